@@ -1,0 +1,1 @@
+"""Qt-free core: numbers, links, calls, history, config, secrets and policy."""

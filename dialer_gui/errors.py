@@ -1,0 +1,58 @@
+"""The exception tree of dialer-gui.
+
+Every error we raise on purpose derives from :class:`DialerError`, so callers can tell our
+messages (meant for people) from bugs (anything else)::
+
+    DialerError                  root; ``str(exc)`` is a sentence a receptionist understands
+    ├── InputError               what the user or another program handed us is unusable
+    │   ├── NumberError          not a phone number or extension we can dial
+    │   ├── LinkError            a tel:/callto:/sip: link that is malformed or hostile
+    │   └── IPCError             a message on the single-instance socket that we drop
+    ├── ConfigError              the config file is wrong (names file, line and key)
+    ├── SecretStoreError         no usable keyring, or it refused us
+    ├── HistoryError             the history database cannot be read or written
+    ├── PolicyError              a guard stopped the call (blocked number, rate limit)
+    └── ProviderError            the PBX did not take the call (see providers.errors)
+
+Environment problems (bad credentials, PBX unreachable) are ``ProviderError`` with a category,
+never a bare ``httpx`` or ``OSError``: foreign exceptions are mapped at one boundary per
+subsystem with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+
+class DialerError(Exception):
+    """Root of all errors dialer-gui raises on purpose."""
+
+
+class InputError(DialerError):
+    """Input from a user or another program is unusable."""
+
+
+class NumberError(InputError):
+    """Text that is not a phone number or extension we can dial."""
+
+
+class LinkError(InputError):
+    """A tel:, callto: or sip: link that is malformed, unsupported or hostile."""
+
+
+class IPCError(InputError):
+    """A single-instance message that is malformed, too large or of the wrong version."""
+
+
+class ConfigError(DialerError):
+    """The configuration file is wrong; the message names the file, line and key."""
+
+
+class SecretStoreError(DialerError):
+    """The keyring is missing or refused to store or read a secret."""
+
+
+class HistoryError(DialerError):
+    """The history database cannot be opened, read or written."""
+
+
+class PolicyError(DialerError):
+    """A guard refused the call: blocked number type, rate limit, or a duplicate."""

@@ -1,0 +1,171 @@
+"""The provider interface, shaped like an httpx transport: one async method that places a call.
+
+A provider instance belongs to one *profile* (a ``[providers.NAME]`` table in the config). It
+owns one long-lived :class:`httpx.AsyncClient`, created lazily and closed by :meth:`aclose`, so a
+tel: click reuses a warm connection. Tests and the demo mode inject a transport.
+
+Each provider type declares its settings once, as :class:`Field` tuples; the config loader
+validates against them and the settings dialog is generated from them.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import httpx
+
+from dialer_gui.core.target import DialTarget
+
+
+class FieldKind(enum.StrEnum):
+    STR = "str"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    CHOICE = "choice"
+    URL = "url"
+    PATH = "path"
+    SECRET = "secret"  # stored in the keyring only, never in the config file
+    RULES = "rules"  # list of [pattern, replacement] pairs
+    MAPPING = "mapping"  # table of str -> str (webhook headers)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One setting of a provider type."""
+
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.STR
+    default: Any = None
+    help: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def secret(self) -> bool:
+        return self.kind is FieldKind.SECRET
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderProfile:
+    """A configured provider: its name, type and option values (secrets kept apart)."""
+
+    name: str
+    type: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class CallRequest:
+    """What a provider needs to place one call.
+
+    ``dial_string`` is the target already formatted for this profile (``core.formatting``);
+    ``reference`` is unique per attempt and safe for any API (letters, digits, ``-``).
+    """
+
+    target: DialTarget
+    dial_string: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """The PBX accepted the request. ``raw`` is its answer with secrets removed."""
+
+    call_id: str | None
+    raw: str
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WireRequest:
+    """A request as it would go on the wire, secrets masked: the dry run and details view."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+
+    def render(self) -> str:
+        lines = [f"{self.method} {self.url}"]
+        lines += [f"{k}: {v}" for k, v in self.headers]
+        if self.body:
+            lines += ["", self.body]
+        return "\n".join(lines)
+
+
+class Provider(abc.ABC):
+    """Base class of every provider type.
+
+    Subclasses set the class attributes and implement :meth:`place_call` and :meth:`describe`.
+    """
+
+    type_name: ClassVar[str]
+    label: ClassVar[str]
+    fields: ClassVar[tuple[Field, ...]]
+    # Name of a core.formatting.NumberFormat member that satisfies the API's number rules.
+    default_number_format: ClassVar[str] = "e164"
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        secrets: Mapping[str, str],
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.profile = profile
+        self.secrets = dict(secrets)
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+    def option(self, key: str) -> Any:
+        """The profile's value for ``key``, or the field's declared default."""
+        if key in self.profile.options:
+            return self.profile.options[key]
+        for f in self.all_fields():
+            if f.name == key:
+                return f.default
+        raise KeyError(key)
+
+    @classmethod
+    def all_fields(cls) -> tuple[Field, ...]:
+        from dialer_gui.providers.common import COMMON_FIELDS
+
+        return cls.fields + COMMON_FIELDS
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            from dialer_gui.providers.http import make_client
+
+            self._client = make_client(self.profile, transport=self._transport)
+        return self._client
+
+    @abc.abstractmethod
+    async def place_call(self, request: CallRequest) -> CallResult:
+        """Ask the PBX to place the call. Raises ``ProviderError`` only."""
+
+    @abc.abstractmethod
+    def describe(self, request: CallRequest) -> list[WireRequest]:
+        """The request(s) ``place_call`` would send, secrets masked (dry run)."""
+
+    async def check(self) -> str:
+        """A harmless request proving the profile works; default is a dry run of a call."""
+        return "No test request exists for this API; settings look complete."
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

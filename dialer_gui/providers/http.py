@@ -1,0 +1,236 @@
+"""The one boundary between httpx and our error tree, plus redaction of secrets.
+
+``make_client`` builds the long-lived client of a profile; ``map_transport_error`` turns any
+httpx exception into a categorised :class:`ProviderError`; ``redact`` removes secrets (and their
+base64 and URL-encoded forms) from text before it reaches history, logs or the screen.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import ssl
+import urllib.parse
+from collections.abc import Iterable
+
+import httpx
+
+from dialer_gui import __version__
+from dialer_gui.providers.base import ProviderProfile
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+
+MASK = "•••"
+# Answers bigger than this are cut: a PBX never needs more to say "ok" or "no".
+MAX_BODY = 256 * 1024
+USER_AGENT = f"dialer-gui/{__version__}"
+
+
+def make_client(
+    profile: ProviderProfile, *, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    timeout = float(profile.get("timeout", 10.0) or 10.0)
+    verify: bool | ssl.SSLContext = bool(profile.get("verify_tls", True))
+    ca_file = profile.get("ca_file") or ""
+    if verify and ca_file:
+        verify = ssl.create_default_context(cafile=str(ca_file))
+    return httpx.AsyncClient(
+        transport=transport,
+        verify=verify,
+        # Connect fast-fails so "PBX down" shows quickly; reading may take the whole budget.
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        # Never follow redirects: a redirect to another host would carry credentials away.
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+        trust_env=False,
+    )
+
+
+def secret_forms(secrets: Iterable[str]) -> set[str]:
+    """Every spelling of each secret that could leak: plain, URL-encoded, base64, in pairs."""
+    values = [s for s in secrets if s and len(s) >= 3]
+    forms: set[str] = set()
+    for s in values:
+        forms.add(s)
+        forms.add(urllib.parse.quote(s, safe=""))
+        forms.add(urllib.parse.quote_plus(s))
+        b64 = base64.b64encode(s.encode()).decode()
+        forms.add(b64)
+        forms.add(b64.rstrip("="))
+    return {f for f in forms if f}
+
+
+def redact(text: str, secrets: Iterable[str], extra: Iterable[str] = ()) -> str:
+    """``text`` with every form of every secret replaced by a mask.
+
+    ``extra`` holds derived values that are secret-like too (a MOR hash, a Basic auth blob).
+    """
+    forms = secret_forms(secrets) | {e for e in extra if e}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
+    return text
+
+
+def basic_auth_blob(user: str, password: str) -> str:
+    return base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def sha1_hex(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _is_tls_error(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        text = str(seen).lower()
+        if "certificate" in text or "ssl" in text or "tls" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def map_transport_error(exc: httpx.HTTPError, provider: str) -> ProviderError:
+    """Map an httpx failure to our error. Tells apart "not sent" from "may have been placed"."""
+    where = f"the PBX of “{provider}”"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ProviderError(
+            f"Could not reach {where}: it did not answer the connection in time.",
+            category=ErrorCategory.UNREACHABLE,
+        )
+    if isinstance(exc, httpx.ConnectError):
+        if _is_tls_error(exc):
+            return ProviderError(
+                f"The certificate of {where} is not trusted, so nothing was sent.",
+                category=ErrorCategory.TLS,
+            )
+        return ProviderError(
+            f"Could not reach {where}: the connection was refused or the address is wrong.",
+            category=ErrorCategory.UNREACHABLE,
+        )
+    if isinstance(exc, httpx.WriteTimeout | httpx.PoolTimeout):
+        return ProviderError(
+            f"Could not send the request to {where} in time.",
+            category=ErrorCategory.TIMEOUT,
+            maybe_placed=isinstance(exc, httpx.WriteTimeout),
+        )
+    if isinstance(exc, httpx.ReadTimeout):
+        return ProviderError(
+            f"{where[0].upper()}{where[1:]} did not answer in time. "
+            "The call may still ring: check your phone before dialing again.",
+            category=ErrorCategory.TIMEOUT,
+            maybe_placed=True,
+        )
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return ProviderError(
+            f"The connection to {where} broke before it answered. "
+            "The call may still ring: check your phone before dialing again.",
+            category=ErrorCategory.UNEXPECTED,
+            maybe_placed=True,
+        )
+    if isinstance(exc, httpx.WriteError):
+        return ProviderError(
+            f"The connection to {where} broke while sending the request.",
+            category=ErrorCategory.UNREACHABLE,
+            maybe_placed=True,
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return ProviderError(
+            f"The address set for “{provider}” is not a valid http:// or https:// URL.",
+            category=ErrorCategory.CONFIG,
+        )
+    return ProviderError(
+        f"Talking to {where} failed ({type(exc).__name__}).",
+        category=ErrorCategory.UNEXPECTED,
+        maybe_placed=True,
+    )
+
+
+def http_status_error(response: httpx.Response, provider: str, raw: str) -> ProviderError:
+    """An error for an HTTP status the API does not document as an answer of its own."""
+    code = response.status_code
+    if code in (301, 302, 303, 307, 308):
+        return ProviderError(
+            f"The PBX of “{provider}” redirected the request elsewhere (HTTP {code}); "
+            "it was not followed. Check the address in Settings.",
+            category=ErrorCategory.CONFIG,
+            raw=raw,
+        )
+    if code in (401, 407):
+        return ProviderError(
+            f"The PBX of “{provider}” refused the credentials (HTTP {code}).",
+            category=ErrorCategory.CREDENTIALS,
+            raw=raw,
+        )
+    if code == 403:
+        return ProviderError(
+            f"The PBX of “{provider}” does not allow this account or address to dial (HTTP 403).",
+            category=ErrorCategory.NOT_PERMITTED,
+            raw=raw,
+        )
+    if code == 404:
+        return ProviderError(
+            f"The PBX of “{provider}” has no click-to-call service at this address (HTTP 404). "
+            "Check the URL in Settings.",
+            category=ErrorCategory.CONFIG,
+            raw=raw,
+        )
+    if code >= 500:
+        return ProviderError(
+            f"The PBX of “{provider}” had an internal error (HTTP {code}). "
+            "The call may or may not ring: check your phone before dialing again.",
+            category=ErrorCategory.UNEXPECTED,
+            maybe_placed=True,
+            raw=raw,
+        )
+    return ProviderError(
+        f"The PBX of “{provider}” answered HTTP {code}, which this dialer does not expect.",
+        category=ErrorCategory.UNEXPECTED,
+        raw=raw,
+    )
+
+
+async def send(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    provider: str,
+    secrets: Iterable[str],
+    extra_secrets: Iterable[str] = (),
+) -> tuple[httpx.Response, str]:
+    """Send ``request``; return the response and its body text (capped, redacted).
+
+    Raises ``ProviderError`` for transport failures. Status codes are left to the caller, which
+    knows which ones its API uses for answers of its own.
+    """
+    secrets = list(secrets)
+    extra_secrets = list(extra_secrets)
+    try:
+        response = await client.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY:
+                    break
+        finally:
+            await response.aclose()
+    except httpx.HTTPError as exc:
+        raise map_transport_error(exc, provider) from exc
+    body = b"".join(chunks)[:MAX_BODY]
+    text = body.decode(response.encoding or "utf-8", errors="replace")
+    return response, redact(text, secrets, extra_secrets)
+
+
+def unexpected_answer(provider: str, raw: str, what: str = "") -> ProviderError:
+    """The PBX answered 2xx with something we cannot read: it may have placed the call."""
+    detail = f" ({what})" if what else ""
+    return ProviderError(
+        f"The PBX of “{provider}” gave an answer this dialer cannot read{detail}. "
+        "The call may or may not ring: check your phone before dialing again.",
+        category=ErrorCategory.UNEXPECTED,
+        maybe_placed=True,
+        raw=raw,
+    )

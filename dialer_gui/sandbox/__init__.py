@@ -1,0 +1,111 @@
+"""Loopback simulator of the five click-to-call APIs (demo mode and test fixture).
+
+``Sandbox`` serves every API from one port on 127.0.0.1, each at its documented path. Each API
+module (``fonality``, ``simotel``, ``mor``, ``enswitch``, ``teleforge``) has a ``register(sandbox)``
+function that adds its routes. ``SandboxThread`` runs it on a private event loop for synchronous
+tests and tools; the app's demo mode runs it on the app's own loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from dialer_gui.sandbox.server import FAULTS, Fault, HTTPServer, Request, Response
+
+__all__ = ["APIS", "FAULTS", "Fault", "Request", "Response", "Sandbox", "SandboxThread"]
+
+APIS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")
+
+
+class Sandbox(HTTPServer):
+    """All simulated APIs on one loopback port.
+
+    Args:
+        redis_url: where Teleforge CDRs are pushed (``redis://127.0.0.1:PORT/0``); none if empty.
+        cdr_delay: seconds between an accepted Teleforge call and its CDR.
+    """
+
+    def __init__(self, *, redis_url: str = "", cdr_delay: float = 1.0) -> None:
+        super().__init__()
+        self.redis_url = redis_url
+        self.cdr_delay = cdr_delay
+        self.state: dict[str, Any] = {}  # per-API memory (tokens, call counters)
+        self.tasks: set[asyncio.Task[Any]] = set()
+        for api in APIS:
+            module = importlib.import_module(f"dialer_gui.sandbox.{api}")
+            module.register(self)
+
+    def spawn(self, coro: Any) -> None:
+        """Run a background job (a delayed CDR) tied to the sandbox's lifetime."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def stop(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        await super().stop()
+
+
+class SandboxThread:
+    """A :class:`Sandbox` on its own thread and loop, for synchronous callers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="sandbox")
+        self.sandbox: Sandbox
+
+    def start(self, port: int = 0) -> str:
+        self._thread.start()
+
+        async def make() -> Sandbox:
+            return Sandbox(**self._kwargs)
+
+        self.sandbox = self.call(make())
+        return self.call(self.sandbox.start(port))
+
+    def call(self, coro: Any, timeout: float = 10.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self.call(self.sandbox.stop())
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+        self._loop.close()
+
+    @property
+    def base_url(self) -> str:
+        return self.sandbox.base_url
+
+    @property
+    def requests(self) -> list[Request]:
+        return list(self.sandbox.requests)
+
+    def set_fault(self, kind: str, api: str = "*", delay: float = 2.0, times: int | None = None) -> None:
+        self._loop.call_soon_threadsafe(self.sandbox.set_fault, kind, api, delay, times)
+        # Round-trip so the fault is in place before the caller sends anything.
+        self.call(asyncio.sleep(0))
+
+    def clear(self) -> None:
+        async def clear() -> None:
+            self.sandbox.requests.clear()
+            self.sandbox.clear_faults()
+
+        self.call(clear())
+
+
+@contextmanager
+def running_sandbox(**kwargs: Any) -> Iterator[SandboxThread]:
+    thread = SandboxThread(**kwargs)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        thread.stop()

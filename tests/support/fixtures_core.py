@@ -1,0 +1,1 @@
+"""Fixtures for the Qt-free core (config, history, secrets)."""

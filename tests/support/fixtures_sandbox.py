@@ -1,0 +1,1 @@
+"""Fixtures that start the loopback PBX simulator and a real redis-server."""
