@@ -22,7 +22,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(SUPPORT), os.environ.get("PYTHONPATH", "")) if p
 )
 
-pytest_plugins = ["fixtures_core", "fixtures_sandbox"]
+pytest_plugins = ["fixtures_core", "fixtures_sandbox", "fixtures_redis"]
 
 
 @pytest.fixture(autouse=True)
