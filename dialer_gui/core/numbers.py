@@ -37,6 +37,7 @@ __all__ = [
     "extract_numbers",
     "number_type",
     "parse_target",
+    "target_from_digits",
 ]
 
 MAX_TEXT = 100_000
@@ -265,6 +266,37 @@ def parse_target(
     if _holds_several(cleaned, region):
         raise NumberError("That text holds more than one number. Pick the one to call.")
     return external_target(_parse_one(cleaned, region), text)
+
+
+def target_from_digits(
+    number: str,
+    *,
+    region: str = "US",
+    extension: str | None = None,
+    raw: str = "",
+    extension_lengths: tuple[int, int] = (2, 6),
+) -> DialTarget:
+    """Build a target from digits that were already taken apart, as in a link.
+
+    Args:
+        number: ASCII digits, optionally with a leading ``+`` for a global number.
+        region: Two-letter region for a number without a country code.
+        extension: An extension behind the number (``;ext=``), digits only.
+        raw: The text the number came from.
+        extension_lengths: Shortest and longest internal extension, inclusive.
+
+    Returns:
+        An extension target for a short local number, an external target otherwise.
+
+    Raises:
+        NumberError: the number is not one we dial.
+    """
+    if _is_extension(number, extension_lengths):
+        return _extension_target(number, raw)
+    parsed = _parse_one(number, region)
+    if extension:
+        parsed.extension = extension
+    return external_target(parsed, raw)
 
 
 def extract_numbers(text: str, *, region: str = "US") -> list[DialTarget]:
