@@ -1,0 +1,112 @@
+# ruff: noqa: S105  (fixed fake credentials are the point of this module)
+"""Demo credentials of the simulated APIs, and ready-made profiles that point at the sandbox.
+
+The simulator accepts exactly these values, so demo mode and the tests use the same source. The
+values are fakes made for the simulator (the Simotel pair is the vendor's documented sample); no
+real PBX accepts them.
+"""
+
+from __future__ import annotations
+
+from dialer_gui.providers.base import ProviderProfile
+
+# -- Fonality call.cgi: the user's HUD login -------------------------------------------------------
+FONALITY_USER = "demo.hud"
+FONALITY_PASSWORD = "hud-demo-Pa55"
+FONALITY_CALLERID = "15555550100"
+
+# -- Simotel originate: Basic auth pair from the vendor's sample, plus an API key ------------------
+SIMOTEL_USERNAME = "test"
+SIMOTEL_PASSWORD = "Aa123456"
+SIMOTEL_API_KEY = "demoKEY4simotel0sandbox0vZKtIKWsld0egNlkzHo8i5"
+SIMOTEL_CALLER = "557"
+SIMOTEL_CONTEXT = "main_routing"
+
+# -- Kolmisoft MOR callback_init ---------------------------------------------------------------
+MOR_USERNAME = "demo"
+MOR_DEVICE = "1002"
+MOR_SRC = "37060000001"
+MOR_SECRET = "demo-mor-api-secret"
+
+# -- Enswitch calls/make ---------------------------------------------------------------------
+ENSWITCH_USERNAME = "demo"
+ENSWITCH_PASSWORD = "enswitch-demo-Pa55"
+ENSWITCH_STYPE = "phone"
+ENSWITCH_SNUMBER = "1234567"
+ENSWITCH_CTYPE = ""
+ENSWITCH_WAIT = 5
+ENSWITCH_SEPARATOR = ";"
+
+# -- Teleforge click2dial (no authentication exists) -------------------------------------------
+TELEFORGE_AGENT = "1000"
+TELEFORGE_OUTBOUND_ID = "0215550100"
+TELEFORGE_API_VERSION = "3"
+
+
+def demo_profiles(base_url: str, *, redis_url: str = "") -> dict[str, ProviderProfile]:
+    """One profile per API, each pointing at a sandbox served at ``base_url``.
+
+    Args:
+        base_url: the sandbox root, e.g. ``http://127.0.0.1:8765`` (no trailing slash needed).
+        redis_url: where the simulated Teleforge pushes CDRs; empty for none.
+    """
+    base = base_url.rstrip("/")
+    return {
+        "demo-fonality": ProviderProfile(
+            "demo-fonality",
+            "fonality",
+            {"url": base, "user": FONALITY_USER, "callerid": FONALITY_CALLERID},
+        ),
+        "demo-simotel": ProviderProfile(
+            "demo-simotel",
+            "simotel",
+            {
+                "url": base,
+                "method": "POST",
+                "auth": "both",
+                "username": SIMOTEL_USERNAME,
+                "caller": SIMOTEL_CALLER,
+                "context": SIMOTEL_CONTEXT,
+            },
+        ),
+        "demo-mor": ProviderProfile(
+            "demo-mor",
+            "mor",
+            {"url": f"{base}/billing", "u": MOR_USERNAME, "device": MOR_DEVICE, "src": MOR_SRC},
+        ),
+        "demo-enswitch": ProviderProfile(
+            "demo-enswitch",
+            "enswitch",
+            {
+                "url": base,
+                "auth_username": ENSWITCH_USERNAME,
+                "stype": ENSWITCH_STYPE,
+                "snumber": ENSWITCH_SNUMBER,
+                "ctype": ENSWITCH_CTYPE,
+                "wait": ENSWITCH_WAIT,
+                "separator": ENSWITCH_SEPARATOR,
+            },
+        ),
+        "demo-teleforge": ProviderProfile(
+            "demo-teleforge",
+            "teleforge",
+            {
+                "url": base,
+                "agent": TELEFORGE_AGENT,
+                "outbound_id": TELEFORGE_OUTBOUND_ID,
+                "api_version": TELEFORGE_API_VERSION,
+                "redis_url": redis_url,
+            },
+        ),
+    }
+
+
+def demo_secrets() -> dict[str, dict[str, str]]:
+    """The secrets of :func:`demo_profiles`: profile name -> field name -> value."""
+    return {
+        "demo-fonality": {"password": FONALITY_PASSWORD},
+        "demo-simotel": {"password": SIMOTEL_PASSWORD, "api_key": SIMOTEL_API_KEY},
+        "demo-mor": {"secret": MOR_SECRET},
+        "demo-enswitch": {"auth_password": ENSWITCH_PASSWORD},
+        "demo-teleforge": {},
+    }
