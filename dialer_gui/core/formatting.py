@@ -1,0 +1,198 @@
+"""The dial string a provider profile sends for a target.
+
+Every PBX wants numbers written its own way. A profile picks a :class:`NumberFormat`, an
+optional outside-line prefix and optional rewrite rules; :func:`format_dial_string` applies
+them in that documented order:
+
+1. **format** the external number (see :class:`NumberFormat`);
+2. **rewrite rules**, each a ``(pattern, replacement)`` pair applied in order with
+   :func:`re.sub`, so the patterns see a predictable number (``^\\+44`` or ``^0``) rather
+   than one that already starts with a prefix;
+3. **outside-line prefix** (``9``), put in front of the result.
+
+Extensions skip all three steps: they are dialled exactly as typed (architecture contract).
+An extension behind an external number (``x89``) is not part of the dial string, because
+none of the click-to-call APIs can dial one after the call connects.
+
+The result only ever contains digits, ``*``, ``#`` and a leading ``+``; anything else is a
+``ValueError`` that names the step, so a bad rule cannot send garbage to a PBX.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat
+
+from dialer_gui.core.target import DialTarget
+
+__all__ = ["DEFAULT_FORMATS", "NumberFormat", "Rules", "explain_format", "format_dial_string"]
+
+Rules = Sequence[tuple[str, str]] | Sequence[list[str]]
+
+_DIALABLE = re.compile(r"\+?[0-9*#]+")
+_PREFIX = re.compile(r"[0-9*#]*")
+_NON_DIGITS = re.compile(r"[^0-9]")
+
+
+class NumberFormat(enum.StrEnum):
+    """How an external number is written. Examples use +1 201-555-0123 and +49 30 1234567.
+
+    * ``E164``: ``+12015550123``, ``+49301234567``.
+    * ``E164_NO_PLUS``: ``12015550123``, ``49301234567``.
+    * ``NATIONAL``: as dialled inside the number's own country, trunk prefix included:
+      ``2015550123``, ``0301234567`` (Iran: ``09371234567``; South Africa: ``0820001234``).
+    * ``INTL_00``: ``0012015550123``, ``0049301234567``.
+    * ``INTL_011``: ``01112015550123``, ``01149301234567``.
+    * ``DIGITS``: the national significant number alone, without a trunk prefix:
+      ``2015550123``, ``301234567``; for PBXs that add the trunk or country code themselves.
+    """
+
+    E164 = "e164"
+    E164_NO_PLUS = "e164_no_plus"
+    NATIONAL = "national"
+    INTL_00 = "intl_00"
+    INTL_011 = "intl_011"
+    DIGITS = "digits"
+
+
+DEFAULT_FORMATS: dict[str, NumberFormat] = {
+    # Teleforge's callee regex takes 0XXXXXXXXX, 27XXXXXXXXX or 00...; 27... is recommended.
+    "teleforge": NumberFormat.E164_NO_PLUS,
+    # Fonality documents "15551231234".
+    "fonality": NumberFormat.E164_NO_PLUS,
+    # Simotel's examples use Iranian national numbers (09371234567).
+    "simotel": NumberFormat.NATIONAL,
+    # MOR examples use full international digits (37060000001).
+    "mor": NumberFormat.E164_NO_PLUS,
+    # Enswitch takes "any destination dialable by the customer"; full digits are unambiguous.
+    "enswitch": NumberFormat.E164_NO_PLUS,
+    # A generic webhook gets the standard form.
+    "webhook": NumberFormat.E164,
+}
+
+
+def _to_format(fmt: NumberFormat | str) -> NumberFormat:
+    try:
+        return NumberFormat(fmt)
+    except ValueError:
+        choices = ", ".join(f.value for f in NumberFormat)
+        raise ValueError(f"Unknown number format {fmt!r}; choose one of {choices}.") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(pattern: str, index: int) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(
+            f"Rewrite rule {index} has an invalid regular expression {pattern!r}: {exc}."
+        ) from None
+
+
+def _formatted(target: DialTarget, fmt: NumberFormat) -> str:
+    digits = target.digits
+    if fmt is NumberFormat.E164:
+        return "+" + digits
+    if fmt is NumberFormat.E164_NO_PLUS:
+        return digits
+    if fmt is NumberFormat.INTL_00:
+        return "00" + digits
+    if fmt is NumberFormat.INTL_011:
+        return "011" + digits
+    number = phonenumbers.parse(target.e164, None)
+    if fmt is NumberFormat.DIGITS:
+        return phonenumbers.national_significant_number(number)
+    # NATIONAL: phonenumbers' national format minus spaces and punctuation; the extension
+    # is left out first so its digits do not join the number.
+    number.extension = None
+    return _NON_DIGITS.sub("", phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL))
+
+
+def _rule_pair(rule: Sequence[str], index: int) -> tuple[str, str]:
+    if len(rule) != 2 or not all(isinstance(part, str) for part in rule):
+        raise ValueError(f"Rewrite rule {index} must be a pair: a pattern and a replacement.")
+    return rule[0], rule[1]
+
+
+def explain_format(
+    target: DialTarget,
+    fmt: NumberFormat | str,
+    *,
+    outside_prefix: str = "",
+    rules: Rules = (),
+) -> list[tuple[str, str]]:
+    """Show each step of building the dial string, for the dry run.
+
+    Args:
+        target: What to dial.
+        fmt: The profile's number format.
+        outside_prefix: Digits dialled before external numbers, for example ``9``.
+        rules: ``(pattern, replacement)`` pairs applied in order with :func:`re.sub`.
+
+    Returns:
+        ``(step, value after the step)`` pairs; the last value is the dial string.
+
+    Raises:
+        ValueError: unknown format, a bad prefix or rule, or a result that is not dialable;
+            the message names the step.
+    """
+    fmt = _to_format(fmt)
+    if target.is_extension:
+        return [("extension, dialled as typed", target.e164)]
+    if not _PREFIX.fullmatch(outside_prefix):
+        raise ValueError(
+            f"The outside-line prefix {outside_prefix!r} may only hold digits, * and #."
+        )
+    value = _formatted(target, fmt)
+    steps = [(f"format {fmt.value}", value)]
+    for index, rule in enumerate(rules, start=1):
+        pattern, replacement = _rule_pair(rule, index)
+        try:
+            value = _compile(pattern, index).sub(replacement, value)
+        except re.error as exc:
+            raise ValueError(f"Rewrite rule {index} has an invalid replacement: {exc}.") from None
+        if not _DIALABLE.fullmatch(value):
+            raise ValueError(
+                f"Rewrite rule {index} ({pattern!r} -> {replacement!r}) turned the number into "
+                f"{value!r}, which cannot be dialled; a number may hold only digits, * and # "
+                "and start with +."
+            )
+        steps.append((f"rule {index}: {pattern} -> {replacement}", value))
+    if outside_prefix:
+        if value.startswith("+"):
+            raise ValueError(
+                "The outside-line prefix cannot go in front of a number that starts with +; "
+                "choose a format without the plus or remove the prefix."
+            )
+        value = outside_prefix + value
+        steps.append((f"outside-line prefix {outside_prefix}", value))
+    return steps
+
+
+def format_dial_string(
+    target: DialTarget,
+    fmt: NumberFormat | str,
+    *,
+    outside_prefix: str = "",
+    rules: Rules = (),
+) -> str:
+    """Write a target the way one provider profile dials it.
+
+    Args:
+        target: What to dial.
+        fmt: The profile's number format.
+        outside_prefix: Digits dialled before external numbers, for example ``9``.
+        rules: ``(pattern, replacement)`` pairs applied in order with :func:`re.sub`.
+
+    Returns:
+        Digits, ``*`` and ``#``, with a leading ``+`` only for E.164; extensions unchanged.
+
+    Raises:
+        ValueError: unknown format, a bad prefix or rule, or a result that is not dialable.
+    """
+    return explain_format(target, fmt, outside_prefix=outside_prefix, rules=rules)[-1][1]
