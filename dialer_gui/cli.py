@@ -1,0 +1,163 @@
+"""Command line: hand a link to the running instance, run a command, or start the app.
+
+Start-up order (the link path first, because it is the hot path of a tel: click):
+
+1. ``dialer-gui --link URI`` (how the OS calls us) or a bare ``tel:``/``callto:``/``sip:`` argument:
+   validate with the stdlib-only ``ipc`` module, hand it to the running instance and exit. Only
+   when no instance runs is the app imported and started with the link queued. ``--link`` takes
+   exactly one argument, so a hostile URI can never become an option.
+2. Sub-commands (``call``, ``providers``, ``history``, ``secret``, ``sandbox``, ``register``, ...)
+   run without a GUI.
+3. Otherwise: show the running instance, or start the app.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dialer_gui.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    import argparse
+
+LINK_SCHEMES = ("tel:", "callto:", "sip:", "sips:")
+
+
+@dataclass(slots=True)
+class StartOptions:
+    """What the GUI app is started with (see ``app.run``)."""
+
+    config: Path | None = None
+    demo: bool = False
+    background: bool = False
+    link: str | None = None  # dial this once the app is ready
+    clipboard: bool = False  # dial the clipboard once the app is ready
+
+
+def _err(text: str) -> None:
+    print(f"dialer-gui: {text}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--link"]:
+        if len(args) != 2:
+            _err("--link takes exactly one link and must come last")
+            return ExitCode.USAGE
+        return handle_link(args[1])
+    if len(args) == 1 and args[0].lower().startswith(LINK_SCHEMES):
+        return handle_link(args[0])
+    return _main_parsed(args)
+
+
+def handle_link(uri: str, options: StartOptions | None = None) -> int:
+    """Hand ``uri`` to the running instance, or start the app to dial it."""
+    from dialer_gui import ipc
+    from dialer_gui.errors import IPCError
+
+    message = ipc.Message("dial", uri, "link")
+    try:
+        ipc.decode(ipc.encode(message))  # the same checks the receiving side makes
+    except IPCError as exc:
+        _err(f"not dialing: {exc}")
+        return ExitCode.INPUT
+    try:
+        if ipc.send(message):
+            return ExitCode.OK
+    except IPCError as exc:
+        _err(f"the running dialer-gui refused the link: {exc}")
+        return ExitCode.INPUT
+    options = options or StartOptions()
+    options.link = uri
+    return _start_app(options)
+
+
+def _start_app(options: StartOptions) -> int:
+    from dialer_gui import app
+
+    return int(app.run(options))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from dialer_gui import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="dialer-gui",
+        description="Click-to-call from tel: links, the clipboard and a dial pad.",
+        epilog="Links from the OS arrive as: dialer-gui --link URI",
+    )
+    parser.add_argument("--version", action="version", version=f"dialer-gui {__version__}")
+    parser.add_argument("--config", type=Path, help="config file (default: user config dir)")
+    parser.add_argument("--demo", action="store_true", help="use the built-in simulated PBX")
+    parser.add_argument("--background", action="store_true", help="start hidden in the tray")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    call = sub.add_parser("call", help="place a call and report the result")
+    call.add_argument("target", nargs="?", help="number, tel:/callto:/sip: link, or text")
+    call.add_argument("--provider", help="provider profile to use")
+    call.add_argument("--dry-run", action="store_true", help="show the request; send nothing")
+    call.add_argument("--json", action="store_true", help="print the result as JSON")
+    call.add_argument("--clipboard", action="store_true", help="dial the number in the clipboard")
+    call.add_argument("--yes", action="store_true", help="confirm numbers that need confirmation")
+
+    sub.add_parser("providers", help="list provider profiles and whether their secrets are set")
+    hist = sub.add_parser("history", help="show recent call attempts")
+    hist.add_argument("--json", action="store_true")
+    hist.add_argument("--limit", type=int, default=20)
+    hist.add_argument("--search", default="")
+
+    secret = sub.add_parser("secret", help="store or remove a password in the system keyring")
+    secret.add_argument("action", choices=("set", "delete"))
+    secret.add_argument("profile")
+    secret.add_argument("field")
+
+    sb = sub.add_parser("sandbox", help="serve the simulated PBX APIs on 127.0.0.1")
+    sb.add_argument("--port", type=int, default=8300)
+    sb.add_argument("--redis", default="")
+
+    sub.add_parser("register", help="make dialer-gui open tel:, callto: and sip: links")
+    sub.add_parser("unregister", help="stop opening tel:, callto: and sip: links")
+    sub.add_parser("doctor", help="check links, keyring, tray and providers; say how to fix")
+    auto = sub.add_parser("autostart", help="start dialer-gui at login")
+    auto.add_argument("state", choices=("on", "off", "status"))
+    return parser
+
+
+def _main_parsed(argv: list[str]) -> int:
+    parser = build_parser()
+    try:
+        ns = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on errors and 0 on --help
+        return int(exc.code or 0)
+    import logging
+
+    logging.basicConfig(
+        level=logging.DEBUG if ns.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    command = ns.command
+    if command is None:
+        return _show_or_start(ns)
+    from dialer_gui import commands
+
+    handler = getattr(commands, f"cmd_{command}")
+    result: Any = handler(ns)
+    return int(result)
+
+
+def _show_or_start(ns: argparse.Namespace) -> int:
+    from dialer_gui import ipc
+
+    if not ns.background:
+        try:
+            if ipc.send(ipc.Message("show", "", "cli")):
+                return ExitCode.OK
+        except Exception as exc:  # a broken peer must not stop us from starting
+            _err(f"could not reach the running instance: {exc}")
+    return _start_app(StartOptions(config=ns.config, demo=ns.demo, background=ns.background))

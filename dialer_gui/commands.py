@@ -1,0 +1,443 @@
+"""The sub-commands of ``dialer-gui`` that run without a GUI.
+
+Each ``cmd_NAME(ns)`` returns an :class:`ExitCode`. Messages for people go to stderr, results
+to stdout, so scripts can use ``--json`` safely.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from dialer_gui.core.calls import CallAttempt, CallState, Source
+from dialer_gui.errors import ConfigError, DialerError, HistoryError
+from dialer_gui.exitcodes import ExitCode
+
+
+def _err(text: str) -> None:
+    print(f"dialer-gui: {text}", file=sys.stderr)
+
+
+def _load_config(ns: argparse.Namespace) -> Any:
+    from dialer_gui.core.config import load_config
+
+    return load_config(getattr(ns, "config", None))
+
+
+def _open_history() -> Any:
+    from dialer_gui.core.history import HistoryStore
+    from dialer_gui.core.paths import history_path
+
+    try:
+        return HistoryStore(history_path())
+    except HistoryError as exc:
+        _err(f"{exc} Using a temporary history for this call.")
+        return HistoryStore(":memory:")
+
+
+class _MemorySecrets:
+    """Secrets for the demo: kept in memory, never written to the keyring."""
+
+    def __init__(self, values: dict[str, dict[str, str]]) -> None:
+        self.values = values
+
+    def secrets_for(self, profile: str, field_names: Any) -> dict[str, str]:
+        have = self.values.get(profile, {})
+        return {f: have[f] for f in field_names if f in have}
+
+
+@contextmanager
+def _demo(config: Any) -> Iterator[tuple[Any, Any]]:
+    """The built-in simulator on a thread, and a config whose profiles point at it."""
+    import dataclasses
+
+    from dialer_gui.sandbox import running_sandbox
+    from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+
+    with running_sandbox(cdr_delay=1.0) as sandbox:
+        profiles = demo_profiles(sandbox.base_url)
+        general = dataclasses.replace(config.general, default_provider=next(iter(profiles)))
+        demo_config = dataclasses.replace(config, general=general, providers=profiles, routes=[])
+        yield demo_config, _MemorySecrets(demo_secrets())
+
+
+def _pick_text(ns: argparse.Namespace, region: str) -> str | None:
+    """The one number to dial from the target argument or the clipboard."""
+    from dialer_gui.core import links, numbers
+
+    if ns.clipboard:
+        text = _read_clipboard()
+        if text is None:
+            _err("could not read the clipboard (no display, or no clipboard tool found).")
+            return None
+    else:
+        text = ns.target
+    if text is None:
+        _err("say what to call: dialer-gui call NUMBER (or --clipboard)")
+        return None
+    if links.looks_like_link(text.strip()):
+        return text.strip()
+    try:
+        numbers.parse_target(text, region=region)
+        return text
+    except DialerError:
+        pass
+    found = numbers.extract_numbers(text, region=region)
+    if len(found) == 1:
+        return found[0].e164
+    if not found:
+        _err("no phone number found in " + ("the clipboard." if ns.clipboard else "that text."))
+        return None
+    listed = ", ".join(t.display for t in found[:10])
+    _err(f"found {len(found)} numbers ({listed}); run again with the one to call.")
+    return None
+
+
+def _read_clipboard() -> str | None:
+    """Clipboard text through the desktop's own tools, which work on Wayland too."""
+    import os
+    import shutil
+    import subprocess
+
+    tools: list[list[str]] = []
+    if os.environ.get("WAYLAND_DISPLAY"):
+        tools.append(["wl-paste", "--no-newline"])
+    if os.environ.get("DISPLAY"):
+        tools += [["xclip", "-o", "-selection", "clipboard"], ["xsel", "--clipboard", "--output"]]
+    if sys.platform == "darwin":
+        tools.append(["pbpaste"])
+    for tool in tools:
+        if shutil.which(tool[0]):
+            with suppress(OSError, subprocess.SubprocessError):
+                out = subprocess.run(tool, capture_output=True, timeout=3, check=False)
+                if out.returncode == 0:
+                    return out.stdout.decode("utf-8", "replace")[: 1024 * 1024]
+    return None
+
+
+def _exit_for(attempt: CallAttempt) -> ExitCode:
+    return {
+        CallState.ACCEPTED: ExitCode.OK,
+        CallState.COMPLETED: ExitCode.OK,
+        CallState.UNKNOWN: ExitCode.UNKNOWN,
+        CallState.BLOCKED: ExitCode.CANCELLED,
+        CallState.MERGED: ExitCode.CANCELLED,
+    }.get(attempt.state, ExitCode.CALL_FAILED)
+
+
+def cmd_call(ns: argparse.Namespace) -> int:
+    from dialer_gui.core.dialer import Dialer
+
+    try:
+        config = _load_config(ns)
+    except ConfigError as exc:
+        _err(str(exc))
+        return ExitCode.CONFIG
+    if ns.clipboard and not ns.dry_run:
+        # A running app can show the chooser and the confirmation; hand over to it.
+        from dialer_gui import ipc
+
+        with suppress(Exception):
+            if ipc.send(ipc.Message("dial_clipboard", "", "clipboard")):
+                return ExitCode.OK
+    raw = _pick_text(ns, config.general.region)
+    if raw is None:
+        return ExitCode.INPUT
+    source = Source.CLIPBOARD if ns.clipboard else Source.CLI
+    demo = ns.demo or not config.providers
+    if demo and not ns.demo:
+        _err("no provider is configured; using the built-in demo PBX (see README).")
+    with _demo(config) if demo else _real(config) as (cfg, secrets):
+        history = _open_history() if not ns.dry_run else None
+        from dialer_gui.core.history import HistoryStore
+
+        dialer = Dialer(cfg, secrets, history or HistoryStore(":memory:"))
+        plan = dialer.plan(raw, source, ns.provider)
+        if ns.dry_run:
+            return _print_dry_run(dialer, plan, raw, ns)
+
+        async def confirm(_plan: Any) -> bool:
+            return True
+
+        async def run() -> CallAttempt:
+            try:
+                return await dialer.dial_plan(plan, confirm=confirm if ns.yes else None)
+            finally:
+                await dialer.aclose()
+
+        attempt = asyncio.run(run())
+        if history is not None:
+            history.close()
+    _print_attempt(attempt, plan, ns.json)
+    if attempt.state is CallState.FAILED and not attempt.provider:
+        return ExitCode.NO_PROVIDER if "provider" in (attempt.error or "") else ExitCode.INPUT
+    return _exit_for(attempt)
+
+
+@contextmanager
+def _real(config: Any) -> Iterator[tuple[Any, Any]]:
+    from dialer_gui.core.secrets import SecretStore
+
+    yield config, SecretStore()
+
+
+def _result_json(attempt: CallAttempt | None, plan: Any, status: str, error: str | None) -> str:
+    target = plan.target
+    return json.dumps(
+        {
+            "status": status,
+            "number": target.e164 if target else None,
+            "kind": str(target.kind) if target else None,
+            "dialed": plan.dial_string or None,
+            "provider": plan.profile.name if plan.profile else None,
+            "call_id": attempt.call_id if attempt else None,
+            "error": error,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _print_attempt(attempt: CallAttempt, plan: Any, as_json: bool) -> None:
+    if as_json:
+        print(_result_json(attempt, plan, str(attempt.state), attempt.error))
+        return
+    if attempt.state is CallState.ACCEPTED:
+        call_id = f" Call ID: {attempt.call_id}." if attempt.call_id else ""
+        print(
+            f"Calling {attempt.display} via {attempt.provider} (sent “{attempt.dialed}”): "
+            f"your phone rings first.{call_id}"
+        )
+    elif attempt.state is CallState.MERGED:
+        _err(attempt.detail or "merged with a call placed moments ago.")
+    else:
+        _err(attempt.error or f"call {attempt.state}.")
+
+
+def _print_dry_run(dialer: Any, plan: Any, raw: str, ns: argparse.Namespace) -> int:
+    if plan.error:
+        if ns.json:
+            print(_result_json(None, plan, "error", plan.error))
+        else:
+            _err(plan.error)
+        return ExitCode.NO_PROVIDER if plan.profile is None and plan.target else ExitCode.INPUT
+    wire = dialer.dry_run(raw, ns.provider, plan.source)
+    if ns.json:
+        print(_result_json(None, plan, "dry-run", plan.blocked))
+        return ExitCode.OK
+    print(f"Number:   {plan.target.display} ({plan.number_type.replace('_', ' ')})")
+    print(f"Provider: {plan.profile.name} ({plan.profile.type})")
+    for step, value in plan.steps:
+        print(f"  {step}: {value}")
+    if plan.blocked:
+        print(f"Blocked:  {plan.blocked}")
+    elif plan.needs_confirm:
+        print(f"Confirm:  {plan.confirm_reason}")
+    for warning in plan.warnings:
+        print(f"Warning:  {warning}")
+    print("\nWould send (nothing was sent):\n")
+    print(wire)
+    return ExitCode.OK
+
+
+def cmd_providers(ns: argparse.Namespace) -> int:
+    from dialer_gui.core.secrets import SecretStore
+    from dialer_gui.providers import provider_class
+
+    try:
+        config = _load_config(ns)
+    except ConfigError as exc:
+        _err(str(exc))
+        return ExitCode.CONFIG
+    if not config.providers:
+        print("No provider is configured. `dialer-gui --demo` uses the built-in demo PBX;")
+        print("the README shows a config example for each provider type.")
+        return ExitCode.NO_PROVIDER
+    store = SecretStore()
+    default = config.general.default_provider
+    for name, profile in config.providers.items():
+        cls = provider_class(profile.type)
+        mark = "*" if name == default else " "
+        print(f"{mark} {name}  ({cls.label})  {profile.get('url', '')}")
+        for f in cls.all_fields():
+            if f.secret:
+                present = store.get(name, f.name) is not None
+                state = "set" if present else "MISSING: dialer-gui secret set " + f"{name} {f.name}"
+                print(f"    {f.name}: {state}")
+    if store.problem:
+        _err(store.problem)
+    return ExitCode.OK
+
+
+def cmd_history(ns: argparse.Namespace) -> int:
+    history = _open_history()
+    rows = history.query(ns.search, limit=max(1, ns.limit))
+    if ns.json:
+        print(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            when = r.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            extra = r.call_id or r.error or r.outcome or ""
+            print(f"{when}  {r.source:9}  {r.display:22}  {r.provider:12}  {r.state:9}  {extra}")
+        if not rows:
+            print("No calls yet.")
+    history.close()
+    return ExitCode.OK
+
+
+def _row_json(r: CallAttempt) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "time": r.created.isoformat(),
+        "source": str(r.source),
+        "input": r.raw_input,
+        "number": r.number,
+        "display": r.display,
+        "provider": r.provider,
+        "dialed": r.dialed,
+        "state": str(r.state),
+        "call_id": r.call_id,
+        "error": r.error,
+        "outcome": r.outcome,
+    }
+
+
+def cmd_secret(ns: argparse.Namespace) -> int:
+    from dialer_gui.core.secrets import SecretStore
+    from dialer_gui.providers import provider_class
+
+    try:
+        config = _load_config(ns)
+    except ConfigError as exc:
+        _err(str(exc))
+        return ExitCode.CONFIG
+    profile = config.providers.get(ns.profile)
+    if profile is None:
+        _err(f"there is no provider profile “{ns.profile}” in the config.")
+        return ExitCode.USAGE
+    names = [f.name for f in provider_class(profile.type).all_fields() if f.secret]
+    if ns.field not in names:
+        _err(f"“{ns.field}” is not a secret of {profile.type}; its secrets: {', '.join(names)}.")
+        return ExitCode.USAGE
+    store = SecretStore()
+    if ns.action == "delete":
+        store.delete(ns.profile, ns.field)
+        print(f"Removed {ns.profile}/{ns.field} from the keyring.")
+        return ExitCode.OK
+    if not store.available:
+        _err(store.problem or "no keyring is available.")
+        return ExitCode.ERROR
+    if sys.stdin.isatty():
+        value = getpass.getpass(f"{ns.profile} {ns.field}: ")
+    else:
+        value = sys.stdin.readline().rstrip("\r\n")
+    if not value:
+        _err("empty value; nothing stored.")
+        return ExitCode.USAGE
+    store.set(ns.profile, ns.field, value)
+    if not store.available:
+        _err(store.problem or "the keyring refused the secret.")
+        return ExitCode.ERROR
+    print(f"Stored {ns.profile}/{ns.field} in the system keyring.")
+    return ExitCode.OK
+
+
+def cmd_sandbox(ns: argparse.Namespace) -> int:
+    from dialer_gui.sandbox.__main__ import main as sandbox_main
+
+    args = ["--port", str(ns.port)] + (["--redis", ns.redis] if ns.redis else [])
+    return sandbox_main(args)
+
+
+def cmd_register(ns: argparse.Namespace) -> int:
+    from dialer_gui import platform
+
+    try:
+        for step in platform.register():
+            print(step)
+    except DialerError as exc:
+        _err(str(exc))
+        return ExitCode.ERROR
+    return ExitCode.OK
+
+
+def cmd_unregister(ns: argparse.Namespace) -> int:
+    from dialer_gui import platform
+
+    try:
+        for step in platform.unregister():
+            print(step)
+    except DialerError as exc:
+        _err(str(exc))
+        return ExitCode.ERROR
+    return ExitCode.OK
+
+
+def cmd_autostart(ns: argparse.Namespace) -> int:
+    from dialer_gui.platform import autostart
+
+    if ns.state == "on":
+        autostart.enable()
+    elif ns.state == "off":
+        autostart.disable()
+    print("Start at login: " + ("on" if autostart.is_enabled() else "off"))
+    return ExitCode.OK
+
+
+def cmd_doctor(ns: argparse.Namespace) -> int:
+    from dialer_gui.platform import doctor
+    from dialer_gui.providers.errors import ProviderError
+
+    checks: list[Any] = []
+    try:
+        config = _load_config(ns)
+    except ConfigError as exc:
+        checks.append(doctor.Check("config", False, str(exc), "Fix the file it names."))
+        config = None
+    if config is not None and config.providers:
+        from dialer_gui.core.dialer import Dialer
+        from dialer_gui.core.history import HistoryStore
+        from dialer_gui.core.secrets import SecretStore
+
+        dialer = Dialer(config, SecretStore(), HistoryStore(":memory:"))
+
+        async def probe() -> None:
+            for profile in dialer.profiles():
+                try:
+                    detail = await dialer.test_profile(profile.name)
+                    checks.append(doctor.Check(f"provider {profile.name}", True, detail))
+                except ProviderError as exc:
+                    checks.append(
+                        doctor.Check(f"provider {profile.name}", False, exc.message, exc.advice)
+                    )
+                except (DialerError, KeyError) as exc:
+                    checks.append(doctor.Check(f"provider {profile.name}", False, str(exc)))
+            await dialer.aclose()
+
+        asyncio.run(probe())
+    report = doctor.run(tray_available=_tray_available(), provider_checks=checks)
+    print(doctor.format_report(report))
+    return ExitCode.OK if all(c.ok for c in report) else ExitCode.ERROR
+
+
+def _tray_available() -> bool | None:
+    import os
+
+    if not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ) and sys.platform not in (
+        "win32",
+        "darwin",
+    ):
+        return None
+    try:
+        from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+    except ImportError:
+        return None
+    _app = QApplication.instance() or QApplication([])
+    return bool(QSystemTrayIcon.isSystemTrayAvailable())

@@ -1,0 +1,491 @@
+"""The dial flow: raw input -> plan -> guards -> history -> provider -> history -> events.
+
+Every door (link, clipboard, dial pad, command line, IPC) calls :meth:`Dialer.dial`. The attempt
+is written to the history *before* the request leaves, so a crash mid-call leaves an "unknown"
+row rather than nothing. A request that may have reached the PBX is never sent again by us; one
+that surely did not (connection refused) is retried once, and the history says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from dialer_gui.core import formatting, links, numbers
+from dialer_gui.core.calls import CallAttempt, CallState, Source
+from dialer_gui.core.events import CallChanged, EventBus, Notice
+from dialer_gui.core.policy import DuplicateGuard, PolicySettings, RateLimiter, decide
+from dialer_gui.core.routing import choose_profile
+from dialer_gui.core.target import DialTarget
+from dialer_gui.errors import DialerError, HistoryError
+from dialer_gui.providers import create_provider, provider_class
+from dialer_gui.providers.base import CallRequest, Provider, ProviderProfile
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from dialer_gui.core.config import Config
+    from dialer_gui.core.history import HistoryStore
+
+log = logging.getLogger("dialer_gui.dialer")
+
+RETRY_DELAY = 0.3  # before the one retry of a request that surely never left
+
+
+class SecretSource(Protocol):
+    def secrets_for(self, profile: str, field_names: Iterable[str]) -> dict[str, str]: ...
+
+
+TransportFactory = Callable[[ProviderProfile], "httpx.AsyncBaseTransport | None"]
+
+
+@dataclass(slots=True)
+class DialPlan:
+    """Everything known about a request before anything is sent; drives previews and prompts."""
+
+    raw: str
+    source: Source
+    target: DialTarget | None = None
+    profile: ProviderProfile | None = None
+    dial_string: str = ""
+    steps: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+    blocked: str | None = None
+    needs_confirm: bool = False
+    confirm_reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    duplicate_of: int | None = None
+    number_type: str = "unknown"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.blocked is None
+
+
+ConfirmFn = Callable[[DialPlan], Awaitable[bool]]
+
+
+def _policy(config: Config) -> PolicySettings:
+    g = config.general
+    return PolicySettings(
+        confirm_links=g.confirm_links,
+        confirm_clipboard=g.confirm_clipboard,
+        confirm_dialpad=g.confirm_dialpad,
+        always_confirm_types=tuple(g.always_confirm_types),
+        blocked_types=tuple(g.blocked_types),
+        blocked_prefixes=tuple(g.blocked_prefixes),
+        duplicate_window=float(g.duplicate_window),
+        link_rate_limit=int(g.link_rate_limit),
+    )
+
+
+class Dialer:
+    """The one place where calls are placed."""
+
+    def __init__(
+        self,
+        config: Config,
+        secrets: SecretSource,
+        history: HistoryStore,
+        events: EventBus | None = None,
+        *,
+        transport_factory: TransportFactory | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.config = config
+        self.secrets = secrets
+        self.history = history
+        self.events = events or EventBus()
+        self._transport_factory = transport_factory
+        self._clock = clock
+        self._providers: dict[str, Provider] = {}
+        self._policy = _policy(config)
+        self._dupes = DuplicateGuard(self._policy.duplicate_window, clock)
+        self._link_rate = RateLimiter(self._policy.link_rate_limit, 60.0, clock)
+        self._link_prompt_open = False
+        self._history_broken = False
+        self._listeners: list[Any] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- configuration ---------------------------------------------------------------------
+    def profiles(self) -> list[ProviderProfile]:
+        return list(self.config.providers.values())
+
+    def default_profile_name(self) -> str | None:
+        default = self.config.general.default_provider
+        if default in self.config.providers:
+            return default
+        return next(iter(self.config.providers), None)
+
+    def reload(self, config: Config) -> None:
+        """Take new settings; old provider clients are closed in the background."""
+        old = list(self._providers.values())
+        self._providers.clear()
+        self.config = config
+        self._policy = _policy(config)
+        self._dupes.window = self._policy.duplicate_window
+        self._link_rate.limit = self._policy.link_rate_limit
+        for provider in old:
+            self._spawn(provider.aclose())
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+        except RuntimeError:  # no loop (a synchronous caller): nothing to close in the loop
+            if asyncio.iscoroutine(coro):
+                coro.close()
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def provider(self, name: str) -> Provider:
+        """The long-lived provider instance of a profile (created on first use)."""
+        if name not in self._providers:
+            profile = self.config.providers[name]
+            cls = provider_class(profile.type)
+            secret_names = [f.name for f in cls.all_fields() if f.secret]
+            secrets = self.secrets.secrets_for(name, secret_names)
+            transport = self._transport_factory(profile) if self._transport_factory else None
+            self._providers[name] = create_provider(profile, secrets, transport=transport)
+        return self._providers[name]
+
+    # -- planning --------------------------------------------------------------------------
+    def parse(self, raw: str) -> DialTarget:
+        g = self.config.general
+        lengths = (int(g.extension_lengths[0]), int(g.extension_lengths[1]))
+        text = raw.strip()
+        if links.looks_like_link(text):
+            return links.target_from_link(text, region=g.region, extension_lengths=lengths)
+        return numbers.parse_target(text, region=g.region, extension_lengths=lengths)
+
+    def plan(self, raw: str, source: Source, provider: str | None = None) -> DialPlan:
+        """Parse, route, format and judge ``raw`` without sending anything."""
+        plan = DialPlan(raw=raw, source=source)
+        try:
+            target = self.parse(raw)
+        except DialerError as exc:
+            plan.error = str(exc)
+            return plan
+        plan.target = target
+        if provider is not None and provider not in self.config.providers:
+            plan.error = f"There is no provider called “{provider}”."
+            return plan
+        name = provider or choose_profile(
+            target, self.config.routes, self.config.providers, self.default_profile_name()
+        )
+        if name is None:
+            plan.error = "No provider is set up yet. Add one in Settings."
+            return plan
+        profile = self.config.providers[name]
+        plan.profile = profile
+        try:
+            fmt = profile.get("number_format") or formatting.DEFAULT_FORMATS.get(
+                profile.type, provider_class(profile.type).default_number_format
+            )
+            prefix = str(profile.get("outside_line_prefix", "") or "")
+            rules = [tuple(r) for r in (profile.get("rewrite") or [])]
+            plan.steps = formatting.explain_format(target, fmt, outside_prefix=prefix, rules=rules)
+            plan.dial_string = formatting.format_dial_string(
+                target, fmt, outside_prefix=prefix, rules=rules
+            )
+        except (ValueError, KeyError) as exc:
+            plan.error = f"The number format of “{name}” is wrong: {exc}"
+            return plan
+        if not profile.get("verify_tls", True):
+            plan.warnings.append(
+                f"TLS certificate checks are OFF for “{name}”: "
+                "someone on the network could read or change this call request."
+            )
+        plan.number_type = numbers.number_type(target)
+        valid = target.is_extension or plan.number_type != "unknown"
+        decision = decide(target, plan.number_type, valid, source, self._policy)
+        plan.blocked = decision.blocked
+        plan.needs_confirm = decision.needs_confirm
+        plan.confirm_reason = decision.reason
+        plan.duplicate_of = self._dupes.duplicate_of(target.e164)
+        return plan
+
+    def in_flight(self) -> set[str]:
+        return set(self._dupes.in_flight)
+
+    def dry_run(self, raw: str, provider: str | None = None, source: Source = Source.CLI) -> str:
+        plan = self.plan(raw, source, provider)
+        if plan.error or plan.profile is None or plan.target is None:
+            raise DialerError(plan.error or "Nothing to dial.")
+        prov = self.provider(plan.profile.name)
+        request = CallRequest(plan.target, plan.dial_string, "dry-run")
+        parts = [w.render() for w in prov.describe(request)]
+        return "\n\n".join(parts)
+
+    async def test_profile(self, name: str) -> str:
+        return await self.provider(name).check()
+
+    # -- history, tolerant of a broken disk --------------------------------------------------
+    def _record(self, attempt: CallAttempt) -> CallAttempt:
+        try:
+            self.history.add(attempt)
+        except HistoryError as exc:
+            self._history_failed(exc)
+        self.events.emit(CallChanged(attempt))
+        return attempt
+
+    def _update(self, attempt: CallAttempt, **changes: Any) -> CallAttempt:
+        for key, value in changes.items():
+            setattr(attempt, key, value)
+        if attempt.id is not None:
+            try:
+                self.history.update(attempt.id, **changes)
+            except HistoryError as exc:
+                self._history_failed(exc)
+        self.events.emit(CallChanged(attempt))
+        return attempt
+
+    def _history_failed(self, exc: HistoryError) -> None:
+        log.error("history write failed: %s", exc)
+        if not self._history_broken:
+            self._history_broken = True
+            self.events.emit(Notice("error", "Call history not saved", str(exc)))
+
+    # -- dialing ---------------------------------------------------------------------------
+    def _attempt(self, plan: DialPlan, state: CallState, **extra: Any) -> CallAttempt:
+        target = plan.target
+        return CallAttempt(
+            source=plan.source,
+            raw_input=plan.raw[:512],
+            number=target.e164 if target else "",
+            display=target.display if target else plan.raw.strip()[:64],
+            provider=plan.profile.name if plan.profile else "",
+            dialed=plan.dial_string,
+            state=state,
+            **extra,
+        )
+
+    def _refuse(self, plan: DialPlan, state: CallState, text: str, level: str) -> CallAttempt:
+        attempt = self._record(self._attempt(plan, state, error=text))
+        self.events.emit(Notice(level, _title(state), text, attempt.id))
+        return attempt
+
+    async def dial(
+        self,
+        raw: str,
+        source: Source,
+        *,
+        provider: str | None = None,
+        confirm: ConfirmFn | None = None,
+    ) -> CallAttempt:
+        """Place one call from ``raw`` (a number, a link, or text with one number)."""
+        plan = self.plan(raw, source, provider)
+        return await self.dial_plan(plan, confirm=confirm)
+
+    async def dial_plan(self, plan: DialPlan, *, confirm: ConfirmFn | None = None) -> CallAttempt:
+        if plan.error or plan.target is None or plan.profile is None:
+            return self._refuse(plan, CallState.FAILED, plan.error or "Nothing to dial.", "error")
+        if plan.blocked:
+            return self._refuse(plan, CallState.BLOCKED, plan.blocked, "warning")
+        if plan.duplicate_of is not None:
+            return self._merged(plan)
+        if plan.source is Source.LINK:
+            if not self._link_rate.allowed():
+                text = (
+                    f"Too many calls from links in the last minute (limit "
+                    f"{self._link_rate.limit}); {plan.target.display} was not dialed."
+                )
+                return self._refuse(plan, CallState.BLOCKED, text, "warning")
+            self._link_rate.record()
+        if plan.needs_confirm:
+            if confirm is None:
+                text = f"{plan.confirm_reason} It needs your confirmation, so it was not dialed."
+                return self._refuse(plan, CallState.BLOCKED, text.strip(), "warning")
+            if plan.source is Source.LINK and self._link_prompt_open:
+                text = (
+                    f"A link asked to call {plan.target.display} while another link was "
+                    "waiting for your answer; it was ignored."
+                )
+                return self._refuse(plan, CallState.BLOCKED, text, "warning")
+            self._link_prompt_open = plan.source is Source.LINK
+            try:
+                ok = await confirm(plan)
+            finally:
+                if plan.source is Source.LINK:
+                    self._link_prompt_open = False
+            if not ok:
+                return self._refuse(
+                    plan,
+                    CallState.BLOCKED,
+                    f"You cancelled the call to {plan.target.display}.",
+                    "info",
+                )
+            # Something may have dialed the same number while the prompt was open.
+            plan.duplicate_of = self._dupes.duplicate_of(plan.target.e164)
+            if plan.duplicate_of is not None:
+                return self._merged(plan)
+        return await self._send(plan)
+
+    def _merged(self, plan: DialPlan) -> CallAttempt:
+        assert plan.target is not None
+        text = (
+            f"{plan.target.display} was dialed moments ago, so this request was merged "
+            "with it instead of placing a second call."
+        )
+        attempt = self._attempt(plan, CallState.MERGED, detail=text)
+        if plan.duplicate_of:
+            attempt.detail = f"{text} (see attempt #{plan.duplicate_of})"
+        self._record(attempt)
+        self.events.emit(Notice("info", "Already dialing", text, attempt.id))
+        return attempt
+
+    async def _send(self, plan: DialPlan) -> CallAttempt:
+        assert plan.target is not None and plan.profile is not None
+        number = plan.target.e164
+        attempt = self._attempt(plan, CallState.REQUESTED)
+        # Claim the number before the first await so a second click in between merges.
+        self._dupes.start(number, None)
+        try:
+            self._record(attempt)
+            self._dupes.in_flight[number] = attempt.id
+            request = CallRequest(plan.target, plan.dial_string, _reference())
+            name = plan.profile.name
+            retried: str | None = None
+            while True:
+                try:
+                    result = await self.provider(name).place_call(request)
+                except ProviderError as exc:
+                    if (
+                        retried is None
+                        and not exc.maybe_placed
+                        and exc.category is ErrorCategory.UNREACHABLE
+                    ):
+                        retried = exc.message
+                        await asyncio.sleep(RETRY_DELAY)
+                        continue
+                    state = CallState.UNKNOWN if exc.maybe_placed else CallState.FAILED
+                    detail = f"Retried once after: {retried}" if retried else None
+                    self._update(
+                        attempt,
+                        state=state,
+                        error=exc.message,
+                        error_category=str(exc.category),
+                        raw=exc.raw,
+                        detail=detail,
+                    )
+                    self.events.emit(Notice("error", _title(state), exc.message, attempt.id))
+                    return attempt
+                except DialerError as exc:
+                    self._update(
+                        attempt,
+                        state=CallState.FAILED,
+                        error=str(exc),
+                        error_category=str(ErrorCategory.CONFIG),
+                    )
+                    self.events.emit(Notice("error", "Call not placed", str(exc), attempt.id))
+                    return attempt
+                except Exception:
+                    log.exception("provider %s crashed placing a call", name)
+                    text = (
+                        "An internal error happened while sending the call; it may or may "
+                        "not ring. Details are in the log."
+                    )
+                    self._update(
+                        attempt,
+                        state=CallState.UNKNOWN,
+                        error=text,
+                        error_category=str(ErrorCategory.UNEXPECTED),
+                    )
+                    self.events.emit(Notice("error", "Call status unknown", text, attempt.id))
+                    return attempt
+                break
+            detail = f"Retried once after: {retried}" if retried else None
+            self._update(
+                attempt,
+                state=CallState.ACCEPTED,
+                call_id=result.call_id,
+                raw=result.raw,
+                detail=detail or (result.message or None),
+            )
+            id_text = f" Call ID {result.call_id}." if result.call_id else ""
+            self.events.emit(
+                Notice(
+                    "info",
+                    "Calling",
+                    f"{plan.target.display} via {name}: your phone rings first.{id_text}",
+                    attempt.id,
+                )
+            )
+            return attempt
+        finally:
+            self._dupes.finish(number)
+
+    # -- outcomes arriving later (Teleforge CDRs) --------------------------------------------
+    def record_outcome(
+        self, provider: str | None, call_id: str, outcome: str, detail: str = ""
+    ) -> CallAttempt | None:
+        """Attach a later outcome to a known call; unknown calls are ignored (logged)."""
+        try:
+            attempt = self.history.find_by_call_id(provider, call_id)
+        except HistoryError as exc:
+            self._history_failed(exc)
+            return None
+        if attempt is None or attempt.id is None:
+            log.info("outcome for a call we do not know (%s); ignored", call_id[:40])
+            return None
+        if attempt.state not in (CallState.ACCEPTED, CallState.UNKNOWN):
+            return attempt
+        self._update(attempt, state=CallState.COMPLETED, outcome=outcome, detail=detail or None)
+        self.events.emit(
+            Notice("info", "Call finished", f"{attempt.display}: {outcome}", attempt.id)
+        )
+        return attempt
+
+    async def start_listeners(self) -> None:
+        """Start the Redis CDR listener of every Teleforge profile that has a Redis URL."""
+        from dialer_gui.providers.teleforge_cdr import CdrListener
+
+        for profile in self.profiles():
+            url = profile.get("redis_url") if profile.type == "teleforge" else None
+            if not url:
+                continue
+            name = profile.name
+
+            def on_cdr(record: Any, name: str = name) -> None:
+                self.record_outcome(name, record.contact_ref, record.outcome, _cdr_detail(record))
+
+            listener = CdrListener(str(url), on_cdr)
+            listener.start()
+            self._listeners.append(listener)
+
+    async def aclose(self) -> None:
+        for listener in self._listeners:
+            await listener.stop()
+        self._listeners.clear()
+        for provider in self._providers.values():
+            await provider.aclose()
+        self._providers.clear()
+        for task in list(self._tasks):
+            await asyncio.gather(task, return_exceptions=True)
+
+
+def _reference() -> str:
+    return f"dg-{uuid.uuid4().hex[:24]}"
+
+
+def _cdr_detail(record: Any) -> str:
+    parts = []
+    if getattr(record, "call_time", None) is not None:
+        parts.append(f"call time {record.call_time} s")
+    if getattr(record, "recording_url", None):
+        parts.append(f"recording {record.recording_url}")
+    return ", ".join(parts)
+
+
+def _title(state: CallState) -> str:
+    return {
+        CallState.FAILED: "Call not placed",
+        CallState.UNKNOWN: "Call status unknown",
+        CallState.BLOCKED: "Call not placed",
+        CallState.MERGED: "Already dialing",
+    }.get(state, "Call")

@@ -1,0 +1,141 @@
+"""Guards between "the user asked" and "the PBX dials": confirm, block, merge, rate-limit.
+
+A dialer that places a call nobody meant, or places it twice, costs real money. Every door goes
+through :class:`Guards`, so a web page firing a burst of tel: links, a double click and a pasted
+premium-rate number are all handled in one place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dialer_gui.core.calls import Source
+from dialer_gui.core.target import DialTarget
+
+# Sources whose numbers the user did not type themselves.
+UNTRUSTED_SOURCES = frozenset({Source.LINK, Source.CLIPBOARD})
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySettings:
+    """The subset of ``[general]`` the guards read."""
+
+    confirm_links: bool = True
+    confirm_clipboard: bool = True
+    confirm_dialpad: bool = False
+    always_confirm_types: tuple[str, ...] = ("premium_rate", "shared_cost", "unknown")
+    blocked_types: tuple[str, ...] = ()
+    blocked_prefixes: tuple[str, ...] = ()
+    duplicate_window: float = 5.0
+    link_rate_limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    blocked: str | None = None  # plain sentence when the call must not be placed
+    needs_confirm: bool = False
+    reason: str = ""  # why we ask
+
+
+TYPE_WORDS = {
+    "premium_rate": "a premium-rate number",
+    "shared_cost": "a shared-cost number",
+    "unknown": "a number of unknown type",
+    "toll_free": "a toll-free number",
+    "voip": "an internet (VoIP) number",
+    "personal_number": "a personal number",
+    "pager": "a pager number",
+    "uan": "a company number",
+    "voicemail": "a voicemail number",
+    "mobile": "a mobile number",
+    "fixed_line": "a landline number",
+}
+
+
+def decide(
+    target: DialTarget, number_type: str, valid: bool, source: Source, settings: PolicySettings
+) -> Decision:
+    """Block, confirm, or dial at once; see the module docstring."""
+    words = TYPE_WORDS.get(number_type, f"a {number_type.replace('_', ' ')} number")
+    if not target.is_extension:
+        for prefix in settings.blocked_prefixes:
+            if prefix and target.e164.startswith(prefix):
+                return Decision(
+                    blocked=f"{target.display} starts with {prefix}, which is blocked in Settings."
+                )
+        if number_type in settings.blocked_types:
+            return Decision(
+                blocked=f"{target.display} is {words}; calls to those are blocked in Settings."
+            )
+        if number_type in settings.always_confirm_types:
+            return Decision(needs_confirm=True, reason=f"This is {words}.")
+        if not valid:
+            return Decision(
+                needs_confirm=True, reason="This number does not look valid for its country."
+            )
+    if target.is_extension:
+        return Decision()
+    if source is Source.LINK and settings.confirm_links:
+        return Decision(needs_confirm=True, reason="A link asked to place this call.")
+    if source is Source.CLIPBOARD and settings.confirm_clipboard:
+        return Decision(needs_confirm=True, reason="This number came from the clipboard.")
+    if source in (Source.DIALPAD, Source.CLI, Source.HISTORY) and settings.confirm_dialpad:
+        return Decision(needs_confirm=True, reason="Confirmation is on for typed numbers.")
+    return Decision()
+
+
+class RateLimiter:
+    """At most ``limit`` events in any ``period`` seconds (sliding window)."""
+
+    def __init__(self, limit: int, period: float = 60.0, clock: Callable[[], float] | None = None):
+        self.limit = limit
+        self.period = period
+        self._clock = clock or time.monotonic
+        self._times: deque[float] = deque()
+
+    def _trim(self, now: float) -> None:
+        while self._times and now - self._times[0] >= self.period:
+            self._times.popleft()
+
+    def allowed(self) -> bool:
+        now = self._clock()
+        self._trim(now)
+        return self.limit <= 0 or len(self._times) < self.limit
+
+    def record(self) -> None:
+        self._times.append(self._clock())
+
+
+class DuplicateGuard:
+    """Remembers which numbers were sent lately, and which are being sent now."""
+
+    def __init__(self, window: float, clock: Callable[[], float] | None = None) -> None:
+        self.window = window
+        self._clock = clock or time.monotonic
+        self._recent: dict[str, tuple[float, int | None]] = {}
+        self.in_flight: dict[str, int | None] = {}
+
+    def duplicate_of(self, number: str) -> int | None:
+        """The attempt id this number would merge with (0 if not yet known), else ``None``."""
+        if number in self.in_flight:
+            return self.in_flight[number] or 0
+        seen = self._recent.get(number)
+        if seen is not None and self._clock() - seen[0] < self.window:
+            return seen[1] or 0
+        return None
+
+    def start(self, number: str, attempt_id: int | None) -> None:
+        self.in_flight[number] = attempt_id
+        self._recent[number] = (self._clock(), attempt_id)
+
+    def finish(self, number: str) -> None:
+        attempt_id = self.in_flight.pop(number, None)
+        # The window counts from the end of the request too: a slow PBX plus an impatient
+        # second click must still be one call.
+        self._recent[number] = (self._clock(), attempt_id)
+        cutoff = self._clock() - self.window
+        for key in [k for k, (t, _) in self._recent.items() if t < cutoff]:
+            del self._recent[key]
