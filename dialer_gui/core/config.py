@@ -1,0 +1,734 @@
+"""The TOML config file: general settings, provider profiles and routes.
+
+The file looks like this (secrets are never in it; they live in the keyring)::
+
+    version = 1
+    [general]
+    region = "DE"
+    default_provider = "office"
+    [[routes]]
+    match = "extension"
+    provider = "office"
+    [providers.office]
+    type = "simotel"
+    url = "https://pbx.example.com"
+
+General settings are declared once, on :class:`GeneralSettings` (type, default and description);
+:data:`SETTINGS` is derived from it and drives validation, defaults and the docs. Provider options
+are checked against the fields their provider type declares. Every problem becomes a
+:class:`ConfigError` naming the file, the line and the key.
+
+Files carry a ``version``; older ones are upgraded through :data:`MIGRATIONS`, one step at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+import tomllib
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+from dialer_gui.core import paths, tomlwrite
+from dialer_gui.errors import ConfigError
+from dialer_gui.providers import PROVIDER_TYPES, provider_class
+from dialer_gui.providers.base import Field, FieldKind, ProviderProfile
+
+log = logging.getLogger(__name__)
+
+CURRENT_VERSION = 1
+
+# from-version -> function returning the data upgraded to from-version + 1. An upgrade keeps
+# every setting it can express in the new form; nothing is dropped silently.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+SECRET_MESSAGE = "secrets belong in the keyring: run `dialer-gui secret set {profile} {field}`"  # noqa: S105
+
+# Number types as core.numbers.number_type names them: phonenumbers' types in lower case, plus
+# "extension" for internal extensions.
+NUMBER_TYPES = frozenset(
+    {name.lower() for name in vars(phonenumbers.PhoneNumberType) if name.isupper()} | {"extension"}
+)
+
+KeyPath = tomlwrite.KeyPath
+
+
+class ConfigFileError(ConfigError):
+    """A :class:`ConfigError` that knows where: ``path``, ``line`` (1-based) and ``key``."""
+
+    def __init__(
+        self, message: str, *, path: Path | None = None, line: int | None = None, key: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.key = key
+
+
+class _Problem(Exception):
+    """Internal: a problem at a key path; turned into a ConfigFileError with file and line."""
+
+    def __init__(self, key: KeyPath, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+# --- general settings ---------------------------------------------------------------------
+
+
+def _check_region(value: str) -> str | None:
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        return "must be a two-letter country code such as US, DE or GB"
+    return None
+
+
+def _check_extension_lengths(value: list[int]) -> str | None:
+    if len(value) != 2 or not 1 <= value[0] <= value[1] <= 15:
+        return "must be two whole numbers [shortest, longest] between 1 and 15"
+    return None
+
+
+def _check_types(value: list[str]) -> str | None:
+    bad = [v for v in value if v not in NUMBER_TYPES]
+    if bad:
+        return f"has unknown number types {bad}; known: {', '.join(sorted(NUMBER_TYPES))}"
+    return None
+
+
+def _check_prefixes(value: list[str]) -> str | None:
+    bad = [v for v in value if not re.fullmatch(r"\+[0-9]{1,15}", v)]
+    if bad:
+        return f"must hold prefixes written as + and digits, such as +1900; not {bad}"
+    return None
+
+
+def _check_not_negative(value: float) -> str | None:
+    return "must not be negative" if value < 0 or math.isnan(value) else None
+
+
+def _check_countdown(value: int) -> str | None:
+    return None if 0 <= value <= 60 else "must be between 0 and 60 seconds"
+
+
+def _setting(
+    default: Any, description: str, check: Callable[[Any], str | None] | None = None
+) -> Any:
+    """A dataclass field carrying its description and check (ruff's RUF009 cannot see that)."""
+    meta = {"description": description, "check": check}
+    if isinstance(default, list):
+        frozen = tuple(default)
+        return field(default_factory=lambda: list(frozen), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(slots=True)
+class GeneralSettings:
+    """Settings that are not about one provider. Each is declared once, here."""
+
+    region: str = _setting(
+        "US", "Country whose numbers need no country code (ISO 3166 code).", _check_region
+    )
+    default_provider: str = _setting(
+        "", "Profile used when no route matches; the first profile if empty."
+    )
+    extension_lengths: list[int] = _setting(  # noqa: RUF009
+        [2, 6],
+        "Shortest and longest internal extension, in digits.",
+        _check_extension_lengths,
+    )
+    confirm_links: bool = _setting(True, "Ask before calling a number from a tel: link.")
+    confirm_clipboard: bool = _setting(True, "Ask before calling a number from the clipboard.")
+    confirm_dialpad: bool = _setting(False, "Ask before calling a number typed in the dial pad.")
+    confirm_countdown: int = _setting(
+        0,
+        "Seconds the confirmation counts down before calling by itself; 0 waits for a click.",
+        _check_countdown,
+    )
+    always_confirm_types: list[str] = _setting(  # noqa: RUF009
+        ["premium_rate", "shared_cost", "unknown"],
+        "Number types that always ask first (premium_rate, toll_free, mobile, ...).",
+        _check_types,
+    )
+    blocked_types: list[str] = _setting(  # noqa: RUF009
+        [], "Number types that are never called.", _check_types
+    )
+    blocked_prefixes: list[str] = _setting(  # noqa: RUF009
+        [], "Numbers starting with these are never called (such as +1900).", _check_prefixes
+    )
+    duplicate_window: float = _setting(
+        5.0,
+        "Seconds in which a second request for the same number is merged into the first.",
+        _check_not_negative,
+    )
+    link_rate_limit: int = _setting(
+        10, "Most calls from links per minute; 0 turns the limit off.", _check_not_negative
+    )
+    notifications: bool = _setting(True, "Show a desktop notification for each call.")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One general setting: its name, type, default and description."""
+
+    name: str
+    type: Any
+    default: Any
+    description: str
+    check: Callable[[Any], str | None] | None = None
+
+
+def _settings_table() -> tuple[Setting, ...]:
+    hints = typing.get_type_hints(GeneralSettings)
+    defaults = GeneralSettings()
+    return tuple(
+        Setting(
+            f.name,
+            hints[f.name],
+            getattr(defaults, f.name),
+            f.metadata["description"],
+            f.metadata["check"],
+        )
+        for f in dataclasses.fields(GeneralSettings)
+    )
+
+
+SETTINGS: tuple[Setting, ...] = _settings_table()
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Send matching calls to a profile.
+
+    ``match`` is ``"extension"``, ``"country:DE"``, ``"prefix:+44"`` or ``"*"`` (anything).
+    Raises ``ValueError`` with a plain sentence when ``match`` is not one of these.
+    """
+
+    match: str
+    provider: str
+
+    def __post_init__(self) -> None:
+        problem = route_match_problem(self.match)
+        if problem:
+            raise ValueError(problem)
+
+
+def route_match_problem(match: str) -> str | None:
+    """Why ``match`` is not a valid route match, or None if it is."""
+    if match in ("extension", "*"):
+        return None
+    kind, sep, value = match.partition(":")
+    if sep and kind == "country":
+        if value in phonenumbers.SUPPORTED_REGIONS:
+            return None
+        return f"country:{value} does not name a country; use a code such as country:DE"
+    if sep and kind == "prefix":
+        if re.fullmatch(r"\+[0-9]{1,15}", value):
+            return None
+        return f"prefix:{value} must be + and digits, such as prefix:+44"
+    return f"{match!r} is not a route match; use extension, country:XX, prefix:+NNN or * for any"
+
+
+# --- the whole config ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Config:
+    """Everything in the config file, validated."""
+
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    providers: dict[str, ProviderProfile] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    path: Path | None = None
+    version: int = CURRENT_VERSION
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the config file.
+
+    Args:
+        path: the file; ``paths.config_path()`` if None.
+
+    Returns:
+        The config. A missing file gives the defaults (no providers), with ``path`` set.
+
+    Raises:
+        ConfigError: the file cannot be read or is wrong; the message names file, line and key.
+    """
+    path = paths.config_path() if path is None else Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigFileError(
+            f"{path}: the config file cannot be read ({reason}).", path=path
+        ) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigFileError(
+            f"{path}, line {line}: the config file must be saved as UTF-8 text.",
+            path=path,
+            line=line,
+        ) from exc
+    return parse_config(text, path)
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
+
+
+def parse_config(text: str, path: Path | None = None) -> Config:
+    """Validate config text as if read from ``path`` (which is only used in messages).
+
+    Raises:
+        ConfigError: the text is not valid TOML or not a valid config.
+    """
+    where = str(path) if path is not None else "config"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"at line (\d+)", message)
+        line = int(match.group(1)) if match else None
+        if line is None and "end of document" in message:
+            line = text.count("\n") + 1
+        reason = _TOML_POSITION.sub("", message)
+        prefix = f"{where}, line {line}" if line else where
+        raise ConfigFileError(
+            f"{prefix}: this is not valid TOML ({reason}).", path=path, line=line
+        ) from exc
+    except RecursionError as exc:
+        raise ConfigFileError(f"{where}: the file is nested too deeply.", path=path) from exc
+    try:
+        config = _from_dict(data)
+    except _Problem as problem:
+        line = tomlwrite.find_line(text, problem.key) if problem.key else None
+        dotted = _dotted(problem.key)
+        prefix = f"{where}, line {line}" if line else where
+        raise ConfigFileError(
+            f"{prefix}: {problem.message}", path=path, line=line, key=dotted
+        ) from None
+    config.path = path
+    return config
+
+
+def validate_config(config: Config) -> None:
+    """Check a config built in code (the settings dialog) as strictly as a loaded one.
+
+    Raises:
+        ConfigError: naming the key that is wrong.
+    """
+    try:
+        _from_dict(config_to_dict(config))
+    except _Problem as problem:
+        raise ConfigFileError(problem.message, path=config.path, key=_dotted(problem.key)) from None
+
+
+# --- reading and validating ---------------------------------------------------------------
+
+
+def _dotted(key: KeyPath) -> str:
+    out = ""
+    for part in key:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it, shortened for a message."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dict):
+        text = "a table"
+    else:
+        try:
+            text = tomlwrite.format_value(value)
+        except TypeError:
+            text = type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _from_dict(data: dict[str, Any]) -> Config:
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _Problem(("version",), f"version must be a whole number, not {_show(version)}")
+    if version > CURRENT_VERSION:
+        raise _Problem(
+            ("version",),
+            f"this file was made by a newer dialer-gui (config version {version}; this one "
+            f"reads up to {CURRENT_VERSION}). Update dialer-gui or use another config file.",
+        )
+    if version < 1:
+        raise _Problem(("version",), f"version must be 1 or more, not {version}")
+    while version < CURRENT_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+        log.info("Upgraded the config to version %d in memory", version)
+
+    for key in data:
+        if key not in ("version", "general", "providers", "routes"):
+            raise _Problem(
+                (key,),
+                f"{key} is not a setting; the file holds version, [general], "
+                "[providers.NAME] and [[routes]]",
+            )
+    general = _read_general(_table(data, "general"))
+    providers = _read_providers(_table(data, "providers"))
+    routes = _read_routes(data.get("routes", []), providers)
+    if general.default_provider and general.default_provider not in providers:
+        raise _Problem(
+            ("general", "default_provider"),
+            f"general.default_provider names {_show(general.default_provider)}, but there is no "
+            f"[providers.{general.default_provider}] profile",
+        )
+    return Config(general=general, providers=providers, routes=routes, version=CURRENT_VERSION)
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise _Problem((key,), f"{key} must be a table ([{key}]), not {_show(value)}")
+    return value
+
+
+def _read_general(table: dict[str, Any]) -> GeneralSettings:
+    known = {s.name: s for s in SETTINGS}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        setting = known.get(key)
+        if setting is None:
+            raise _Problem(
+                ("general", key),
+                f"general.{key} is not a setting; known settings: {', '.join(known)}",
+            )
+        values[key] = _convert_setting(setting, value)
+    return GeneralSettings(**values)
+
+
+def _convert_setting(setting: Setting, value: Any) -> Any:
+    key: KeyPath = ("general", setting.name)
+    name = f"general.{setting.name}"
+    kind = setting.type
+    if kind is bool:
+        converted: Any = _expect_bool(key, name, value)
+    elif kind is int:
+        converted = _expect_int(key, name, value)
+    elif kind is float:
+        converted = _expect_float(key, name, value)
+    elif kind is str:
+        converted = _expect_str(key, name, value)
+    elif typing.get_origin(kind) is list:
+        (item,) = typing.get_args(kind)
+        if not isinstance(value, list) or not all(_is_type(v, item) for v in value):
+            noun = "whole numbers" if item is int else "texts"
+            raise _Problem(key, f"{name} must be a list of {noun}, not {_show(value)}")
+        converted = list(value)
+    else:  # pragma: no cover - a new setting type needs code here
+        raise TypeError(f"unsupported setting type {kind!r}")
+    if setting.check is not None:
+        problem = setting.check(converted)
+        if problem:
+            raise _Problem(key, f"{name} {problem}")
+    return converted
+
+
+def _is_type(value: Any, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _expect_bool(key: KeyPath, name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Problem(key, f"{name} must be true or false, not {_show(value)}")
+    return value
+
+
+def _expect_int(key: KeyPath, name: str, value: Any) -> int:
+    if not _is_type(value, int):
+        raise _Problem(key, f"{name} must be a whole number, not {_show(value)}")
+    return int(value)
+
+
+def _expect_float(key: KeyPath, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Problem(key, f"{name} must be a number, not {_show(value)}")
+    return float(value)
+
+
+def _expect_str(key: KeyPath, name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Problem(key, f"{name} must be text in quotes, not {_show(value)}")
+    return value
+
+
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _read_providers(table: dict[str, Any]) -> dict[str, ProviderProfile]:
+    profiles: dict[str, ProviderProfile] = {}
+    for name, options in table.items():
+        key: KeyPath = ("providers", name)
+        if not _PROFILE_NAME.fullmatch(name):
+            raise _Problem(
+                key,
+                f"{_show(name)} cannot be a profile name; use letters, digits, '.', '-' and '_' "
+                "(up to 64, starting with a letter or digit)",
+            )
+        if not isinstance(options, dict):
+            raise _Problem(key, f"providers.{name} must be a table, not {_show(options)}")
+        profiles[name] = _read_profile(name, options)
+    return profiles
+
+
+def _read_profile(name: str, options: dict[str, Any]) -> ProviderProfile:
+    base: KeyPath = ("providers", name)
+    type_name = options.get("type")
+    if type_name is None:
+        raise _Problem(base, f"providers.{name} needs a type, one of: {', '.join(PROVIDER_TYPES)}")
+    if not isinstance(type_name, str) or type_name not in PROVIDER_TYPES:
+        raise _Problem(
+            (*base, "type"),
+            f"providers.{name}.type is {_show(type_name)}, which is not a provider type; "
+            f"known types: {', '.join(PROVIDER_TYPES)}",
+        )
+    try:
+        fields = {f.name: f for f in provider_class(type_name).all_fields()}
+    except (ImportError, AttributeError) as exc:
+        # A broken install, not a wrong file; still say which profile could not be read.
+        raise _Problem(
+            (*base, "type"), f"the {type_name} provider could not be loaded ({exc})"
+        ) from exc
+    values: dict[str, Any] = {}
+    for key, value in options.items():
+        if key == "type":
+            continue
+        where: KeyPath = (*base, key)
+        dotted = f"providers.{name}.{key}"
+        spec = fields.get(key)
+        if spec is None:
+            # The value is not echoed: a misspelt password field would leak it.
+            raise _Problem(
+                where,
+                f"{dotted} is not a setting of the {type_name} provider; known settings: "
+                f"{', '.join(f for f in fields if not fields[f].secret)}",
+            )
+        if spec.secret:
+            raise _Problem(where, f"{dotted}: " + SECRET_MESSAGE.format(profile=name, field=key))
+        values[key] = _convert_option(where, dotted, spec, value)
+    for spec in fields.values():
+        if spec.required and not spec.secret and spec.name not in values and spec.default is None:
+            raise _Problem(base, f"providers.{name} needs {spec.name} ({spec.label})")
+    return ProviderProfile(name=name, type=type_name, options=values)
+
+
+def _convert_option(where: KeyPath, name: str, spec: Field, value: Any) -> Any:
+    kind = spec.kind
+    if kind is FieldKind.BOOL:
+        return _expect_bool(where, name, value)
+    if kind is FieldKind.INT:
+        return _expect_int(where, name, value)
+    if kind is FieldKind.FLOAT:
+        return _expect_float(where, name, value)
+    if kind in (FieldKind.STR, FieldKind.PATH):
+        return _expect_str(where, name, value)
+    if kind is FieldKind.URL:
+        text = _expect_str(where, name, value)
+        parts = urlsplit(text)
+        if text and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise _Problem(
+                where, f"{name} must be a web address starting with https://, not {_show(text)}"
+            )
+        return text
+    if kind is FieldKind.CHOICE:
+        if value not in spec.choices:
+            raise _Problem(
+                where, f"{name} must be one of {', '.join(spec.choices)}; not {_show(value)}"
+            )
+        return value
+    if kind is FieldKind.RULES:
+        return _expect_rules(where, name, value)
+    if kind is FieldKind.MAPPING:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise _Problem(where, f"{name} must be a table of names and texts, not {_show(value)}")
+        return dict(value)
+    raise _Problem(where, f"{name} has a kind of value dialer-gui cannot read ({kind})")
+
+
+def _expect_rules(where: KeyPath, name: str, value: Any) -> list[list[str]]:
+    shape = f'{name} must be a list of ["pattern", "replacement"] pairs'
+    if not isinstance(value, list):
+        raise _Problem(where, f"{shape}, not {_show(value)}")
+    rules: list[list[str]] = []
+    for index, rule in enumerate(value, 1):
+        if (
+            not isinstance(rule, list)
+            or len(rule) != 2
+            or not all(isinstance(part, str) for part in rule)
+        ):
+            raise _Problem(where, f"{shape}; rule {index} is {_show(rule)}")
+        try:
+            re.compile(rule[0])
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise _Problem(
+                where, f"{name}: rule {index} is not a valid regular expression ({exc})"
+            ) from None
+        rules.append([rule[0], rule[1]])
+    return rules
+
+
+def _read_routes(value: Any, providers: Mapping[str, ProviderProfile]) -> list[Route]:
+    if not isinstance(value, list):
+        raise _Problem(("routes",), "routes must be written as [[routes]] tables")
+    routes: list[Route] = []
+    for index, item in enumerate(value):
+        base: KeyPath = ("routes", index)
+        where = f"routes[{index + 1}]"
+        if not isinstance(item, dict):
+            raise _Problem(base, f"{where} must be a [[routes]] table, not {_show(item)}")
+        for key in item:
+            if key not in ("match", "provider"):
+                raise _Problem(
+                    (*base, key), f"{where}.{key} is not a setting; a route has match and provider"
+                )
+        match = item.get("match")
+        provider = item.get("provider")
+        if not isinstance(match, str):
+            raise _Problem(
+                (*base, "match") if "match" in item else base,
+                f"{where}.match must be extension, country:XX, prefix:+NNN or *",
+            )
+        problem = route_match_problem(match)
+        if problem:
+            raise _Problem((*base, "match"), f"{where}.match: {problem}")
+        if not isinstance(provider, str) or provider not in providers:
+            raise _Problem(
+                (*base, "provider") if "provider" in item else base,
+                f"{where}.provider must name a profile in [providers]; not {_show(provider)}",
+            )
+        routes.append(Route(match=match, provider=provider))
+    return routes
+
+
+# --- writing ------------------------------------------------------------------------------
+
+HEADER = """dialer-gui settings. Passwords, tokens and other secrets are not kept here:
+they live in the system keyring (dialer-gui secret set PROFILE FIELD)."""
+
+
+def config_to_dict(config: Config) -> dict[str, Any]:
+    """The config as plain TOML data, without secrets."""
+    general = {s.name: _plain(getattr(config.general, s.name)) for s in SETTINGS}
+    providers: dict[str, Any] = {}
+    for name, profile in config.providers.items():
+        secret_names: set[str] = set()
+        # An unknown type is reported by validation; then nothing here is known to be secret.
+        with contextlib.suppress(KeyError, ImportError, AttributeError):
+            secret_names = {f.name for f in provider_class(profile.type).all_fields() if f.secret}
+        options = {k: _plain(v) for k, v in profile.options.items() if k not in secret_names}
+        providers[name] = {"type": profile.type, **options}
+    data: dict[str, Any] = {"version": CURRENT_VERSION, "general": general}
+    if config.routes:
+        data["routes"] = [{"match": r.match, "provider": r.provider} for r in config.routes]
+    data["providers"] = providers
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value
+
+
+def dump_config(config: Config) -> str:
+    """The config file text for ``config``."""
+    comments: dict[tomlwrite.KeyPath, str] = {("general", s.name): s.description for s in SETTINGS}
+    comments[("routes",)] = (
+        "Routes are tried in order; match is extension, country:XX, prefix:+NNN or *."
+    )
+    return tomlwrite.dumps(config_to_dict(config), header=HEADER, comments=comments)
+
+
+def save_config(config: Config, path: Path | None = None) -> None:
+    """Validate and write the config atomically, readable by this user only (0600).
+
+    Args:
+        config: what to write; secrets in profile options are left out.
+        path: target file; ``config.path``, else ``paths.config_path()``, if None.
+
+    Raises:
+        ConfigError: the config is invalid or the file cannot be written.
+    """
+    path = Path(path) if path is not None else (config.path or paths.config_path())
+    validate_config(config)
+    text = dump_config(config)
+    try:
+        paths.ensure_private_dir(path.parent)
+        _write_atomically(path, text)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigFileError(
+            f"{path}: the config file cannot be saved ({reason}).", path=path
+        ) from exc
+    config.path = path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    # mkstemp creates the file 0600; os.replace swaps it in whole, so a crash leaves the old
+    # file or the new one, never half of each.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    if os.name == "posix":
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _unlink_quietly(name: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
+def settings_doc(settings: Iterable[Setting] = SETTINGS) -> str:
+    """The general settings as a Markdown table, for the docs."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    for s in settings:
+        rows.append(f"| `{s.name}` | `{tomlwrite.format_value(s.default)}` | {s.description} |")
+    return "\n".join(rows)
