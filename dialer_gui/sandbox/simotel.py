@@ -1,9 +1,124 @@
-"""Simulator of the simotel API (routes are added by its provider work)."""
+"""Simulator of Simotel's originate and ping services (RESEARCH.md §2).
+
+Answers follow the "Common Response Messages" table of Simotel's settings page: JSON envelopes
+``{"success": 0|1, "message": ..., "data": ...}``, with 401/403/405/415 statuses carrying JSON too.
+Both PUT and POST are accepted, as the documentation moved from one to the other.
+
+State (``sandbox.state``), all optional:
+    ``simotel_methods``: methods accepted (default PUT and POST); ``{"PUT"}`` mimics an old server.
+    ``simotel_auth``: ``"any"`` (default: whatever credentials are sent must be right),
+        ``"basic"``, ``"apikey"`` or ``"both"`` (those must be present).
+    ``simotel_denied``: answer 403 "Access denied" (the account lacks the endpoint permission).
+    ``simotel_ip_denied``: answer 403 "IP is not permitted".
+    ``simotel_answers``: list of ``(status, body)`` answers to give first, for rare documented rows.
+    ``simotel_calls``: the originate bodies accepted, appended here.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import time
 from typing import Any
+
+from dialer_gui.sandbox import demo
+from dialer_gui.sandbox.server import Fault, Request, Response
+
+ORIGINATE = "/api/v4/call/originate/act"
+PING = "/api/v4/setting/ping/act"
+REQUIRED = ("caller", "callee", "context", "caller_id")  # the "**" rows of the doc
+OPTIONAL = ("trunk_name", "timeout", "call_limit")
+PING_MESSAGE = (
+    "If the 'Ping' event is enabled in the settings menu, you'll receive it when it's sent"
+)
+ALL_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+def _answer(status: int, message: str | None, data: Any = None, success: int = 0) -> Response:
+    return Response.json({"success": success, "message": message, "data": data}, status)
+
+
+def _basic(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        user, _, password = (
+            base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
+        )
+    except (binascii.Error, UnicodeDecodeError):
+        return ("", "")
+    return user, password
 
 
 def register(sandbox: Any) -> None:
-    """Add this API's routes to the sandbox."""
+    """Add the originate and ping services to the sandbox."""
+    state: dict[str, Any] = sandbox.state
+    state.setdefault("simotel_calls", [])
+
+    def auth_problem(request: Request) -> str | None:
+        basic = _basic(request.header("Authorization"))
+        key = request.header("X-APIKEY")
+        if basic is None and key is None:
+            return "BasicAuth or ApiKey is missing"
+        basic_ok = basic == (demo.SIMOTEL_USERNAME, demo.SIMOTEL_PASSWORD)
+        key_ok = key == demo.SIMOTEL_API_KEY
+        mode = state.get("simotel_auth", "any")
+        wrong = (basic is not None and not basic_ok) or (key is not None and not key_ok)
+        incomplete = (mode in ("basic", "both") and basic is None) or (
+            mode in ("apikey", "both") and key is None
+        )
+        return "BasicAuth or ApiKey is invalid" if wrong or incomplete else None
+
+    def gate(request: Request, fault: Fault | None, service: str) -> Response | None:
+        """The checks every service shares, in the order a request meets them."""
+        if state.get("simotel_answers"):
+            status, body = state["simotel_answers"].pop(0)
+            return Response.json(body, status)
+        if request.method not in state.get("simotel_methods", {"PUT", "POST"}):
+            return _answer(405, "Method not allowed")
+        problem = auth_problem(request)
+        if fault is not None and fault.kind == "bad_credentials":
+            problem = "BasicAuth or ApiKey is invalid"
+        if problem:
+            return _answer(401, problem)
+        if state.get("simotel_ip_denied") or (fault is not None and fault.kind == "not_permitted"):
+            return _answer(403, "IP is not permitted")
+        if state.get("simotel_denied"):
+            return _answer(403, f'"{service}";Access denied')
+        content_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return _answer(415, "Unsupported Media Type")
+        return None
+
+    async def originate(request: Request, fault: Fault | None) -> Response:
+        refused = gate(request, fault, "call/originate/act")
+        if refused is not None:
+            return refused
+        try:
+            body = request.json()
+        except ValueError:
+            return _answer(400, "Unable to parse content")
+        if not isinstance(body, dict):
+            return _answer(400, "Unable to parse content")
+        for name in REQUIRED:
+            value = body.get(name)
+            if not isinstance(value, str) or not value:
+                return _answer(200, f"Field '{name}':value is missing")
+        for name in OPTIONAL:
+            if name in body and not isinstance(body[name], str):
+                return _answer(200, "Requested operation failed")
+        if fault is not None and fault.kind == "reject_number":
+            return _answer(200, "Requested operation failed")
+        state["simotel_calls"].append(body)
+        now = time.time()
+        call_id = f"orig.call.{int(now)}.{int(now % 1 * 1_000_000):06d}"
+        return _answer(200, None, {"originated_call_id": call_id}, success=1)
+
+    async def ping(request: Request, fault: Fault | None) -> Response:
+        refused = gate(request, fault, "setting/ping/act")
+        if refused is not None:
+            return refused
+        return _answer(200, PING_MESSAGE, None, success=1)
+
+    sandbox.route("simotel", ALL_METHODS, ORIGINATE, originate)
+    sandbox.route("simotel", ALL_METHODS, PING, ping)

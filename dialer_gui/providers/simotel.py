@@ -1,0 +1,337 @@
+"""Simotel: ``/api/v4/call/originate/act`` (see RESEARCH.md §2).
+
+One JSON request with every value as a string, authenticated with HTTP Basic, an ``X-APIKEY``
+header, or both. The documentation moved the method from PUT to POST in March 2025, so both are
+offered. Simotel answers errors as JSON envelopes (``success``/``message``) even on 4xx statuses,
+so the body is read first and the HTTP status is only the fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+
+from dialer_gui.providers.base import (
+    CallRequest,
+    CallResult,
+    Field,
+    FieldKind,
+    Provider,
+    WireRequest,
+)
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.http import (
+    MASK,
+    basic_auth_blob,
+    http_status_error,
+    send,
+    unexpected_answer,
+)
+
+ORIGINATE = "call/originate/act"
+PING = "setting/ping/act"
+# Body fields that come from settings, and the setting that fills each one (for messages).
+FIELD_SETTINGS = {
+    "caller": "Your extension",
+    "context": "Context",
+    "caller_id": "Caller ID",
+    "trunk_name": "Trunk name",
+    "timeout": "Answer timeout",
+    "call_limit": "Call limit",
+}
+
+
+class SimotelProvider(Provider):
+    """Click-to-call through Simotel's originate API."""
+
+    type_name = "simotel"
+    label = "Simotel (call originate)"
+    default_number_format = "national"  # the doc's numbers are local: 09371234567
+    fields = (
+        Field(
+            "url",
+            "Simotel address",
+            FieldKind.URL,
+            "",
+            "Your Simotel server, for example http://192.168.51.20 (the dialer adds /api/...).",
+            required=True,
+        ),
+        Field(
+            "method",
+            "HTTP method",
+            FieldKind.CHOICE,
+            "POST",
+            "Simotel's documentation changed from PUT to POST in 2025. Keep POST; choose PUT "
+            "if your Simotel answers 'Method not allowed'.",
+            choices=("POST", "PUT"),
+        ),
+        Field(
+            "auth",
+            "Authentication",
+            FieldKind.CHOICE,
+            "both",
+            "What your Simotel API account expects: user name and password (basic), "
+            "an API key (apikey), or both.",
+            choices=("basic", "apikey", "both"),
+        ),
+        Field("username", "API user name", FieldKind.STR, "", "The Simotel API account."),
+        Field("password", "API password", FieldKind.SECRET, "", "Password of the API account."),
+        Field("api_key", "API key", FieldKind.SECRET, "", "Sent as the X-APIKEY header."),
+        Field(
+            "caller",
+            "Your extension",
+            FieldKind.STR,
+            "",
+            "The phone that rings first (for example 557).",
+            required=True,
+        ),
+        Field(
+            "context",
+            "Context",
+            FieldKind.STR,
+            "main_routing",
+            "The route of the first call in Simotel's dial plan.",
+        ),
+        Field(
+            "caller_id",
+            "Caller ID",
+            FieldKind.STR,
+            "",
+            "Caller ID for the call; empty uses your extension.",
+        ),
+        Field(
+            "trunk_name",
+            "Trunk name",
+            FieldKind.STR,
+            "",
+            "Route of the second call; needed when the first party is an outside number.",
+        ),
+        Field(
+            "timeout_answer",
+            "Answer timeout (seconds)",
+            FieldKind.INT,
+            30,
+            "How long Simotel lets your phone ring before giving up.",
+        ),
+        Field(
+            "call_limit",
+            "Call limit (seconds)",
+            FieldKind.INT,
+            None,
+            "Longest call allowed; empty for no limit.",
+        ),
+        Field("api_version", "API version", FieldKind.STR, "v4", "Path segment, such as v4."),
+    )
+
+    # -- settings --------------------------------------------------------------------------------
+    def _url(self, service: str) -> str:
+        base = str(self.option("url") or "").strip().rstrip("/")
+        if not base:
+            raise self._config("has no Simotel address. Enter it in Settings")
+        version = str(self.option("api_version") or "v4").strip("/")
+        return f"{base}/api/{version}/{service}"
+
+    def _config(self, what: str) -> ProviderError:
+        return ProviderError(f"The profile “{self.name}” {what}.", category=ErrorCategory.CONFIG)
+
+    def _auth_headers(self, *, masked: bool = False) -> list[tuple[str, str]]:
+        mode = str(self.option("auth") or "both")
+        headers: list[tuple[str, str]] = []
+        if mode in ("basic", "both"):
+            user = str(self.option("username") or "")
+            password = self.secrets.get("password", "")
+            if not masked and (not user or not password):
+                raise self._config(
+                    "needs the API user name and password for Basic authentication. "
+                    "Enter them in Settings"
+                )
+            blob = MASK if masked else basic_auth_blob(user, password)
+            headers.append(("Authorization", f"Basic {blob}"))
+        if mode in ("apikey", "both"):
+            key = self.secrets.get("api_key", "")
+            if not masked and not key:
+                raise self._config("needs the API key. Enter it in Settings")
+            headers.append(("X-APIKEY", MASK if masked else key))
+        headers.append(("Content-Type", "application/json"))
+        return headers
+
+    @property
+    def _method(self) -> str:
+        method = str(self.option("method") or "POST").upper()
+        return method if method in ("POST", "PUT") else "POST"
+
+    def _body(self, dial_string: str) -> str:
+        caller = str(self.option("caller") or "").strip()
+        if not caller:
+            raise self._config("has no extension to ring first. Enter “Your extension” in Settings")
+        body: dict[str, str] = {
+            "caller": caller,
+            "callee": dial_string,
+            "context": str(self.option("context") or "main_routing"),
+            "caller_id": str(self.option("caller_id") or caller),
+        }
+        trunk = str(self.option("trunk_name") or "")
+        if trunk:
+            body["trunk_name"] = trunk
+        # Every sample sends numbers as strings; do the same.
+        body["timeout"] = str(self.option("timeout_answer") or 30)
+        limit = self.option("call_limit")
+        if limit not in (None, "", 0):
+            body["call_limit"] = str(limit)
+        return json.dumps(body, separators=(",", ":"))
+
+    def _extra_secrets(self) -> list[str]:
+        user = str(self.option("username") or "")
+        password = self.secrets.get("password", "")
+        return [basic_auth_blob(user, password)] if password else []
+
+    # -- requests --------------------------------------------------------------------------------
+    async def _send(
+        self, service: str, body: str
+    ) -> tuple[httpx.Response, str, dict[str, Any] | None]:
+        """Send one request; return the response, its redacted text, and Simotel's envelope."""
+        request = self.client.build_request(
+            self._method, self._url(service), headers=self._auth_headers(), content=body.encode()
+        )
+        response, raw = await send(
+            self.client,
+            request,
+            provider=self.name,
+            secrets=self.secrets.values(),
+            extra_secrets=self._extra_secrets(),
+        )
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        envelope = data if isinstance(data, dict) and "success" in data else None
+        return response, raw, envelope
+
+    async def place_call(self, request: CallRequest) -> CallResult:
+        body = self._body(request.dial_string)
+        response, raw, envelope = await self._send(ORIGINATE, body)
+        status = response.status_code
+        if envelope is not None and _ok(envelope) and status == 200:
+            data = envelope.get("data")
+            call_id = data.get("originated_call_id") if isinstance(data, dict) else None
+            message = str(envelope.get("message") or "Call requested")
+            return CallResult(call_id=str(call_id) if call_id else None, raw=raw, message=message)
+        if envelope is not None and (status < 500 or status == 501):
+            raise self._refusal(status, envelope, raw, request.dial_string)
+        if status == 200:
+            raise unexpected_answer(self.name, raw, "not Simotel's JSON")
+        raise http_status_error(response, self.name, raw)
+
+    def _refusal(
+        self, status: int, envelope: dict[str, Any], raw: str, number: str
+    ) -> ProviderError:
+        """Simotel's own error answer (``success`` 0) as a plain sentence."""
+        said = str(envelope.get("message") or "").strip()
+        quoted = f" (“{said}”)" if said else ""
+        lowered = said.lower()
+        where = f"Simotel refused the call of “{self.name}”{quoted}"
+        if status == 401:
+            return ProviderError(
+                f"{where}: the API user name, password or key is missing or wrong. "
+                "Check them in Settings, and the Authentication choice.",
+                category=ErrorCategory.CREDENTIALS,
+                raw=raw,
+            )
+        if status == 403:
+            what = (
+                "this computer's IP address is not on the API account's allowed list"
+                if re.search(r"\bip\b", lowered)
+                else "the API account may not use the originate service"
+            )
+            return ProviderError(
+                f"{where}: {what}. Ask your Simotel administrator.",
+                category=ErrorCategory.NOT_PERMITTED,
+                raw=raw,
+            )
+        if status == 405:
+            other = "PUT" if self._method == "POST" else "POST"
+            return ProviderError(
+                f"{where}: it does not take {self._method} here. "
+                f"Set the HTTP method to {other} in Settings.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        if status == 501:
+            return ProviderError(
+                f"{where}: this Simotel has no originate service at API version "
+                f"“{self.option('api_version')}”. Check the API version in Settings.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        if status in (400, 415):
+            return ProviderError(
+                f"{where}: it could not read the request (HTTP {status}). "
+                "A proxy may be changing it; check the address in Settings.",
+                category=ErrorCategory.UNEXPECTED,
+                raw=raw,
+            )
+        if status == 200 and lowered.startswith("field"):
+            name = said.split("'")[1] if said.count("'") >= 2 else ""
+            if name == "callee":
+                return ProviderError(
+                    f"{where}: the number {number or '(empty)'} is missing or not accepted.",
+                    category=ErrorCategory.REJECTED_NUMBER,
+                    raw=raw,
+                )
+            setting = FIELD_SETTINGS.get(name, name or "a setting")
+            return ProviderError(
+                f"{where}: check “{setting}” in Settings.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        if status == 200:
+            return ProviderError(
+                f"{where}. Check the number {number}.",
+                category=ErrorCategory.REJECTED_NUMBER,
+                raw=raw,
+            )
+        return ProviderError(
+            f"{where} with HTTP {status}.",
+            category=ErrorCategory.UNEXPECTED,
+            raw=raw,
+        )
+
+    def describe(self, request: CallRequest) -> list[WireRequest]:
+        return [
+            WireRequest(
+                self._method,
+                self._url(ORIGINATE),
+                tuple(self._auth_headers(masked=True)),
+                self._body(request.dial_string),
+            )
+        ]
+
+    async def check(self) -> str:
+        """Simotel's ping service: proves address, method, credentials and permissions."""
+        response, raw, envelope = await self._send(PING, "{}")
+        status = response.status_code
+        if envelope is not None and _ok(envelope) and status == 200:
+            return f"Simotel answered the test request of “{self.name}”: the settings work."
+        if envelope is not None:
+            err = self._refusal(status, envelope, raw, "")
+            raise ProviderError(
+                err.message.replace("refused the call of", "refused the test request of"),
+                category=err.category,
+                raw=raw,
+            )
+        if status == 200:
+            raise ProviderError(
+                f"The Simotel server of “{self.name}” answered the test request with something "
+                "that is not Simotel's format. Check the address in Settings.",
+                category=ErrorCategory.UNEXPECTED,
+                raw=raw,
+            )
+        err = http_status_error(response, self.name, raw)
+        raise ProviderError(err.message, category=err.category, raw=raw)
+
+
+def _ok(envelope: dict[str, Any]) -> bool:
+    return str(envelope.get("success")).strip().lower() in ("1", "true")
