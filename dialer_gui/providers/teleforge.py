@@ -1,0 +1,261 @@
+"""Teleforge Click2Dial: ``POST <server>:<port>/click2dial/calls`` with a JSON body.
+
+The API has no authentication (each integrator gets its own port) and documents no answer: any
+2xx means the PBX took the request, and the outcome arrives later as a CDR on Redis
+(``providers.teleforge_cdr``). We therefore send our own reference with every call and use it as
+the call ID; the CDR carries it back as ``contact_ref`` (v3 and later) or ``call_ref`` (the
+field's name before v3, still accepted).
+
+Only South African formats are dialable. Values are checked against the documented rules before
+anything is sent, so a wrong number is explained instead of dropped silently by the PBX.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import urllib.parse
+from typing import Any, ClassVar
+
+from dialer_gui.providers.base import (
+    CallRequest,
+    CallResult,
+    Field,
+    FieldKind,
+    Provider,
+    WireRequest,
+)
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.http import http_status_error, send
+
+CALLS_PATH = "/click2dial/calls"
+DEFAULT_PORT = 8300  # since Click2Dial v3.3
+# The documentation links its regexes without printing them; these follow its prose.
+AGENT_RE = re.compile(r"^(\d{3,4}|0\d{9}|27\d{9}|00\d{11,14})$")
+CALLEE_RE = re.compile(r"^(0\d{9}|27\d{9}|00\d{11,14})$")
+OUTBOUND_ID_RE = re.compile(r"^(random|tvc_\w+|0\d{9}|27\d{9})$")
+REF_RE = re.compile(r"^[A-Za-z0-9.\-_~:]{0,230}$")
+REF_MAX = 230
+_REF_BAD = re.compile(r"[^A-Za-z0-9.\-_~:]")
+
+CALLEE_RULES = (
+    "Teleforge only dials South African numbers written as 0820001234 (10 digits), "
+    "27820001234 (11 digits) or 0027820001234 (13 to 16 digits starting with 00)"
+)
+
+
+def contact_ref(reference: str) -> str:
+    """Our per-call reference in the documented alphabet, cut to the documented length."""
+    ref = _REF_BAD.sub("-", reference)[:REF_MAX]
+    return ref or "dialer-gui"
+
+
+class TeleforgeProvider(Provider):
+    """Click-to-call through Teleforge Click2Dial (v3 ``contact_ref`` or v2 ``call_ref``)."""
+
+    type_name: ClassVar[str] = "teleforge"
+    label: ClassVar[str] = "Teleforge Click2Dial"
+    # 27820001234: the documented canonical form for South African numbers.
+    default_number_format: ClassVar[str] = "e164_no_plus"
+    fields: ClassVar[tuple[Field, ...]] = (
+        Field(
+            "url",
+            "Server address",
+            FieldKind.URL,
+            "",
+            f"The Click2Dial server with its port, for example http://pbx.example.co.za:"
+            f"{DEFAULT_PORT} (port {DEFAULT_PORT} when none is given).",
+            required=True,
+        ),
+        Field(
+            "agent",
+            "Your extension",
+            FieldKind.STR,
+            "",
+            "Your 3 or 4 digit extension, which rings first; or a South African number.",
+            required=True,
+        ),
+        Field(
+            "outbound_id",
+            "Caller ID",
+            FieldKind.STR,
+            "random",
+            "“random” (needs Teleforge set-up), tvc_<campaign> for verified services, or a "
+            "number such as 27820001234 (0820001234 works but carriers often reject it).",
+        ),
+        Field(
+            "api_version",
+            "Click2Dial version",
+            FieldKind.CHOICE,
+            "3",
+            "3 for Click2Dial v3.0 and later (sends contact_ref); 2 for older servers "
+            "(sends call_ref).",
+            choices=("3", "2"),
+        ),
+        Field(
+            "redis_url",
+            "Redis for call records",
+            FieldKind.STR,
+            "",
+            "Optional, e.g. redis://pbx.example.co.za:6379/0: call outcomes are read from "
+            "there. Empty: no outcomes.",
+        ),
+    )
+
+    # -- settings ------------------------------------------------------------------------------
+    def _text(self, key: str) -> str:
+        value = self.option(key)
+        return "" if value is None else str(value).strip()
+
+    def _config(self, what: str) -> ProviderError:
+        return ProviderError(
+            f"The Teleforge profile “{self.name}” is not usable: {what}.",
+            category=ErrorCategory.CONFIG,
+        )
+
+    def endpoint(self) -> str:
+        """``<scheme>://<host>:<port>/click2dial/calls``; port 8300 unless one is given."""
+        url = self._text("url")
+        if not url:
+            raise self._config("the server address is missing")
+        if "://" not in url:
+            url = "http://" + url
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self._config("the server address must start with http:// or https://")
+        netloc = parts.netloc
+        try:
+            port = parts.port
+        except ValueError:
+            raise self._config("the port in the server address is not a number") from None
+        if port is None:
+            netloc = f"{netloc}:{DEFAULT_PORT}"
+        path = parts.path.rstrip("/")
+        if path.endswith(CALLS_PATH):
+            path = path[: -len(CALLS_PATH)]
+        return urllib.parse.urlunsplit((parts.scheme, netloc, path + CALLS_PATH, "", ""))
+
+    def payload(self, request: CallRequest) -> dict[str, str]:
+        """The JSON body, in the documented field order; raises before anything is sent."""
+        agent = self._text("agent")
+        outbound_id = self._text("outbound_id") or "random"
+        version = self._text("api_version") or "3"
+        if not AGENT_RE.match(agent):
+            raise self._config(
+                "your extension must be 3 or 4 digits, or a South African number"
+                if agent
+                else "your extension is missing"
+            )
+        if not OUTBOUND_ID_RE.match(outbound_id):
+            raise self._config(
+                "the caller ID must be “random”, tvc_<campaign>, 0820001234 or 27820001234"
+            )
+        if version not in ("3", "2"):
+            raise self._config("the Click2Dial version must be 3 or 2")
+        callee = request.dial_string
+        if not CALLEE_RE.match(callee):
+            raise ProviderError(
+                f"Teleforge cannot dial “{callee}”. {CALLEE_RULES}. "
+                "For other countries set the number format to “intl_00” in Settings.",
+                category=ErrorCategory.REJECTED_NUMBER,
+            )
+        ref_field = "contact_ref" if version == "3" else "call_ref"
+        return {
+            "agent": agent,
+            "callee": callee,
+            "outbound_id": outbound_id,
+            ref_field: contact_ref(request.reference),
+        }
+
+    def _body(self, request: CallRequest) -> tuple[str, dict[str, str]]:
+        payload = self.payload(request)
+        return json.dumps(payload, separators=(", ", ": ")), payload
+
+    def describe(self, request: CallRequest) -> list[WireRequest]:
+        body, _ = self._body(request)
+        headers = (("Content-Type", "application/json"),)
+        return [WireRequest("POST", self.endpoint(), headers, body)]
+
+    # -- sending -------------------------------------------------------------------------------
+    async def place_call(self, request: CallRequest) -> CallResult:
+        body, payload = self._body(request)
+        ref = payload.get("contact_ref") or payload["call_ref"]
+        http_request = self.client.build_request(
+            "POST",
+            self.endpoint(),
+            content=body.encode(),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        response, raw = await send(self.client, http_request, provider=self.name, secrets=())
+        if response.is_success:
+            outcome = "its outcome arrives by Redis" if self._text("redis_url") else ""
+            message = "Teleforge accepted the call request"
+            return CallResult(ref, raw, f"{message}; {outcome}." if outcome else f"{message}.")
+        if response.status_code == 400:
+            said = _said(raw)
+            raise ProviderError(
+                f"Teleforge refused the call request{said}. {CALLEE_RULES}.",
+                category=ErrorCategory.REJECTED_NUMBER,
+                raw=raw,
+            )
+        raise http_status_error(response, self.name, raw)
+
+    async def check(self) -> str:
+        """Open (and close) a TCP connection to the server, and PING Redis if one is set.
+
+        Click2Dial has no read-only request, and any POST would dial, so nothing is sent.
+        """
+        parts = urllib.parse.urlsplit(self.endpoint())
+        host, port = parts.hostname or "", parts.port or DEFAULT_PORT
+        timeout = float(self.option("timeout") or 10.0)
+        try:
+            _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        except (OSError, TimeoutError) as exc:
+            raise ProviderError(
+                f"Could not reach the Teleforge server at {host}:{port}.",
+                category=ErrorCategory.UNREACHABLE,
+            ) from exc
+        writer.close()
+        await writer.wait_closed()
+        text = f"The Teleforge server at {host}:{port} accepts connections."
+        redis_url = self._text("redis_url")
+        if redis_url:
+            text += " " + await _ping_redis(redis_url, timeout)
+        return text
+
+
+def _said(raw: str) -> str:
+    """The PBX's own words from a JSON error body, if it has any."""
+    try:
+        body: Any = json.loads(raw)
+    except ValueError:
+        return ""
+    if isinstance(body, dict):
+        for key in ("error", "message", "detail"):
+            if isinstance(body.get(key), str) and body[key]:
+                return f" (“{body[key][:200]}”)"
+    return ""
+
+
+async def _ping_redis(url: str, timeout: float) -> str:
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        client: Redis = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    except ValueError as exc:
+        raise ProviderError(
+            "The Redis address must look like redis://host:6379/0.",
+            category=ErrorCategory.CONFIG,
+        ) from exc
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        raise ProviderError(
+            "The Teleforge server answers, but its Redis (for call outcomes) does not.",
+            category=ErrorCategory.UNREACHABLE,
+        ) from exc
+    finally:
+        await client.aclose()
+    return "Its Redis answers, so call outcomes will arrive."

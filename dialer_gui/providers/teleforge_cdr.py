@@ -1,0 +1,264 @@
+"""Teleforge end-of-call records from Redis: the outcome of each Click2Dial call.
+
+Click2Dial pushes one JSON record per finished call on the Redis list
+``enigma:notifications:cdr`` ("push left, pop right"); records stay there until popped. The
+:class:`CdrListener` pops them with ``BRPOP`` in a loop on the running asyncio loop, turns each
+into a :class:`CdrRecord` and hands it to a callback. It never raises into the loop: unreadable
+records are logged and dropped, a lost connection is retried with exponential backoff, and
+:meth:`CdrListener.stop` cancels it cleanly.
+
+The record's ``reference`` (our ``contact_ref``, or ``call_ref`` on old servers) is the call ID
+:class:`~dialer_gui.providers.teleforge.TeleforgeProvider` returned. Records for references we
+do not know are still passed on unless an ``is_known`` filter drops them; the caller decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+log = logging.getLogger("dialer_gui.providers.teleforge_cdr")
+
+CDR_KEY = "enigma:notifications:cdr"
+POLL_SECONDS = 1.0  # BRPOP timeout: how long one blocking pop waits before looping
+
+# Teleforge dispositions (v2.3.0 and later), in plain words.
+OUTCOMES: dict[str, str] = {
+    "hungup": "Answered, then hung up",
+    "callee_hungup": "Answered; the callee hung up",
+    "agent_hungup": "Answered; you hung up",
+    "voicemail": "Voicemail",
+    "busy": "Busy",
+    "reject": "Rejected",
+    "timeout": "No answer",
+    "error": "Error (bad parameter)",
+    "failed": "PBX internal error",
+    # Raw Asterisk dial statuses used before v2.3.0.
+    "answer": "Answered",
+    "noanswer": "No answer",
+    "cancel": "Cancelled",
+    "congestion": "Network busy",
+    "chanunavail": "Line unavailable",
+    "dontcall": "Refused by the callee",
+    "torture": "Refused by the callee",
+    "invalidargs": "Error (bad parameter)",
+}
+ANSWERED = frozenset({"hungup", "callee_hungup", "agent_hungup", "voicemail", "answer"})
+
+
+class CdrFormatError(ValueError):
+    """A notification that is not a Click2Dial CDR."""
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class CdrRecord:
+    """One finished call as Teleforge reports it."""
+
+    contact_ref: str
+    call_ref: str
+    end_reason: str
+    end_code: int | None = None
+    call_time: int | None = None
+    hold_time: int | None = None
+    recording_url: str = ""
+    extension: str = ""
+    number: str = ""
+    dial_number: str = ""
+    dialed_at: int | None = None
+    call_dir: str = ""
+    version: int = 3  # 3 for the v3.0.0+ shape, 2 for the older one
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def reference(self) -> str:
+        """Our reference for the call: ``contact_ref``, or ``call_ref`` when it is missing."""
+        return self.contact_ref or self.call_ref
+
+    @property
+    def answered(self) -> bool:
+        return self.end_reason.lower() in ANSWERED
+
+    @property
+    def outcome(self) -> str:
+        """The disposition in plain words (unknown ones are shown as they came)."""
+        known = OUTCOMES.get(self.end_reason.lower())
+        if known:
+            return known
+        return f"Ended ({self.end_reason})" if self.end_reason else "Ended"
+
+
+def parse_cdr(data: bytes | str) -> CdrRecord:
+    """Read one notification; raises :class:`CdrFormatError` when it is not a CDR."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    try:
+        packet = json.loads(text)
+    except ValueError as exc:
+        raise CdrFormatError("not JSON") from exc
+    if not isinstance(packet, dict) or packet.get("type") != "cdr":
+        raise CdrFormatError("not a packet of type cdr")
+    payload = packet.get("payload")
+    if not isinstance(payload, dict):
+        raise CdrFormatError("payload is not an object")
+    contact_ref = _str(payload.get("contact_ref"))
+    call_ref = _str(payload.get("call_ref"))
+    if not contact_ref and not call_ref:
+        raise CdrFormatError("neither contact_ref nor call_ref")
+    end_reason = payload.get("end_reason")
+    if not isinstance(end_reason, str):
+        raise CdrFormatError("end_reason missing")
+    # Before v3.0.0 there is no "number" and "ref" holds the client's number.
+    v3 = "number" in payload
+    number = _str(payload.get("number") if v3 else payload.get("ref"))
+    return CdrRecord(
+        contact_ref=contact_ref,
+        call_ref=call_ref,
+        end_reason=end_reason,
+        end_code=_int(payload.get("end_code")),
+        call_time=_int(payload.get("call_time")),
+        hold_time=_int(payload.get("hold_time")),
+        recording_url=_str(payload.get("recording_url")),
+        extension=_str(payload.get("extension")),
+        number=number,
+        dial_number=_str(payload.get("dial_number")),
+        dialed_at=_int(payload.get("dialed_at")),
+        call_dir=_str(payload.get("call_dir")),
+        version=3 if v3 else 2,
+        raw=packet,
+    )
+
+
+OnCdr = Callable[[CdrRecord], Awaitable[None] | None]
+
+
+class CdrListener:
+    """Pops CDRs from Teleforge's Redis and hands each to ``on_cdr``.
+
+    Args:
+        redis_url: ``redis://host:6379/0`` (the PBX's Redis for this integrator).
+        on_cdr: called with every record; may be a plain function or a coroutine function.
+        key: the Redis list to pop.
+        backoff: first and longest wait between reconnection attempts, in seconds.
+        is_known: optional filter on :attr:`CdrRecord.reference`; records it refuses are dropped.
+        poll: BRPOP timeout in seconds (how quickly a dead connection is noticed at worst).
+    """
+
+    def __init__(
+        self,
+        redis_url: str,
+        on_cdr: OnCdr,
+        *,
+        key: str = CDR_KEY,
+        backoff: tuple[float, float] = (0.5, 30.0),
+        is_known: Callable[[str], bool] | None = None,
+        poll: float = POLL_SECONDS,
+    ) -> None:
+        self.redis_url = redis_url
+        self.on_cdr = on_cdr
+        self.key = key
+        self.backoff = backoff
+        self.is_known = is_known
+        self.poll = poll
+        self.connected = False
+        self.problem = ""  # the last connection problem, in words, for a status display
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Start listening on the running loop (call from a coroutine or a loop callback)."""
+        if self.running:
+            return
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="teleforge-cdr")
+
+    async def stop(self) -> None:
+        """Stop listening and close the connection; safe to call twice."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            # Only swallow the cancellation we asked for, not one aimed at our caller.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+        self.connected = False
+
+    def _client(self) -> Redis:
+        return Redis.from_url(
+            self.redis_url,
+            socket_connect_timeout=5.0,
+            # Longer than a BRPOP, so a silently dead link is noticed without cutting a pop.
+            socket_timeout=self.poll + 5.0,
+            # We retry ourselves, with backoff and logging.
+            retry=Retry(NoBackoff(), 0),
+        )
+
+    async def _run(self) -> None:
+        first, longest = self.backoff
+        delay = first
+        while True:
+            try:
+                client = self._client()
+            except ValueError:
+                self.problem = "The Redis address must look like redis://host:6379/0."
+                log.error("bad Redis URL for Teleforge CDRs: %r", self.redis_url)
+                return
+            try:
+                await client.ping()
+                log.info("listening for Teleforge CDRs on %s", self.key)
+                self.connected, self.problem, delay = True, "", first
+                while True:
+                    item = await client.brpop([self.key], timeout=self.poll)
+                    if item is not None:
+                        await self._deliver(item[1])
+            except (RedisError, OSError) as exc:
+                self.connected = False
+                self.problem = "Lost the connection to Teleforge's Redis; retrying."
+                log.warning("Teleforge CDR Redis: %s; retrying in %.1f s", exc, delay)
+            finally:
+                await client.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest)
+
+    async def _deliver(self, data: bytes | str) -> None:
+        try:
+            record = parse_cdr(data)
+        except CdrFormatError as exc:
+            log.warning("dropped a Teleforge notification (%s): %.200r", exc, data)
+            return
+        try:
+            if self.is_known is not None and not self.is_known(record.reference):
+                log.debug("dropped a CDR for an unknown call %r", record.reference)
+                return
+            result = self.on_cdr(record)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:  # the callback's bug must not stop the listener
+            log.exception("handling a Teleforge CDR failed")
