@@ -44,6 +44,11 @@ def run(p: Provider, step: Any = None) -> Any:
     return asyncio.run(go())
 
 
+def canned(status: int, message: str) -> dict[str, Any]:
+    """Sandbox state making Simotel give one documented answer the simulator cannot provoke."""
+    return {"simotel_answers": [(status, {"success": 0, "message": message, "data": None})]}
+
+
 def set_state(sandbox: Any, **values: Any) -> None:
     async def update() -> None:
         sandbox.sandbox.state.update(values)
@@ -102,14 +107,12 @@ def test_single_auth_methods(sandbox: Any, auth: str, basic: bool, key: bool) ->
         ({"simotel_ip_denied": True}, {}, None, ErrorCategory.NOT_PERMITTED, "IP address"),
         ({"simotel_denied": True}, {}, None, ErrorCategory.NOT_PERMITTED, "Access denied"),
         ({"simotel_methods": {"PUT"}}, {}, None, ErrorCategory.CONFIG, "method to PUT"),
-        ({"simotel_answers": [(200, {"success": 0, "message": "Field 'context':value is missing",
-                                     "data": None})]}, {}, None, ErrorCategory.CONFIG, "“Context”"),
-        ({"simotel_answers": [(501, {"success": 0, "message": "Requested service does not exist",
-                                     "data": None})]}, {}, None, ErrorCategory.CONFIG, "API version"),
-        ({"simotel_answers": [(415, {"success": 0, "message": "Unsupported Media Type",
-                                     "data": None})]}, {}, None, ErrorCategory.UNEXPECTED, "415"),
-        ({"simotel_answers": [(400, {"success": 0, "message": "Unable to parse content",
-                                     "data": None})]}, {}, None, ErrorCategory.UNEXPECTED, "400"),
+        (canned(200, "Field 'context':value is missing"), {}, None, ErrorCategory.CONFIG,
+         "“Context”"),
+        (canned(501, "Requested service does not exist"), {}, None, ErrorCategory.CONFIG,
+         "API version"),
+        (canned(415, "Unsupported Media Type"), {}, None, ErrorCategory.UNEXPECTED, "415"),
+        (canned(400, "Unable to parse content"), {}, None, ErrorCategory.UNEXPECTED, "400"),
         ({}, {"api_version": "v9"}, None, ErrorCategory.CONFIG, "404"),
     ],
 )  # fmt: skip
