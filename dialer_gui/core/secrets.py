@@ -1,0 +1,160 @@
+"""Passwords and tokens, kept in the system keyring and nowhere else on disk.
+
+Each secret is stored under service ``dialer-gui`` and username ``PROFILE/FIELD``. When there is
+no usable keyring (none installed, locked, or a broken DBus service), secrets are kept in memory
+for this run only and :attr:`SecretStore.problem` says so in a plain sentence: calls keep
+working, the user is told why they will be asked again after a restart. Never a plaintext file.
+
+Secret values are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import keyring
+import keyring.backend
+import keyring.errors
+from keyring.backends import chainer, fail, null
+
+from dialer_gui.errors import SecretStoreError
+
+log = logging.getLogger(__name__)
+
+SERVICE = "dialer-gui"
+
+NO_KEYRING = (
+    "No system keyring is available, so passwords are kept in memory only until dialer-gui "
+    "quits. Install and unlock a keyring (GNOME Keyring, KWallet, ...) to keep them."
+)
+BROKEN_KEYRING = (
+    "The system keyring did not answer ({reason}), so passwords are kept in memory only until "
+    "dialer-gui quits. Unlock or repair the keyring to keep them."
+)
+
+__all__ = ["SERVICE", "SecretStore", "SecretStoreError", "username"]
+
+
+def username(profile: str, field: str) -> str:
+    """The keyring username for one secret: ``PROFILE/FIELD``."""
+    return f"{profile}/{field}"
+
+
+def _unusable(backend: keyring.backend.KeyringBackend) -> bool:
+    """True for backends that cannot keep anything: fail, null, or a chainer with nothing."""
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return True
+    return isinstance(backend, chainer.ChainerBackend) and not backend.backends
+
+
+def _reason(exc: BaseException) -> str:
+    # Only the class name: backend messages might quote what was being stored.
+    return type(exc).__name__
+
+
+class SecretStore:
+    """Get, set and delete secrets of provider profiles.
+
+    Args:
+        backend: a keyring backend; ``keyring.get_keyring()`` if None.
+    """
+
+    def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
+        self._memory: dict[str, str] = {}
+        self.problem: str | None = None
+        self._backend: keyring.backend.KeyringBackend | None
+        if backend is None:
+            try:
+                backend = keyring.get_keyring()
+            except Exception as exc:  # keyring's backend discovery can fail in odd ways
+                log.warning("Could not load a keyring backend: %s", _reason(exc))
+                backend = None
+        if backend is None or _unusable(backend):
+            self._backend = None
+            self.problem = NO_KEYRING
+        else:
+            self._backend = backend
+
+    @property
+    def available(self) -> bool:
+        """Whether secrets are kept in a working keyring (and so survive a restart)."""
+        return self._backend is not None
+
+    @property
+    def backend_name(self) -> str:
+        """A readable name of the keyring in use, for the doctor command."""
+        if self._backend is None:
+            return "memory only"
+        return f"{type(self._backend).__module__}.{type(self._backend).__name__}"
+
+    def _give_up(self, action: str, exc: BaseException) -> None:
+        """The backend failed: keep secrets in memory from now on and explain why."""
+        log.warning("The keyring failed to %s a secret (%s); using memory", action, _reason(exc))
+        if isinstance(exc, keyring.errors.NoKeyringError):
+            self.problem = NO_KEYRING
+        else:
+            self.problem = BROKEN_KEYRING.format(reason=_reason(exc))
+        self._backend = None
+
+    def get(self, profile: str, field: str) -> str | None:
+        """The secret, or None if it was never set."""
+        key = username(profile, field)
+        if key in self._memory:
+            return self._memory[key]
+        if self._backend is None:
+            return None
+        try:
+            value = self._backend.get_password(SERVICE, key)
+        except Exception as exc:  # the one boundary: broken DBus backends raise anything
+            self._give_up("read", exc)
+            return None
+        return value if isinstance(value, str) else None
+
+    def set(self, profile: str, field: str, value: str) -> None:
+        """Store a secret; in memory (and :attr:`problem` set) if the keyring fails."""
+        key = username(profile, field)
+        if self._backend is not None:
+            try:
+                self._backend.set_password(SERVICE, key, value)
+            except Exception as exc:
+                self._give_up("store", exc)
+            else:
+                self._memory.pop(key, None)
+                log.info("Stored secret %s in the keyring", key)
+                return
+        self._memory[key] = value
+
+    def delete(self, profile: str, field: str) -> None:
+        """Forget a secret; no error if there is none.
+
+        Raises:
+            SecretStoreError: the keyring refused to delete it, so it would survive.
+        """
+        key = username(profile, field)
+        self._memory.pop(key, None)
+        if self._backend is None:
+            return
+        try:
+            if self._backend.get_password(SERVICE, key) is None:
+                return
+            self._backend.delete_password(SERVICE, key)
+        except keyring.errors.PasswordDeleteError:
+            return  # gone between the check and the delete
+        except Exception as exc:
+            # Unlike get and set there is no memory fallback for this: the secret would stay
+            # in the keyring, and the caller must be able to say so.
+            log.warning("The keyring failed to delete secret %s (%s)", key, _reason(exc))
+            raise SecretStoreError(
+                f"The system keyring did not delete the {field} of {profile} ({_reason(exc)}). "
+                "Unlock the keyring and try again."
+            ) from exc
+
+    def secrets_for(self, profile: str, field_names: Iterable[str]) -> dict[str, str]:
+        """The secrets of one profile that are set, by field name."""
+        found: dict[str, str] = {}
+        for name in field_names:
+            value = self.get(profile, name)
+            if value is not None:
+                found[name] = value
+        return found
