@@ -1,0 +1,348 @@
+"""The call history as a read-only Qt table model over the history store.
+
+Rows are loaded lazily, a page at a time (``canFetchMore``/``fetchMore``), newest first. A new
+search or filter re-queries the store (the only full reset). Call changes from the dialer arrive
+as ``CallChanged`` events: a loaded row is updated in place (``dataChanged``), a new attempt that
+matches the filter is inserted at the top (``rowsInserted``); nothing reloads the whole list.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from dialer_gui.core.calls import CallAttempt, CallState
+from dialer_gui.core.events import CallChanged, Event, EventBus
+from dialer_gui.errors import HistoryError
+from dialer_gui.providers.errors import ADVICE, ErrorCategory
+
+log = logging.getLogger("dialer_gui.ui.history")
+
+PAGE_SIZE = 200
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class HistorySource(Protocol):
+    """What the model needs from ``core.history.HistoryStore``."""
+
+    def query(
+        self,
+        search: str = "",
+        state: CallState | None = None,
+        provider: str | None = None,
+        limit: int = ...,
+        offset: int = 0,
+    ) -> list[CallAttempt]: ...
+
+    def count(
+        self, search: str = "", state: CallState | None = None, provider: str | None = None
+    ) -> int: ...
+
+
+class Column(enum.IntEnum):
+    TIME = 0
+    SOURCE = 1
+    NUMBER = 2
+    PROVIDER = 3
+    STATE = 4
+    CALL_ID = 5
+    DETAILS = 6
+
+
+HEADERS = {
+    Column.TIME: "Time",
+    Column.SOURCE: "From",
+    Column.NUMBER: "Number",
+    Column.PROVIDER: "Provider",
+    Column.STATE: "State",
+    Column.CALL_ID: "Call ID",
+    Column.DETAILS: "Error or outcome",
+}
+
+SOURCE_TEXT = {
+    "dialpad": "Dial pad",
+    "clipboard": "Clipboard",
+    "link": "Link",
+    "cli": "Command line",
+    "history": "Redial",
+}
+
+STATE_TEXT = {
+    CallState.REQUESTED: "Calling…",
+    CallState.ACCEPTED: "Accepted",
+    CallState.COMPLETED: "Completed",
+    CallState.FAILED: "Failed",
+    CallState.UNKNOWN: "Unknown: may have rung",
+    CallState.MERGED: "Merged with earlier call",
+    CallState.BLOCKED: "Not placed",
+}
+
+STATE_COLOURS = {
+    CallState.FAILED: QColor("#b3261e"),
+    CallState.UNKNOWN: QColor("#9a5b00"),
+    CallState.ACCEPTED: QColor("#1f7a4d"),
+    CallState.COMPLETED: QColor("#1f7a4d"),
+}
+
+
+def state_text(attempt: CallAttempt) -> str:
+    """The state as people read it; a finished call shows its outcome."""
+    if attempt.state is CallState.COMPLETED and attempt.outcome:
+        return attempt.outcome.replace("_", " ").capitalize()
+    return STATE_TEXT.get(attempt.state, str(attempt.state))
+
+
+def local_time(moment: datetime) -> str:
+    """``moment`` in the local time zone: the time today, else date and time."""
+    local = moment.astimezone()
+    if local.date() == datetime.now().astimezone().date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def details_text(attempt: CallAttempt) -> str:
+    """The error (or outcome) column: the first thing to read when a call went wrong."""
+    return attempt.error or attempt.outcome or attempt.detail or ""
+
+
+def advice_for(attempt: CallAttempt) -> str:
+    if not attempt.error_category:
+        return ""
+    try:
+        return ADVICE[ErrorCategory(attempt.error_category)]
+    except ValueError:
+        return ""
+
+
+class HistoryModel(QAbstractTableModel):
+    """Read-only table of call attempts, newest first.
+
+    Args:
+        history: the store (``core.history.HistoryStore`` or anything with its query/count).
+        events: the dialer's event bus; the model follows ``CallChanged`` live.
+        page_size: rows fetched per ``fetchMore``.
+    """
+
+    def __init__(
+        self,
+        history: HistorySource,
+        events: EventBus | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._history = history
+        self._page_size = page_size
+        self._rows: list[CallAttempt] = []
+        self._total = 0
+        self._search = ""
+        self._state: CallState | None = None
+        self._provider: str | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._reload()
+        if events is not None:
+            self._unsubscribe = events.subscribe(self._on_event)
+
+    def close(self) -> None:
+        """Stop following the event bus."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    # -- filtering ------------------------------------------------------------------------------
+    @property
+    def filters(self) -> tuple[str, CallState | None, str | None]:
+        return self._search, self._state, self._provider
+
+    def set_filter(
+        self, search: str = "", state: CallState | None = None, provider: str | None = None
+    ) -> None:
+        """Show only attempts matching all three (empty/None means any). Re-queries the store."""
+        search = search.strip()
+        if (search, state, provider) == self.filters:
+            return
+        self._search, self._state, self._provider = search, state, provider
+        self.beginResetModel()
+        self._reload()
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Re-read from the store (after an export or an outside change)."""
+        self.beginResetModel()
+        self._reload()
+        self.endResetModel()
+
+    def _reload(self) -> None:
+        self._rows = []
+        try:
+            self._total = self._history.count(self._search, self._state, self._provider)
+            self._rows = self._history.query(
+                self._search, self._state, self._provider, limit=self._page_size, offset=0
+            )
+        except HistoryError as exc:
+            log.error("history cannot be read: %s", exc)
+            self._total = 0
+
+    def matches(self, attempt: CallAttempt) -> bool:
+        """Whether ``attempt`` passes the current filter (mirrors the store's search)."""
+        if self._state is not None and attempt.state is not self._state:
+            return False
+        if self._provider is not None and attempt.provider != self._provider:
+            return False
+        if self._search:
+            needle = self._search.casefold()
+            haystack = (
+                attempt.number,
+                attempt.display,
+                attempt.raw_input,
+                attempt.call_id or "",
+                attempt.error or "",
+            )
+            return any(needle in text.casefold() for text in haystack)
+        return True
+
+    # -- paging ---------------------------------------------------------------------------------
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        try:
+            page = self._history.query(
+                self._search,
+                self._state,
+                self._provider,
+                limit=self._page_size,
+                offset=len(self._rows),
+            )
+        except HistoryError as exc:
+            log.error("history cannot be read: %s", exc)
+            page = []
+        loaded = {a.id for a in self._rows}
+        page = [a for a in page if a.id not in loaded]
+        if not page:
+            self._total = len(self._rows)  # the store has fewer rows than it counted
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    # -- live updates ---------------------------------------------------------------------------
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, CallChanged):
+            self.apply(event.attempt)
+
+    def apply(self, attempt: CallAttempt) -> None:
+        """Show a new or changed attempt: update its row, insert it, or drop it from view."""
+        row = self.row_of(attempt.id)
+        if row is not None:
+            if self.matches(attempt):
+                self._rows[row] = attempt
+                last = self.columnCount() - 1
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+            else:  # it left the filter (a state filter and a state change)
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self._total -= 1
+                self.endRemoveRows()
+        elif attempt.id is not None and self.matches(attempt):
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._rows.insert(0, attempt)
+            self._total += 1
+            self.endInsertRows()
+
+    def row_of(self, attempt_id: int | None) -> int | None:
+        if attempt_id is None:
+            return None
+        # Changes are almost always about the newest calls, at the top.
+        for row, attempt in enumerate(self._rows):
+            if attempt.id == attempt_id:
+                return row
+        return None
+
+    def attempt(self, row: int) -> CallAttempt:
+        return self._rows[row]
+
+    # -- Qt model interface ---------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(Column):
+            return HEADERS[Column(section)]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        attempt = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(attempt, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(attempt, column)
+        if role == Qt.ItemDataRole.UserRole:
+            return attempt
+        if role == Qt.ItemDataRole.ForegroundRole and column is Column.STATE:
+            return STATE_COLOURS.get(attempt.state)
+        return None
+
+    @staticmethod
+    def _display(attempt: CallAttempt, column: Column) -> str:
+        if column is Column.TIME:
+            return local_time(attempt.created)
+        if column is Column.SOURCE:
+            return SOURCE_TEXT.get(str(attempt.source), str(attempt.source))
+        if column is Column.NUMBER:
+            return attempt.display or attempt.number or attempt.raw_input
+        if column is Column.PROVIDER:
+            return attempt.provider
+        if column is Column.STATE:
+            return state_text(attempt)
+        if column is Column.CALL_ID:
+            return attempt.call_id or ""
+        return details_text(attempt)
+
+    @staticmethod
+    def _tooltip(attempt: CallAttempt, column: Column) -> str | None:
+        if column is Column.TIME:
+            return attempt.created.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        if column is Column.NUMBER:
+            parts = [attempt.display or attempt.number]
+            if attempt.dialed:
+                parts.append(f"Sent to the PBX as: {attempt.dialed}")
+            if attempt.raw_input and attempt.raw_input != attempt.display:
+                parts.append(f"From: {attempt.raw_input}")
+            return "\n".join(parts)
+        if column in (Column.DETAILS, Column.STATE):
+            parts = [state_text(attempt)]
+            if attempt.error:
+                parts.append(attempt.error)
+            advice = advice_for(attempt)
+            if advice:
+                parts.append(advice)
+            if attempt.detail:
+                parts.append(attempt.detail)
+            return "\n".join(parts)
+        return None

@@ -1,0 +1,218 @@
+"""One funnel for every message meant for the user.
+
+Call :func:`info`, :func:`warning` or :func:`error` from anywhere (core callbacks, slots,
+``sys.excepthook``, other threads). Messages posted before the interface exists are buffered and
+shown once :func:`install` hands the funnel a :class:`MessagePresenter`. The presenter shows them
+as tray notifications when a tray exists; otherwise in the window's status line, with warnings
+and errors in one non-blocking dialog. No other module shows message boxes for this.
+
+:func:`watch_events` turns the core's ``Notice`` events into messages; :func:`call_message`
+words a call's state for the places that show one call (the dial pad's status line).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QStatusBar, QSystemTrayIcon, QWidget
+
+from dialer_gui.core.calls import CallAttempt, CallState
+from dialer_gui.core.events import Event, EventBus, Notice
+from dialer_gui.providers.errors import ADVICE, ErrorCategory
+
+log = logging.getLogger("dialer_gui.messages")
+
+LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    level: str  # "info", "warning" or "error"
+    title: str
+    text: str
+
+
+class _Bridge(QObject):
+    # Queued across threads, so a message posted from a worker thread is shown on the GUI thread.
+    posted = Signal(object)
+
+
+class _Funnel:
+    bridge: _Bridge | None = None
+
+
+_funnel = _Funnel()
+_buffer: list[Message] = []
+shown: collections.deque[Message] = collections.deque(maxlen=100)
+"""The last messages handed to the presenter (newest last); tests and the status line read it."""
+
+
+def info(title: str, text: str = "") -> None:
+    _post(Message("info", title, text))
+
+
+def warning(title: str, text: str = "") -> None:
+    _post(Message("warning", title, text))
+
+
+def error(title: str, text: str = "") -> None:
+    _post(Message("error", title, text))
+
+
+def post(level: str, title: str, text: str = "") -> None:
+    """Post a message with a level name (``info``, ``warning``, ``error``)."""
+    _post(Message(level if level in LEVELS else "info", title, text))
+
+
+def _post(message: Message) -> None:
+    log.log(LEVELS[message.level], "%s: %s", message.title, message.text)
+    if _funnel.bridge is None:
+        _buffer.append(message)
+    else:
+        _funnel.bridge.posted.emit(message)
+
+
+def install(presenter: MessagePresenter) -> None:
+    """Start showing messages through ``presenter``; buffered ones are shown now, in order."""
+    uninstall()
+    bridge = _funnel.bridge = _Bridge()
+    bridge.posted.connect(presenter.present, Qt.ConnectionType.QueuedConnection)
+    pending = list(_buffer)
+    _buffer.clear()
+    for message in pending:
+        presenter.present(message)
+
+
+def uninstall() -> None:
+    """Stop showing messages; later ones are buffered again (on quit, between tests)."""
+    bridge, _funnel.bridge = _funnel.bridge, None
+    if bridge is not None:
+        bridge.posted.disconnect()
+        bridge.deleteLater()
+
+
+def reset() -> None:
+    """Forget buffered and shown messages (tests)."""
+    uninstall()
+    _buffer.clear()
+    shown.clear()
+
+
+class MessagePresenter(QObject):
+    """Shows messages as tray notifications, or in a status line and a dialog without a tray.
+
+    Args:
+        tray: the tray icon, when the desktop has a tray.
+        status_bar: the main window's status line, used when there is no tray.
+        parent: the widget the no-tray dialog belongs to.
+    """
+
+    NOTIFY_MS = 6000
+
+    def __init__(
+        self,
+        *,
+        tray: QSystemTrayIcon | None = None,
+        status_bar: QStatusBar | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.tray = tray
+        self.status_bar = status_bar
+        self._parent = parent
+        self._dialog: QMessageBox | None = None
+
+    @Slot(object)
+    def present(self, message: Message) -> None:
+        shown.append(message)
+        tray = self.tray
+        if tray is not None and tray.isVisible() and tray.supportsMessages():
+            icons = {
+                "info": QSystemTrayIcon.MessageIcon.Information,
+                "warning": QSystemTrayIcon.MessageIcon.Warning,
+                "error": QSystemTrayIcon.MessageIcon.Critical,
+            }
+            tray.showMessage(message.title, message.text, icons[message.level], self.NOTIFY_MS)
+            return
+        line = f"{message.title}: {message.text}" if message.text else message.title
+        if self.status_bar is not None:
+            self.status_bar.showMessage(line, 0 if message.level != "info" else self.NOTIFY_MS)
+        if message.level != "info" or self.status_bar is None:
+            self._show_dialog(message)
+
+    def _show_dialog(self, message: Message) -> None:
+        # One non-modal dialog; a second message while it is open is added to it, not stacked.
+        dialog = self._dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.setText(f"{dialog.text()}\n\n{message.title}")
+            dialog.setInformativeText(f"{dialog.informativeText()}\n{message.text}".strip())
+            return
+        icon = {
+            "info": QMessageBox.Icon.Information,
+            "warning": QMessageBox.Icon.Warning,
+            "error": QMessageBox.Icon.Critical,
+        }[message.level]
+        dialog = QMessageBox(icon, "dialer-gui", message.title, QMessageBox.StandardButton.Ok)
+        if self._parent is not None:
+            dialog.setParent(self._parent, Qt.WindowType.Dialog)
+        dialog.setInformativeText(message.text)
+        dialog.setModal(False)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._dialog = dialog
+
+
+# -- core events -> messages --------------------------------------------------------------------
+
+
+def call_message(attempt: CallAttempt) -> Message | None:
+    """The message for a call's new state, or ``None`` when it is not worth a notification."""
+    who = attempt.display or attempt.raw_input or "the number"
+    via = f" via {attempt.provider}" if attempt.provider else ""
+    if attempt.state is CallState.ACCEPTED:
+        text = f"The PBX accepted the call{via}. Your phone rings first."
+        if attempt.call_id:
+            text += f" Call ID: {attempt.call_id}."
+        return Message("info", f"Calling {who}", text)
+    if attempt.state is CallState.FAILED:
+        text = attempt.error or "The PBX did not place the call."
+        advice = _advice(attempt.error_category)
+        if advice:
+            text = f"{text} {advice}"
+        return Message("error", f"Call to {who} failed", text)
+    if attempt.state is CallState.UNKNOWN:
+        text = attempt.error or "The PBX may have placed the call, but its answer never arrived."
+        text += " Check your phone before trying again."
+        return Message("warning", f"Call to {who}: result unknown", text)
+    if attempt.state is CallState.COMPLETED:
+        outcome = (attempt.outcome or "completed").replace("_", " ")
+        return Message("info", f"Call to {who}: {outcome}", attempt.detail or "")
+    return None
+
+
+def _advice(category: str | None) -> str:
+    if not category:
+        return ""
+    try:
+        return ADVICE[ErrorCategory(category)]
+    except ValueError:
+        return ""
+
+
+def watch_events(bus: EventBus) -> Callable[[], None]:
+    """Post a message for every ``Notice`` on ``bus``; returns the unsubscribe function.
+
+    The dialer announces every call change people care about (accepted with its call ID,
+    failed, unknown, finished, merged, blocked) as a ``Notice``, so ``CallChanged`` is left to
+    the history pane and the dial pad; posting both would notify twice.
+    """
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, Notice):
+            post(event.level, event.title, event.text)
+
+    return bus.subscribe(on_event)

@@ -1,0 +1,123 @@
+"""The history table model: paging, filters, live updates, and Qt's own model checks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Qt
+from uifakes import ListHistory, attempt
+
+from dialer_gui.core.calls import CallState
+from dialer_gui.core.events import CallChanged, EventBus
+from dialer_gui.ui.history_model import Column, HistoryModel
+
+
+def make(n: int, page: int = 200) -> tuple[ListHistory, EventBus, HistoryModel]:
+    history = ListHistory()
+    for i in range(n):
+        history.add(attempt(i, CallState.FAILED if i % 3 == 0 else CallState.ACCEPTED))
+    bus = EventBus()
+    return history, bus, HistoryModel(history, bus, page_size=page)
+
+
+def test_model_passes_qt_model_tester(qtmodeltester):
+    _, _, model = make(30, page=10)
+    qtmodeltester.check(model)
+    while model.canFetchMore():
+        model.fetchMore()
+    qtmodeltester.check(model)
+
+
+def test_pages_are_fetched_lazily():
+    _history, _, model = make(450)
+    assert model.rowCount() == 200
+    assert model.canFetchMore()
+    model.fetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 450
+    assert not model.canFetchMore()
+    # Newest first: the last added attempt is row 0.
+    assert model.attempt(0).number == "+15550100449"
+
+
+def test_display_tooltip_and_user_roles():
+    _, _, model = make(3)
+    failed = model.index(2, Column.STATE)  # attempt 0, oldest, failed
+    assert model.data(failed) == "Failed"
+    tip = model.data(model.index(2, Column.DETAILS), Qt.ItemDataRole.ToolTipRole)
+    assert "refused the password" in tip and "Settings" in tip  # error and advice
+    assert model.data(model.index(0, Column.CALL_ID)) == "call-2"
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.UserRole).number == "+15550100002"
+
+
+def test_filter_change_requeries_but_live_changes_do_not(qtbot):
+    history, bus, model = make(20)
+    with qtbot.waitSignal(model.modelReset):
+        model.set_filter(state=CallState.FAILED)
+    assert model.rowCount() == 7
+    assert all(model.attempt(r).state is CallState.FAILED for r in range(model.rowCount()))
+    model.set_filter("0100001")
+    assert [model.attempt(r).number for r in range(model.rowCount())] == ["+15550100001"]
+    queries = history.queries
+    # A new failed call that does not match the search is not shown, and nothing re-queries.
+    new = attempt(99, CallState.FAILED)
+    history.add(new)
+    bus.emit(CallChanged(new))
+    assert model.rowCount() == 1
+    assert history.queries == queries
+
+
+def test_new_attempt_is_inserted_at_the_top(qtbot):
+    history, bus, model = make(5)
+    new = attempt(42, CallState.REQUESTED)
+    history.add(new)
+    with qtbot.waitSignal(model.rowsInserted) as inserted:
+        bus.emit(CallChanged(new))
+    assert inserted.args[1:] == [0, 0]
+    assert model.rowCount() == 6
+    assert model.data(model.index(0, Column.STATE)) == "Calling…"
+
+
+def test_state_change_updates_the_row_in_place(qtbot):
+    history, bus, model = make(5)
+    new = attempt(42, CallState.REQUESTED)
+    history.add(new)
+    bus.emit(CallChanged(new))
+    queries = history.queries
+    accepted = dataclasses.replace(new, state=CallState.ACCEPTED, call_id="abc-1")
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        bus.emit(CallChanged(accepted))
+    top_left, bottom_right = changed.args[:2]
+    assert (top_left.row(), bottom_right.row()) == (0, 0)
+    assert model.data(model.index(0, Column.STATE)) == "Accepted"
+    assert model.data(model.index(0, Column.CALL_ID)) == "abc-1"
+    assert model.rowCount() == 6
+    assert history.queries == queries
+
+
+def test_row_leaving_the_state_filter_is_removed(qtbot):
+    history, bus, model = make(0)
+    model.set_filter(state=CallState.REQUESTED)
+    new = attempt(1, CallState.REQUESTED)
+    history.add(new)
+    bus.emit(CallChanged(new))
+    assert model.rowCount() == 1
+    with qtbot.waitSignal(model.rowsRemoved):
+        bus.emit(CallChanged(dataclasses.replace(new, state=CallState.ACCEPTED)))
+    assert model.rowCount() == 0
+
+
+def test_completed_call_shows_its_outcome():
+    history, bus, model = make(1)
+    done = dataclasses.replace(history.rows[0], state=CallState.COMPLETED, outcome="no_answer")
+    bus.emit(CallChanged(done))
+    assert model.data(model.index(0, Column.STATE)) == "No answer"
+
+
+def test_close_stops_following_events():
+    history, bus, model = make(1)
+    model.close()
+    new = attempt(7)
+    history.add(new)
+    bus.emit(CallChanged(new))
+    assert model.rowCount() == 1
