@@ -1,0 +1,398 @@
+"""Single-instance protocol: socket name, message encoding and validation, the client.
+
+When the OS opens a ``tel:`` link it starts a second, short-lived ``dialer-gui`` process.
+That process hands the link to the running instance over a local socket and exits, so this
+module is on the hot path of every click: it uses the standard library only and imports the
+expensive parts (``socket``, ``json``, ``hashlib``) inside the functions that need them.
+
+The protocol is one JSON object per connection, on one line, answered by one line::
+
+    client -> {"v": 1, "kind": "dial", "arg": "tel:+12015550123", "source": "link"}\\n
+    server <- ok\\n                   (or)   error <reason>\\n
+
+Anyone who can put a link on a web page controls ``arg``, so :func:`decode` is strict and runs
+on both sides: the sender refuses a bad link without waking the instance, and the instance
+checks again because any process of the same user can write to the socket.
+
+The socket lives in a private directory (0700) in the per-user runtime dir and is named with
+a hash of the user name, so two users on one machine never meet. On Windows it is a named
+pipe, which the Qt server restricts to the current user.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+from dialer_gui.errors import IPCError, LinkError
+
+__all__ = [
+    "KINDS",
+    "MAX_ARG",
+    "MAX_MESSAGE",
+    "PROTOCOL_VERSION",
+    "SOURCES",
+    "Message",
+    "decode",
+    "encode",
+    "prepare_socket_dir",
+    "send",
+    "socket_name",
+]
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE = 4096
+"""Largest request line in bytes, newline included."""
+MAX_ARG = 512
+"""Longest ``arg`` in characters."""
+MAX_NUMBER_TEXT = 64
+"""Longest plain number text (not a link) in characters."""
+MAX_REPLY = 512
+KINDS = frozenset({"dial", "dial_clipboard", "show"})
+SOURCES = frozenset({"link", "cli", "clipboard"})
+LINK_SCHEMES = ("tel:", "callto:", "sip:", "sips:")
+
+_APP = "dialer-gui"
+_KEYS = frozenset({"v", "kind", "arg", "source"})
+# Longest socket path we create; sockaddr_un holds 108 bytes on Linux and 104 on macOS.
+_MAX_SOCKET_PATH = 100
+_NUMBER_CHARS = frozenset("0123456789 +()-./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# Invisible characters that can reorder or hide text in a confirmation dialog.
+_INVISIBLE = frozenset(
+    "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
+    "\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One request to the running instance.
+
+    Attributes:
+        kind: ``"dial"`` (dial ``arg``), ``"dial_clipboard"`` (dial what the clipboard holds)
+            or ``"show"`` (bring the window up). Only ``dial`` takes an ``arg``.
+        arg: The link or number text for ``dial``; empty otherwise.
+        source: Where the request came from: ``"link"``, ``"cli"`` or ``"clipboard"``.
+    """
+
+    kind: str
+    arg: str = ""
+    source: str = "link"
+
+
+# --- socket name ----------------------------------------------------------------------------
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        # No user name in the environment or the password database (odd containers).
+        return str(os.getuid()) if hasattr(os, "getuid") else "user"
+
+
+def _hash() -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{_user()}\0{_APP}".encode()).hexdigest()[:16]
+
+
+def _fallback_runtime_dir() -> str:
+    import tempfile
+
+    if sys.platform == "darwin":
+        # TMPDIR on macOS is already private to the user (/var/folders/...).
+        return tempfile.gettempdir()
+    return os.path.join(tempfile.gettempdir(), f"{_APP}-{os.getuid()}")
+
+
+def socket_name(runtime_dir: str | None = None) -> str:
+    """The name the running instance listens on, the same for every process of this user.
+
+    Args:
+        runtime_dir: Directory to put the socket's private directory in; by default
+            ``$XDG_RUNTIME_DIR`` on Linux, else a per-user directory in the temp dir
+            (``$TMPDIR`` on macOS). Ignored on Windows.
+
+    Returns:
+        On POSIX the full path ``<runtime>/dialer-gui/ipc-<hash>``; on Windows a named pipe
+        ``\\\\.\\pipe\\dialer-gui-<hash>``. Both work with ``QLocalServer.listen``.
+    """
+    digest = _hash()
+    if sys.platform == "win32":
+        return rf"\\.\pipe\{_APP}-{digest}"
+    base = runtime_dir
+    if base is None and sys.platform != "darwin":
+        base = os.environ.get("XDG_RUNTIME_DIR") or None
+    if base is None:
+        base = _fallback_runtime_dir()
+    path = os.path.join(base, _APP, f"ipc-{digest}")
+    if runtime_dir is None and len(os.fsencode(path)) > _MAX_SOCKET_PATH:
+        # A socket path that long cannot be bound; the temp dir is always short enough.
+        path = os.path.join(_fallback_runtime_dir(), _APP, f"ipc-{digest}")
+    return path
+
+
+def prepare_socket_dir(name: str) -> None:
+    """Create the socket's directory, private to this user, and refuse one that is not ours.
+
+    The fallback runtime dir lives in the shared temp dir, where another user could have
+    created it first to catch our requests, so ownership and mode are checked, not assumed.
+
+    Raises:
+        IPCError: the directory cannot be created or belongs to someone else.
+    """
+    if sys.platform == "win32":
+        return
+    import stat
+
+    directory = os.path.dirname(name)
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            raise IPCError(
+                f"The folder {directory} is not owned by you, so dialer-gui will not use it "
+                "for talking to itself. Remove it and start dialer-gui again."
+            )
+        if stat.S_IMODE(info.st_mode) != 0o700:
+            os.chmod(directory, 0o700)
+    except OSError as exc:
+        raise IPCError(
+            f"dialer-gui cannot create its private folder {directory}: {exc.strerror}."
+        ) from exc
+
+
+# --- encoding and validation ----------------------------------------------------------------
+
+
+def _check_arg(kind: str, arg: str) -> None:
+    if len(arg) > MAX_ARG:
+        raise IPCError(f"The request is too long (more than {MAX_ARG} characters).")
+    for char in arg:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code < 0xA0 or char in _INVISIBLE:
+            raise IPCError("The request contains control or invisible characters.")
+    if arg.lstrip().startswith("-"):
+        raise IPCError("The request starts with '-', which could be read as an option.")
+    if kind != "dial":
+        if arg:
+            raise IPCError(f"A '{kind}' request takes no argument.")
+        return
+    if not arg.strip():
+        raise IPCError("The dial request has no number or link.")
+    if arg.lower().startswith(LINK_SCHEMES):
+        # Imported here: only dial requests with a link need it, and it is stdlib-only.
+        from dialer_gui.core.links import split_link
+
+        try:
+            split_link(arg)
+        except LinkError as exc:
+            raise IPCError(str(exc)) from exc
+        return
+    if len(arg) > MAX_NUMBER_TEXT:
+        raise IPCError(f"That number is too long (more than {MAX_NUMBER_TEXT} characters).")
+    if not set(arg) <= _NUMBER_CHARS or not any(c.isdigit() for c in arg):
+        raise IPCError("That is neither a phone number nor a tel:, callto: or sip: link.")
+
+
+def _validate(kind: object, arg: object, source: object) -> Message:
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise IPCError("The request is of an unknown kind.")
+    if not isinstance(arg, str):
+        raise IPCError("The request's argument is not text.")
+    if not isinstance(source, str) or source not in SOURCES:
+        raise IPCError("The request names an unknown source.")
+    _check_arg(kind, arg)
+    return Message(kind, arg, source)
+
+
+def encode(msg: Message) -> bytes:
+    """One JSON line for ``msg``.
+
+    Raises:
+        IPCError: ``msg`` would be refused by the receiving side (checked here so the sender
+            can report it without waking the running instance).
+    """
+    import json
+
+    _validate(msg.kind, msg.arg, msg.source)
+    payload = {"v": PROTOCOL_VERSION, "kind": msg.kind, "arg": msg.arg, "source": msg.source}
+    # ensure_ascii keeps the line ASCII, so the size check below is in bytes and characters.
+    line = json.dumps(payload, ensure_ascii=True, separators=(",", ":")) + "\n"
+    data = line.encode("ascii")
+    if len(data) > MAX_MESSAGE:
+        raise IPCError(f"The request is larger than {MAX_MESSAGE} bytes.")
+    return data
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise IPCError(f"The request has the field '{key}' twice.")
+        result[key] = value
+    return result
+
+
+def decode(line: bytes) -> Message:
+    """Parse and check one request line (a trailing newline is optional).
+
+    Raises:
+        IPCError: the line is too large, not UTF-8 JSON, of another protocol version, or its
+            fields are missing, unknown, of the wrong type or hostile.
+    """
+    import json
+
+    if len(line) > MAX_MESSAGE:
+        raise IPCError(f"The request is larger than {MAX_MESSAGE} bytes.")
+    if line.endswith(b"\n"):
+        line = line[:-1]
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IPCError("The request is not valid UTF-8 text.") from exc
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers malformed JSON and huge integers; RecursionError deep nesting.
+        raise IPCError("The request is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise IPCError("The request is not a JSON object.")
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise IPCError(f"The request has unknown fields: {', '.join(sorted(unknown))}.")
+    version = data.get("v")
+    if type(version) is not int:  # bool is an int subclass; true must not pass as 1
+        raise IPCError("The request has no protocol version.")
+    if version != PROTOCOL_VERSION:
+        raise IPCError(
+            f"The request uses protocol version {version}, but this dialer-gui speaks "
+            f"version {PROTOCOL_VERSION}. Quit dialer-gui and start it again."
+        )
+    if "kind" not in data:
+        raise IPCError("The request does not say what to do.")
+    return _validate(data["kind"], data.get("arg", ""), data.get("source", "link"))
+
+
+# --- client ---------------------------------------------------------------------------------
+
+
+def _parse_reply(reply: bytes) -> bool:
+    text = reply.decode("utf-8", "replace").strip()
+    if text == "ok":
+        return True
+    if text.startswith("error"):
+        reason = text[len("error") :].strip() or "no reason given"
+        raise IPCError(f"The running dialer-gui refused the request: {reason}")
+    raise IPCError("The running dialer-gui sent an answer we do not understand.")
+
+
+def _send_posix(name: str, data: bytes, timeout: float) -> bool:
+    import errno
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return left
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        try:
+            sock.connect(name)
+        except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError):
+            return False  # nobody listens: no file, or a stale one left by a crash
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ECONNREFUSED, errno.ENOTSOCK):
+                return False
+            if isinstance(exc, TimeoutError):
+                raise
+            raise IPCError(
+                f"dialer-gui cannot reach its running copy: {exc.strerror or exc}."
+            ) from exc
+        sock.settimeout(remaining())
+        sock.sendall(data)
+        reply = b""
+        while not reply.endswith(b"\n") and len(reply) < MAX_REPLY:
+            sock.settimeout(remaining())
+            chunk = sock.recv(MAX_REPLY)
+            if not chunk:
+                break
+            reply += chunk
+    except TimeoutError as exc:
+        raise IPCError("The running dialer-gui did not answer in time.") from exc
+    except OSError as exc:
+        raise IPCError(f"The connection to the running dialer-gui broke: {exc}.") from exc
+    finally:
+        sock.close()
+    if not reply:
+        raise IPCError("The running dialer-gui closed the connection without an answer.")
+    return _parse_reply(reply)
+
+
+def _send_windows(name: str, data: bytes, timeout: float) -> bool:  # pragma: no cover
+    import threading
+
+    result: list[bytes | BaseException] = []
+
+    def talk() -> None:
+        try:
+            with open(name, "r+b", buffering=0) as pipe:
+                pipe.write(data)
+                reply = b""
+                while not reply.endswith(b"\n") and len(reply) < MAX_REPLY:
+                    chunk = pipe.read(MAX_REPLY)
+                    if not chunk:
+                        break
+                    reply += chunk
+                result.append(reply)
+        except BaseException as exc:  # handed to the caller's thread below
+            result.append(exc)
+
+    # A pipe read cannot time out, so the exchange runs in a daemon thread we stop waiting on.
+    worker = threading.Thread(target=talk, name="ipc-send", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not result:
+        raise IPCError("The running dialer-gui did not answer in time.")
+    outcome = result[0]
+    if isinstance(outcome, FileNotFoundError):
+        return False
+    if isinstance(outcome, OSError):
+        raise IPCError(f"dialer-gui cannot reach its running copy: {outcome}.") from outcome
+    if isinstance(outcome, BaseException):
+        raise outcome
+    if not outcome:
+        raise IPCError("The running dialer-gui closed the connection without an answer.")
+    return _parse_reply(outcome)
+
+
+def send(msg: Message, *, name: str | None = None, timeout: float = 0.5) -> bool:
+    """Hand ``msg`` to the running instance.
+
+    Args:
+        msg: The request.
+        name: Socket name; :func:`socket_name` by default.
+        timeout: Seconds for connecting, writing and reading the answer, all together.
+
+    Returns:
+        True when the running instance accepted the request; False when no instance listens
+        (no socket, or a stale one), so the caller should start the app itself.
+
+    Raises:
+        IPCError: ``msg`` is invalid, the instance refused it, or it did not answer in time.
+    """
+    data = encode(msg)
+    target = name if name is not None else socket_name()
+    if sys.platform == "win32":  # pragma: no cover
+        return _send_windows(target, data, timeout)
+    return _send_posix(target, data, timeout)
