@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 
 from dialer_gui.errors import IPCError, LinkError
 
@@ -65,9 +64,11 @@ _INVISIBLE = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Message:
-    """One request to the running instance.
+    """One request to the running instance; immutable, compared and hashed by value.
+
+    Written by hand rather than as a frozen dataclass: ``dataclasses`` imports ``inspect``,
+    which alone costs more than the whole import budget of this hot-path module.
 
     Attributes:
         kind: ``"dial"`` (dial ``arg``), ``"dial_clipboard"`` (dial what the clipboard holds)
@@ -76,9 +77,36 @@ class Message:
         source: Where the request came from: ``"link"``, ``"cli"`` or ``"clipboard"``.
     """
 
+    __slots__ = ("arg", "kind", "source")
     kind: str
-    arg: str = ""
-    source: str = "link"
+    arg: str
+    source: str
+
+    def __init__(self, kind: str, arg: str = "", source: str = "link") -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "arg", arg)
+        object.__setattr__(self, "source", source)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Message is immutable; cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Message is immutable; cannot delete {name}")
+
+    def _key(self) -> tuple[str, str, str]:
+        return (self.kind, self.arg, self.source)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Message:
+            return NotImplemented
+        assert isinstance(other, Message)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Message(kind={self.kind!r}, arg={self.arg!r}, source={self.source!r})"
 
 
 # --- socket name ----------------------------------------------------------------------------

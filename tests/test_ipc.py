@@ -304,7 +304,7 @@ def test_send_raises_on_missing_or_odd_answer(
     fake_instance: Callable[..., tuple[str, list[bytes]]], reply: bytes
 ) -> None:
     name, _ = fake_instance(reply)
-    with pytest.raises(IPCError, match="without an answer|do not understand"):
+    with pytest.raises(IPCError, match=r"without an answer|do not understand"):
         ipc.send(Message("show"), name=name)
 
 
@@ -330,3 +330,14 @@ def test_importing_ipc_loads_nothing_heavy() -> None:
     heavy = {"PySide6", "phonenumbers", "httpx", "platformdirs", "keyring", "asyncio", "ssl"}
     assert not modules & heavy
     assert "dialer_gui.core.links" in modules  # the link check itself is stdlib-only
+
+
+def test_message_is_an_immutable_value() -> None:
+    message = Message("dial", "123", "cli")
+    assert message == Message("dial", "123", "cli")
+    assert message != Message("dial", "123", "link")
+    assert hash(message) == hash(Message("dial", "123", "cli"))
+    assert Message("show") == Message("show", "", "link")
+    assert repr(message) == "Message(kind='dial', arg='123', source='cli')"
+    with pytest.raises(AttributeError):
+        message.arg = "456"
