@@ -79,6 +79,12 @@ def test_rules_apply_in_order_and_accept_lists() -> None:
     assert format_dial_string(US, "e164", rules=[("^44", "0")]) == "+12015550123"
 
 
+def test_rule_with_a_future_warning_pattern_works_the_same_every_time() -> None:
+    # "[[1]" makes Python warn about nested sets; with warnings as errors this would fail.
+    for _ in range(2):
+        assert format_dial_string(US, "e164_no_plus", rules=[("[[1]", "")]) == "20555023"
+
+
 def test_explain_format_lists_each_step() -> None:
     steps = explain_format(DE, "national", outside_prefix="9", rules=[("^0", ""), ("$", "#")])
     assert steps == [

@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import warnings
 from collections.abc import Sequence
 
 import phonenumbers
@@ -86,12 +87,17 @@ def _to_format(fmt: NumberFormat | str) -> NumberFormat:
 
 @functools.lru_cache(maxsize=256)
 def _compile(pattern: str, index: int) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(
-            f"Rewrite rule {index} has an invalid regular expression {pattern!r}: {exc}."
-        ) from None
+    # Python warns about valid patterns whose meaning may change one day (such as "[[").
+    # The warning would reach the user as noise (and only once, as re caches patterns),
+    # so it is silenced: the pattern means today what re documents today.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(
+                f"Rewrite rule {index} has an invalid regular expression {pattern!r}: {exc}."
+            ) from None
 
 
 def _formatted(target: DialTarget, fmt: NumberFormat) -> str:
