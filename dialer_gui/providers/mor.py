@@ -1,0 +1,293 @@
+"""Kolmisoft MOR: ``/billing/api/callback_init`` with the Callback Addon (see RESEARCH.md §3).
+
+MOR rings the user's own phone (``src``) first and then the number (``dst``). The request is a
+POST with the parameters in the query string, exactly like the vendor's example
+(``.../api/callback?u=..&device=..&src=..&dst=..``), and an empty body. GET works only when the
+MOR admin turned on "Allow GET API", which the vendor calls unsafe, so it is a setting, not the
+default.
+
+``hash`` is the SHA-1 of the hashed values followed by the API secret. The vendor's pages disagree
+on the order (``device, src, dst`` in 2015-2016, ``device, dst, src`` on the current page), so the
+order is a setting. The hash stands in for the secret, so it is masked like one.
+
+Answers are XML: ``<status>Ok</status>``, or with ``callback_uniqueid=1``
+``<page><status>ok</status><callback_uniqueid>..</callback_uniqueid></page>``; errors are other
+``<status>`` texts or ``<page><status><error>..</error></status></page>``; an optional ``<HTML>``
+wrapper may surround any of them.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+from dialer_gui.providers.base import (
+    CallRequest,
+    CallResult,
+    Field,
+    FieldKind,
+    Provider,
+    WireRequest,
+)
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.http import MASK, http_status_error, send, sha1_hex, unexpected_answer
+
+HASH_ORDERS = ("device,src,dst", "device,dst,src")
+PATHS = ("callback_init", "callback")
+_DECLARATION = re.compile(r"<\?xml[^>]*\?>", re.IGNORECASE)
+_DANGEROUS = ("<!doctype", "<!entity")
+
+
+class MorProvider(Provider):
+    """Click-to-call through MOR's callback: your phone rings first, then the number."""
+
+    type_name = "mor"
+    label = "Kolmisoft MOR (callback)"
+    default_number_format = "e164_no_plus"  # MOR's examples: 37060000001
+    fields = (
+        Field(
+            "url",
+            "MOR address",
+            FieldKind.URL,
+            "",
+            "Your MOR web address including /billing, for example http://mor.example.com/billing.",
+            required=True,
+        ),
+        Field(
+            "path",
+            "API method",
+            FieldKind.CHOICE,
+            "callback_init",
+            "callback_init (MOR X4 and later) or callback, the older name.",
+            choices=PATHS,
+        ),
+        Field(
+            "method",
+            "HTTP method",
+            FieldKind.CHOICE,
+            "POST",
+            "Keep POST. GET works only if your MOR admin turned on 'Allow GET API'.",
+            choices=("POST", "GET"),
+        ),
+        Field("u", "MOR user name", FieldKind.STR, "", "The owner of the device.", required=True),
+        Field(
+            "device",
+            "Device ID",
+            FieldKind.STR,
+            "",
+            "The device (ACC number) that places the call and sets its caller ID.",
+            required=True,
+        ),
+        Field(
+            "src",
+            "Your phone number",
+            FieldKind.STR,
+            "",
+            "The number MOR rings first: your own phone.",
+            required=True,
+        ),
+        Field(
+            "secret",
+            "API secret key",
+            FieldKind.SECRET,
+            "",
+            "MOR's API_Secret_Key (Settings, API in MOR).",
+            required=True,
+        ),
+        Field(
+            "hash_order",
+            "Hash order",
+            FieldKind.CHOICE,
+            "device,src,dst",
+            "Order of values in the hash. Kolmisoft's pages disagree; if MOR answers "
+            "'Incorrect hash', try the other order (MOR's Generate hash page tells which).",
+            choices=HASH_ORDERS,
+        ),
+        Field("cli_lega", "Caller ID on your phone", FieldKind.STR, "", "Optional (cli_lega)."),
+        Field("cli_legb", "Caller ID for the callee", FieldKind.STR, "", "Optional (cli_legb)."),
+        Field("server_id", "Server ID", FieldKind.STR, "", "Optional: which MOR server to use."),
+        Field(
+            "callback_uniqueid",
+            "Ask for a call ID",
+            FieldKind.BOOL,
+            True,
+            "Ask MOR for the callback_uniqueid that links both call legs in the CDRs.",
+        ),
+    )
+
+    # -- settings --------------------------------------------------------------------------------
+    def _setting(self, key: str, label: str) -> str:
+        value = str(self.option(key) or "").strip()
+        if not value:
+            raise ProviderError(
+                f"The profile “{self.name}” has no {label}. Enter it in Settings.",
+                category=ErrorCategory.CONFIG,
+            )
+        return value
+
+    @property
+    def _method(self) -> str:
+        return "GET" if str(self.option("method") or "").upper() == "GET" else "POST"
+
+    def _hash(self, device: str, src: str, dst: str, secret: str) -> str:
+        order = str(self.option("hash_order") or HASH_ORDERS[0])
+        values = {"device": device, "src": src, "dst": dst}
+        names = order.split(",") if order in HASH_ORDERS else HASH_ORDERS[0].split(",")
+        return sha1_hex("".join(values[n] for n in names) + secret)
+
+    def _request_url(self, dst: str, *, masked: bool = False) -> tuple[str, str]:
+        """The full URL with its query, and the hash it carries (for redaction)."""
+        base = self._setting("url", "MOR address").rstrip("/")
+        path = str(self.option("path") or PATHS[0])
+        path = path if path in PATHS else PATHS[0]
+        device = self._setting("device", "device ID")
+        src = self._setting("src", "own phone number (the number MOR rings first)")
+        user = self._setting("u", "MOR user name")
+        secret = self.secrets.get("secret", "")
+        if not secret and not masked:
+            raise ProviderError(
+                f"The profile “{self.name}” has no MOR API secret key. Enter it in Settings.",
+                category=ErrorCategory.CONFIG,
+            )
+        digest = self._hash(device, src, dst, secret)
+        params = [("u", user), ("device", device), ("src", src), ("dst", dst)]
+        query = urllib.parse.urlencode(params)
+        query += f"&hash={MASK if masked else digest}"
+        for key in ("cli_lega", "cli_legb", "server_id"):
+            value = str(self.option(key) or "")
+            if value:
+                query += "&" + urllib.parse.urlencode({key: value})
+        if self.option("callback_uniqueid"):
+            query += "&callback_uniqueid=1"
+        return f"{base}/api/{path}?{query}", digest
+
+    # -- calls -----------------------------------------------------------------------------------
+    async def place_call(self, request: CallRequest) -> CallResult:
+        url, digest = self._request_url(request.dial_string)
+        http_request = self.client.build_request(self._method, url)
+        response, raw = await send(
+            self.client,
+            http_request,
+            provider=self.name,
+            secrets=self.secrets.values(),
+            extra_secrets=[digest],
+        )
+        if response.status_code != 200:
+            raise http_status_error(response, self.name, raw)
+        status, error, call_id = self._parse(raw)
+        if error is None and status.lower() == "ok":
+            return CallResult(call_id=call_id, raw=raw, message="Callback started")
+        raise self._refusal(status, error, raw, request.dial_string)
+
+    def _parse(self, raw: str) -> tuple[str, str | None, str | None]:
+        """``(status text, error text or None, callback_uniqueid or None)`` of an answer."""
+        lowered = raw.lower()
+        if any(mark in lowered for mark in _DANGEROUS):
+            # An HTML page (or an entity trick) is not MOR's answer; never expand it.
+            raise unexpected_answer(self.name, raw, "an HTML page, not MOR's XML")
+        try:
+            # Safe here: no DTD can reach the parser (refused above) and send() caps the size.
+            root = ET.fromstring(_DECLARATION.sub("", raw).strip())  # noqa: S314
+        except ET.ParseError:
+            raise unexpected_answer(self.name, raw, "not MOR's XML") from None
+        status = _first(root, "status")
+        if status is None:
+            raise unexpected_answer(self.name, raw, "no status in MOR's answer")
+        error = _first(status, "error")
+        uniqueid = _first(root, "callback_uniqueid")
+        call_id = (uniqueid.text or "").strip() if uniqueid is not None else ""
+        if error is not None:
+            return "", (error.text or "").strip(), None
+        return (status.text or "").strip(), None, call_id or None
+
+    def _refusal(self, status: str, error: str | None, raw: str, dst: str) -> ProviderError:
+        said = error if error is not None else status
+        key = said.lower()
+        where = f"MOR refused the callback of “{self.name}” (“{said}”)"
+        if key == "not authenticated":
+            return ProviderError(
+                f"{where}: there is no MOR user “{self.option('u')}”. "
+                "Check the MOR user name in Settings.",
+                category=ErrorCategory.CREDENTIALS,
+                raw=raw,
+            )
+        if key == "incorrect hash":
+            return ProviderError(
+                f"{where}: check the API secret key and the hash order in Settings "
+                f"(now “{self.option('hash_order')}”; MOR's Generate hash page shows which).",
+                category=ErrorCategory.CREDENTIALS,
+                raw=raw,
+            )
+        if key == "bad device":
+            return ProviderError(
+                f"{where}: device “{self.option('device')}” does not exist or does not belong "
+                f"to user “{self.option('u')}”. Check the device ID in Settings.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        if key == "no source":
+            return ProviderError(
+                f"{where}: your own phone number is missing. Enter it in Settings.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        if key == "pin was not found":
+            return ProviderError(
+                f"{where}: this MOR account wants a calling-card PIN, which this dialer does not "
+                "send. Ask your MOR administrator.",
+                category=ErrorCategory.NOT_PERMITTED,
+                raw=raw,
+            )
+        if key == "api requests are disabled":
+            return ProviderError(
+                f"{where}: the MOR API is turned off. Ask your MOR administrator to allow it.",
+                category=ErrorCategory.NOT_PERMITTED,
+                raw=raw,
+            )
+        if key == "access denied":
+            hint = (
+                " The profile uses GET, which MOR allows only with 'Allow GET API'; "
+                "set the HTTP method to POST in Settings."
+                if self._method == "GET"
+                else " Ask your MOR administrator to allow this user the callback API."
+            )
+            return ProviderError(
+                f"{where}.{hint}",
+                category=ErrorCategory.NOT_PERMITTED,
+                raw=raw,
+            )
+        if error is not None:
+            # MOR's explicit error form: it refused, so nothing was dialed.
+            return ProviderError(
+                f"{where}. Check the number {dst}.",
+                category=ErrorCategory.REJECTED_NUMBER,
+                raw=raw,
+            )
+        # A bare status we do not know might be a success we cannot recognise.
+        return unexpected_answer(self.name, raw, f"status “{said}”")
+
+    def describe(self, request: CallRequest) -> list[WireRequest]:
+        url, _ = self._request_url(request.dial_string, masked=True)
+        return [WireRequest(self._method, url)]
+
+    async def check(self) -> str:
+        """MOR has no harmless callback request; show what a call would send instead."""
+        url, _ = self._request_url("NUMBER", masked=True)
+        if not self.secrets.get("secret"):
+            raise ProviderError(
+                f"The profile “{self.name}” has no MOR API secret key. Enter it in Settings.",
+                category=ErrorCategory.CONFIG,
+            )
+        return (
+            "MOR has no test request that does not place a call, so nothing was sent. "
+            f"A call would send: {self._method} {url}"
+        )
+
+
+def _first(element: ET.Element, tag: str) -> ET.Element | None:
+    """The first element named ``tag`` (any case) at or below ``element``."""
+    for node in element.iter():
+        if isinstance(node.tag, str) and node.tag.lower() == tag:
+            return node
+    return None
