@@ -54,6 +54,10 @@ from dialer_gui.errors import NumberError
         ("+49\u00a030\u202f1234567", "US", "+49301234567", "DE"),
         ("+49\u201330\u20121234567", "US", "+49301234567", "DE"),  # en dash, figure dash
         ("  (201) 555-0123\n", "US", "+12015550123", "US"),
+        # One number inside a sentence.
+        ("call 201-555-0123 after 5 pm", "US", "+12015550123", "US"),
+        ("Please call me back at +44 20 7946 0958 tomorrow at 10", "US", "+442079460958", "GB"),
+        ("Rückruf bitte: 030 1234567, danke", "DE", "+49301234567", "DE"),
     ],
 )
 def test_parse_external(text: str, region: str, e164: str, number_region: str) -> None:
@@ -129,6 +133,8 @@ def test_extension_lengths_bound_what_counts_as_extension() -> None:
         ("557, 558", "more than one number"),
         ("+1 012 345 6789", "not a valid phone number"),
         ("+999 1234 5678", "country code"),
+        ("+999 201 555 0123", "country code"),  # no guessing a US number out of it
+        ("9 201 555 0123 7", "not a valid"),
         ("1234567", "not a valid"),  # a US local number without area code
         ("+", "no digits"),
         ("5", "phone number"),
@@ -185,6 +191,11 @@ def test_extract_numbers_cleans_unicode_first() -> None:
 )
 def test_extract_lone_extension_only_when_alone(text: str, expected: list[str]) -> None:
     assert [t.e164 for t in extract_numbers(text)] == expected
+
+
+def test_extract_lone_extension_respects_lengths() -> None:
+    assert extract_numbers("5570", extension_lengths=(2, 3)) == []
+    assert [t.e164 for t in extract_numbers("5570", extension_lengths=(4, 4))] == ["5570"]
 
 
 def test_extract_numbers_caps_results() -> None:

@@ -64,6 +64,7 @@ _WORD_LABEL = re.compile(
 )
 _BARE_EXTENSION = re.compile(r"(?:x|ext\.?|extension)\s*(\d+)", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 # Separators between several numbers in one text; "/" alone is not one ("030/1234567").
 _LIST_SEPARATOR = re.compile(r"[,;|\n\r\t]+|\s+(?:or|and|und|oder|ou|o)\s+|\s+/\s+", re.I)
 _EXTENSION_PART = re.compile(r"^\s*(?:x|ext|extn|extension|durchwahl|dw|#)\b", re.I)
@@ -210,6 +211,18 @@ def _parse_one(text: str, region: str) -> PhoneNumber:
     raise NumberError("That is not a valid phone number. Check the digits and the country code.")
 
 
+def _matches(text: str, region: str) -> list[PhoneNumber]:
+    """Acceptable numbers found in ``text``, each once, in order."""
+    found: dict[str, PhoneNumber] = {}
+    # POSSIBLE rather than VALID so ranges phonenumbers does not list are still found;
+    # _acceptable then drops the impossible ones.
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
+        if _acceptable(match.number):
+            key = phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
+            found.setdefault(key, match.number)
+    return list(found.values())
+
+
 def _holds_several(text: str, region: str) -> bool:
     """Whether the text lists more than one number."""
     parts = [p for p in _LIST_SEPARATOR.split(text) if p and p.strip()]
@@ -218,11 +231,7 @@ def _holds_several(text: str, region: str) -> bool:
         return True
     if len(_DIGITS.findall(text)) <= 15:
         return False
-    found = {
-        (m.number.country_code, m.number.national_number)
-        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE)
-    }
-    return len(found) > 1
+    return len(_matches(text, region)) > 1
 
 
 def parse_target(
@@ -265,7 +274,17 @@ def parse_target(
         raise NumberError("That has too many digits to be a phone number.")
     if _holds_several(cleaned, region):
         raise NumberError("That text holds more than one number. Pick the one to call.")
-    return external_target(_parse_one(cleaned, region), text)
+    try:
+        return external_target(_parse_one(cleaned, region), text)
+    except NumberError:
+        # A number inside a sentence ("call 201-555-0123 after 5") confuses the whole-text
+        # parse; if exactly one number can be found in it, that is the one meant. Digits
+        # without words are meant as one number: a part of them could be someone else.
+        if _LETTER.search(cleaned):
+            found = _matches(cleaned, region)
+            if len(found) == 1:
+                return external_target(found[0], text)
+        raise
 
 
 def target_from_digits(
@@ -299,7 +318,9 @@ def target_from_digits(
     return external_target(parsed, raw)
 
 
-def extract_numbers(text: str, *, region: str = "US") -> list[DialTarget]:
+def extract_numbers(
+    text: str, *, region: str = "US", extension_lengths: tuple[int, int] = (2, 6)
+) -> list[DialTarget]:
     """Find every phone number in free text.
 
     Only the first :data:`MAX_TEXT` characters are read and at most :data:`MAX_NUMBERS`
@@ -311,14 +332,15 @@ def extract_numbers(text: str, *, region: str = "US") -> list[DialTarget]:
     Args:
         text: Any text, for example the clipboard.
         region: Two-letter region for numbers written without a country code.
+        extension_lengths: Shortest and longest internal extension, inclusive.
 
     Returns:
         The numbers found, possibly none.
     """
     cleaned = clean_text(text[:MAX_TEXT])
     lone = cleaned.strip()
-    if _is_extension(lone, (2, 6)):
-        return [_extension_target(lone, text)]
+    if _is_extension(lone, extension_lengths):
+        return [_extension_target(lone, lone)]
     targets: list[DialTarget] = []
     seen: set[str] = set()
     # POSSIBLE rather than VALID so ranges phonenumbers does not list are still found;
