@@ -1,0 +1,546 @@
+"""The call history: every call attempt and each change of its state, in SQLite.
+
+Every write commits at once (WAL, ``synchronous=NORMAL``), so an attempt recorded just before
+its HTTP request is sent survives a crash or SIGKILL; at the next start :meth:`mark_interrupted`
+turns such rows into ``unknown`` ("may or may not have been placed"). States only move forward
+(:func:`dialer_gui.core.calls.can_move`).
+
+The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` upgrades older files one step
+at a time. All ``sqlite3`` errors become :class:`HistoryError` with a plain sentence, here and
+nowhere else. The store is used from one thread (the app's event loop).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from dialer_gui.core import paths
+from dialer_gui.core.calls import CallAttempt, CallState, Source, can_move, utcnow
+from dialer_gui.errors import HistoryError
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = (
+    "dialer-gui stopped before the PBX answered; the call may or may not have been placed."
+)
+DISK_FULL = "The disk is full, so the call history cannot be saved. Calls still work."
+
+COLUMNS = (
+    "id",
+    "created",
+    "updated",
+    "source",
+    "raw_input",
+    "number",
+    "display",
+    "provider",
+    "dialed",
+    "state",
+    "call_id",
+    "error",
+    "error_category",
+    "outcome",
+    "detail",
+    "raw",
+)
+# What update() may change; id, created and the request itself are fixed once recorded.
+UPDATABLE = frozenset(
+    {"state", "call_id", "error", "error_category", "outcome", "detail", "raw", "dialed"}
+)
+# Joined and case-folded into search_text, so a search is one LIKE over one indexed column.
+SEARCHED = ("number", "display", "call_id", "error", "outcome", "raw_input")
+
+_V1 = """
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    source TEXT NOT NULL,
+    raw_input TEXT NOT NULL,
+    number TEXT NOT NULL,
+    display TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    dialed TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL,
+    call_id TEXT,
+    error TEXT,
+    error_category TEXT,
+    outcome TEXT,
+    detail TEXT,
+    raw TEXT,
+    search_text TEXT NOT NULL DEFAULT ''
+);
+-- Newest-first order and search in one covering index: a search reads only this index, not
+-- the rows with their raw PBX answers (about 10 ms over 100,000 rows).
+CREATE INDEX attempts_search ON attempts (created, id, state, provider, search_text);
+CREATE INDEX attempts_provider ON attempts (provider, created, id);
+CREATE INDEX attempts_state ON attempts (state, created, id);
+CREATE INDEX attempts_call_id ON attempts (call_id, created, id);
+"""
+
+
+def _run_script(script: str) -> Callable[[sqlite3.Connection], None]:
+    def migrate(conn: sqlite3.Connection) -> None:
+        for statement in script.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return migrate
+
+
+# MIGRATIONS[n] upgrades a database from user_version n to n + 1.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_run_script(_V1)]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# sqlite3 primary result codes (the low byte of the extended code).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = (
+    10,
+    11,
+    13,
+    14,
+    26,
+)
+
+
+def _plain_message(exc: sqlite3.Error, where: str) -> str:
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    text = str(exc).lower()
+    if code == _SQLITE_FULL or "disk is full" in text:
+        return DISK_FULL
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+        return (
+            f"The call history file {where} is damaged. Move it away and dialer-gui will "
+            "start a new, empty history."
+        )
+    if code == _SQLITE_READONLY or "readonly" in text:
+        return f"The call history {where} is read-only, so new calls cannot be recorded."
+    if code in (_SQLITE_CANTOPEN, _SQLITE_PERM) or "unable to open" in text:
+        return (
+            f"The call history {where} cannot be opened. Check that its folder exists and "
+            "that you may write to it."
+        )
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
+        return f"The call history {where} is locked by another program. Try again shortly."
+    if code == _SQLITE_IOERR:
+        return f"The call history {where} could not be read or written (a disk error)."
+    return f"The call history {where} could not be used ({exc})."
+
+
+def _to_text(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # naive times in this app are UTC
+    # Fixed width, so text order is time order.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class HistoryStore:
+    """The call history database.
+
+    Args:
+        path: the SQLite file, or ``":memory:"``. Its folder is created (0700), the file is 0600.
+        read_only: open an existing file without writing (for exports while the app runs).
+
+    Raises:
+        HistoryError: the file cannot be opened, is damaged, or was made by a newer version.
+    """
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = path if str(path) == ":memory:" else Path(path)
+        self.read_only = read_only
+        self._where = "in memory" if self.path == ":memory:" else f"at {self.path}"
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self._conn = self._open()
+        except OSError as exc:
+            raise HistoryError(
+                f"The call history {self._where} cannot be created ({exc.strerror or exc}). "
+                "Check that its folder can be written."
+            ) from exc
+        except sqlite3.Error as exc:
+            raise HistoryError(_plain_message(exc, self._where)) from exc
+
+    def _open(self) -> sqlite3.Connection:
+        if isinstance(self.path, Path) and not self.read_only:
+            paths.ensure_private_dir(self.path.parent)
+            # Create the file ourselves so it is private from the start; SQLite gives the -wal
+            # and -shm files the same mode.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+            if os.name == "posix":
+                self.path.chmod(0o600)
+        if self.read_only:
+            uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=5, isolation_level=None)
+        else:
+            # Autocommit: each statement commits at once; multi-step writes use BEGIN.
+            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        try:
+            if self.path != ":memory:" and not self.read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"The call history {self._where} was made by a newer dialer-gui. Update "
+                "dialer-gui, or move the file away to start a new history."
+            )
+        if version < SCHEMA_VERSION and self.read_only:
+            raise HistoryError(f"The call history {self._where} is from an older dialer-gui.")
+        while version < SCHEMA_VERSION:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[version](conn)
+                # PRAGMA takes no parameters; version is our own int.
+                conn.execute(f"PRAGMA user_version = {version + 1:d}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            version += 1
+            log.info("History schema upgraded to version %d", version)
+
+    # --- the one sqlite3 boundary ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        if self._conn is None:
+            raise HistoryError("The call history is closed.")
+        try:
+            yield self._conn
+        except sqlite3.Error as exc:
+            message = _plain_message(exc, self._where)
+            log.error("History database error: %s (%s)", exc, message)
+            raise HistoryError(message) from exc
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._db() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # --- writing --------------------------------------------------------------------------
+
+    def add(self, attempt: CallAttempt) -> int:
+        """Record a new attempt; sets ``attempt.id`` and returns it."""
+        values = _to_row(attempt)
+        del values["id"]
+        names = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        with self._db() as conn:
+            cursor = conn.execute(
+                f"INSERT INTO attempts ({names}) VALUES ({marks})",  # noqa: S608 - fixed columns
+                tuple(values.values()),
+            )
+        if cursor.lastrowid is None:  # pragma: no cover - INSERT always sets it
+            raise HistoryError("The call history did not record the call.")
+        attempt.id = cursor.lastrowid
+        return attempt.id
+
+    def update(self, attempt_id: int, **changes: Any) -> CallAttempt:
+        """Change fields of a recorded attempt; ``updated`` is set to now.
+
+        Args:
+            attempt_id: the row.
+            **changes: any of state, call_id, error, error_category, outcome, detail, raw,
+                dialed.
+
+        Returns:
+            The attempt as stored after the change.
+
+        Raises:
+            ValueError: an unknown field, or a state change that would go backwards.
+            KeyError: there is no attempt with that id.
+            HistoryError: the database failed.
+        """
+        unknown = set(changes) - UPDATABLE
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))} of a call attempt")
+        if "state" in changes:
+            changes["state"] = CallState(changes["state"])
+        with self._transaction() as conn:
+            current = self._get(conn, attempt_id)
+            if current is None:
+                raise KeyError(attempt_id)
+            new_state = changes.get("state")
+            if new_state is not None and not can_move(current.state, new_state):
+                raise ValueError(
+                    f"call attempt {attempt_id} cannot go from {current.state} to {new_state}"
+                )
+            for name, value in changes.items():
+                setattr(current, name, value)
+            current.updated = utcnow()
+            row = _to_row(current)
+            fields = [*changes, "updated", "search_text"]
+            assignments = ", ".join(f"{name} = ?" for name in fields)
+            conn.execute(
+                f"UPDATE attempts SET {assignments} WHERE id = ?",  # noqa: S608 - names checked
+                (*(row[name] for name in fields), attempt_id),
+            )
+        return current
+
+    def mark_interrupted(self) -> int:
+        """Turn attempts left ``requested`` by a previous run into ``unknown``; returns how many.
+
+        Called at start-up, before any new call is placed.
+        """
+        with self._db() as conn:
+            cursor = conn.execute(
+                "UPDATE attempts SET state = ?, error = ?, updated = ? WHERE state = ?",
+                (
+                    CallState.UNKNOWN.value,
+                    INTERRUPTED,
+                    _to_text(utcnow()),
+                    CallState.REQUESTED.value,
+                ),
+            )
+        if cursor.rowcount:
+            log.warning("%d call(s) were interrupted by the last shutdown", cursor.rowcount)
+        return cursor.rowcount
+
+    # --- reading --------------------------------------------------------------------------
+
+    def get(self, attempt_id: int) -> CallAttempt | None:
+        """The attempt with this id, or None."""
+        with self._db() as conn:
+            return self._get(conn, attempt_id)
+
+    @staticmethod
+    def _get(conn: sqlite3.Connection, attempt_id: int) -> CallAttempt | None:
+        row = conn.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM attempts WHERE id = ?",  # noqa: S608
+            (attempt_id,),
+        ).fetchone()
+        return None if row is None else _from_row(row)
+
+    def _where_clause(
+        self, search: str, state: CallState | None, provider: str | None
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        search = search.strip()
+        if search:
+            ors = ["search_text LIKE ? ESCAPE '\\'"]
+            params.append(f"%{_escape_like(search.casefold())}%")
+            # "555 12 34" should find +15551234: compare the digits with the number too.
+            digits = re.sub(r"[\s().\-/]", "", search)
+            if digits != search and re.fullmatch(r"\+?[0-9]+", digits):
+                ors.append("search_text LIKE ?")
+                params.append(f"%{digits.lstrip('+')}%")
+            clauses.append("(" + " OR ".join(ors) + ")")
+        if state is not None:
+            clauses.append("state = ?")
+            params.append(CallState(state).value)
+        if provider is not None:
+            clauses.append("provider = ?")
+            params.append(provider)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def query(
+        self,
+        search: str = "",
+        *,
+        state: CallState | None = None,
+        provider: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[CallAttempt]:
+        """Attempts matching ``search`` (case-insensitive, in number, name, call ID, error,
+        outcome or the original input) and the filters, newest first."""
+        where, params = self._where_clause(search, state, provider)
+        sql = (
+            f"SELECT {', '.join(COLUMNS)} FROM attempts{where} "  # noqa: S608 - built from constants
+            "ORDER BY created DESC, id DESC LIMIT ? OFFSET ?"
+        )
+        with self._db() as conn:
+            rows = conn.execute(sql, (*params, limit, offset)).fetchall()
+        return [_from_row(row) for row in rows]
+
+    def ids(
+        self,
+        search: str = "",
+        *,
+        state: CallState | None = None,
+        provider: str | None = None,
+        limit: int = -1,
+        offset: int = 0,
+    ) -> list[int]:
+        """Like :meth:`query` but only the ids (for lazy table models); limit -1 means all."""
+        where, params = self._where_clause(search, state, provider)
+        sql = (
+            f"SELECT id FROM attempts{where} "  # noqa: S608 - built from constants
+            "ORDER BY created DESC, id DESC LIMIT ? OFFSET ?"
+        )
+        with self._db() as conn:
+            return [row[0] for row in conn.execute(sql, (*params, limit, offset))]
+
+    def count(
+        self, search: str = "", *, state: CallState | None = None, provider: str | None = None
+    ) -> int:
+        """How many attempts :meth:`query` would find without a limit."""
+        where, params = self._where_clause(search, state, provider)
+        with self._db() as conn:
+            row = conn.execute(f"SELECT count(*) FROM attempts{where}", params).fetchone()  # noqa: S608
+        return int(row[0])
+
+    def recent_numbers(self, limit: int = 20) -> list[tuple[str, str]]:
+        """The last distinct numbers called, as ``(number, display)``, newest first."""
+        found: dict[str, str] = {}
+        with self._db() as conn:
+            # Walk the time index newest first and stop once enough are found; cheaper than a
+            # GROUP BY over the whole table.
+            cursor = conn.execute(
+                "SELECT number, display FROM attempts WHERE number != '' "
+                "ORDER BY created DESC, id DESC"
+            )
+            while len(found) < limit:
+                batch = cursor.fetchmany(256)
+                if not batch:
+                    break
+                for number, display in batch:
+                    if number not in found:
+                        found[number] = display
+                        if len(found) == limit:
+                            break
+            cursor.close()
+        return list(found.items())
+
+    def find_by_call_id(self, provider: str | None, call_id: str) -> CallAttempt | None:
+        """The newest attempt the PBX gave ``call_id`` (of ``provider`` if given)."""
+        sql = f"SELECT {', '.join(COLUMNS)} FROM attempts WHERE call_id = ?"  # noqa: S608
+        params: list[Any] = [call_id]
+        if provider is not None:
+            sql += " AND provider = ?"
+            params.append(provider)
+        sql += " ORDER BY created DESC, id DESC LIMIT 1"
+        with self._db() as conn:
+            row = conn.execute(sql, params).fetchone()
+        return None if row is None else _from_row(row)
+
+    def integrity_ok(self) -> bool:
+        """Whether SQLite finds the file sound (``PRAGMA integrity_check``)."""
+        with self._db() as conn:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+        return [tuple(r) for r in rows] == [("ok",)]
+
+    def close(self) -> None:
+        """Close the database; further use raises :class:`HistoryError`. Safe to repeat."""
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _to_row(attempt: CallAttempt) -> dict[str, Any]:
+    return {
+        "id": attempt.id,
+        "created": _to_text(attempt.created),
+        "updated": _to_text(attempt.updated),
+        "source": Source(attempt.source).value,
+        "raw_input": attempt.raw_input,
+        "number": attempt.number,
+        "display": attempt.display,
+        "provider": attempt.provider,
+        "dialed": attempt.dialed,
+        "state": CallState(attempt.state).value,
+        "call_id": attempt.call_id,
+        "error": attempt.error,
+        "error_category": attempt.error_category,
+        "outcome": attempt.outcome,
+        "detail": attempt.detail,
+        "raw": attempt.raw,
+        "search_text": _search_text(attempt),
+    }
+
+
+def _search_text(attempt: CallAttempt) -> str:
+    parts = (getattr(attempt, name) for name in SEARCHED)
+    return "\n".join(part for part in parts if part).casefold()
+
+
+def _from_row(row: Sequence[Any]) -> CallAttempt:
+    data = dict(zip(COLUMNS, row, strict=True))  # search_text is not read back
+    return CallAttempt(
+        id=data["id"],
+        created=_from_text(data["created"]),
+        updated=_from_text(data["updated"]),
+        source=Source(data["source"]),
+        raw_input=data["raw_input"],
+        number=data["number"],
+        display=data["display"],
+        provider=data["provider"],
+        dialed=data["dialed"],
+        state=CallState(data["state"]),
+        call_id=data["call_id"],
+        error=data["error"],
+        error_category=data["error_category"],
+        outcome=data["outcome"],
+        detail=data["detail"],
+        raw=data["raw"],
+    )
+
+
+CSV_COLUMNS = tuple(c for c in COLUMNS if c != "raw")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ()\-]*")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = _to_text(value) if isinstance(value, datetime) else str(value)
+    # A spreadsheet runs cells starting with = + - @ as formulas; a tel: link may carry one.
+    # Phone numbers (+49 ...) are left alone.
+    if text.startswith(_FORMULA_START) and not _PHONE_LIKE.fullmatch(text):
+        text = "'" + text
+    return text
+
+
+def export_csv(rows: Iterable[CallAttempt], stream: TextIO) -> None:
+    """Write attempts as CSV with a header row (without the raw PBX answers)."""
+    writer = csv.writer(stream)
+    writer.writerow(CSV_COLUMNS)
+    for attempt in rows:
+        writer.writerow([_csv_cell(getattr(attempt, column)) for column in CSV_COLUMNS])
+
+
+def default_history() -> HistoryStore:
+    """The history at the user's data dir (``paths.history_path()``)."""
+    return HistoryStore(paths.history_path())
