@@ -68,7 +68,7 @@ class SandboxThread:
             return Sandbox(**self._kwargs)
 
         self.sandbox = self.call(make())
-        return self.call(self.sandbox.start(port))
+        return str(self.call(self.sandbox.start(port)))
 
     def call(self, coro: Any, timeout: float = 10.0) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
