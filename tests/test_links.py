@@ -157,6 +157,7 @@ def test_split_link(uri: str, expected: tuple[str, str, dict[str, str]]) -> None
         ("tel:+12015550123;a=%3Bb", "not allowed"),
         ("tel:+12015550123;ext=%26x", "not allowed"),
         ("tel:+12015550123;phone-context=bad_context!", "phone-context"),
+        ("tel:1234;phone-context=+--", "phone-context"),
         ("tel:+12015550123\r\n", "control characters"),
         ("tel:+12015550123\x00", "control characters"),
         ("tel:+1201\t5550123", "control characters"),

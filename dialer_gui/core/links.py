@@ -47,11 +47,13 @@ _LOOKS_LIKE = re.compile(r"\s*(?:tel|callto|sips?):", re.IGNORECASE)
 # Raw characters no phone link has: controls, whitespace and URI delimiters we do not use.
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f?&#\"<>\\^`{|}]")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_NUMBER = re.compile(r"\+?[0-9\-.() ]*[0-9][0-9\-.() ]*")
+# Numbers and contexts must also hold a digit; that is checked apart to keep these linear.
+_NUMBER = re.compile(r"\+?[0-9\-.() ]+")
 _SEPARATORS = re.compile(r"[\-.() ]")
 _PARAM_NAME = re.compile(r"[A-Za-z0-9\-]{1,32}")
 _PARAM_VALUE = re.compile(r"[A-Za-z0-9\-_.!~*'()\[\]/:+$ ]{0,64}")
-_GLOBAL_CONTEXT = re.compile(r"\+[0-9\-.()]*[0-9][0-9\-.()]*")
+_GLOBAL_CONTEXT = re.compile(r"\+[0-9\-.()]+")
+_DIGIT = re.compile(r"[0-9]")
 _DOMAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,252}")
 _HOST = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9.\-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 
@@ -126,7 +128,7 @@ def _parse_params(items: list[str]) -> dict[str, str]:
 
 def _digits(number: str, what: str) -> str:
     """Strip visual separators from a decoded number; keep a leading ``+``."""
-    if not _NUMBER.fullmatch(number):
+    if not _NUMBER.fullmatch(number) or not _DIGIT.search(number):
         raise LinkError(f"{what} is not a phone number.")
     plus = "+" if number.startswith("+") else ""
     digits = _SEPARATORS.sub("", number.removeprefix("+"))
@@ -184,7 +186,7 @@ def split_link(uri: str) -> tuple[str, str, dict[str, str]]:
     if not number:
         raise LinkError("That link has no number in it.")
     decoded = _decode(number)
-    if scheme == "callto" and not _NUMBER.fullmatch(decoded):
+    if scheme == "callto" and not (_NUMBER.fullmatch(decoded) and _DIGIT.search(decoded)):
         raise LinkError(
             "That callto: link names a user, not a phone number, so it cannot be dialled."
         )
@@ -194,7 +196,8 @@ def split_link(uri: str) -> tuple[str, str, dict[str, str]]:
         params["ext"] = _digits(params["ext"], "The extension in that link").lstrip("+")
     context = params.get("phone-context")
     if context is not None and not (
-        _GLOBAL_CONTEXT.fullmatch(context) or _DOMAIN.fullmatch(context)
+        (_GLOBAL_CONTEXT.fullmatch(context) and _DIGIT.search(context))
+        or _DOMAIN.fullmatch(context)
     ):
         raise LinkError("The phone-context of that link is neither a number prefix nor a domain.")
     return scheme, digits, params
