@@ -1,0 +1,237 @@
+"""The receiving side of the single-instance protocol (a ``QLocalServer``).
+
+Each connection carries one request line (see :mod:`dialer_gui.ipc`). The server reads at most
+``MAX_MESSAGE + 1`` bytes, gives the client two seconds to finish its line, checks it with
+:func:`dialer_gui.ipc.decode` and answers ``ok`` or ``error <reason>`` before it emits
+:attr:`IPCServer.received`. Bad requests are logged and dropped; nothing here raises into the
+Qt event loop.
+
+On POSIX the socket's privacy comes from its 0700 directory and a 0600 socket file rather than
+``QLocalServer.UserAccessOption``: with that option Qt binds to a temporary name and renames it
+into place, which silently replaces a running instance's socket instead of reporting
+``AddressInUseError`` (QTBUG-48635, still true in Qt 6). On Windows the option restricts the
+named pipe to the current user and is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+
+from dialer_gui import ipc
+from dialer_gui.errors import IPCError
+
+log = logging.getLogger("dialer_gui.ipc")
+
+READ_TIMEOUT_MS = 2000
+"""How long a client has to send its whole request line."""
+MAX_CONNECTIONS = 16
+"""Connections served at once; more are closed straight away."""
+
+
+def _instance_listening(name: str) -> bool:
+    """Whether something accepts connections on ``name`` (POSIX only)."""
+    if sys.platform == "win32":  # pragma: no cover
+        return False
+    import socket
+
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(0.2)
+    try:
+        probe.connect(name)
+    except OSError:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+class _Connection:
+    """One client: buffers its line, answers it and forgets it.
+
+    A plain object rather than a QObject child of the server: the socket (a child of the
+    QLocalServer) owns the timer, and deleting the socket later is the only Qt clean-up.
+    """
+
+    def __init__(self, socket: QLocalSocket, server: IPCServer) -> None:
+        self._socket = socket
+        self._server = server
+        self._buffer = bytearray()
+        self._answered = False
+        self._timer = QTimer(socket)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(READ_TIMEOUT_MS)
+        self._timer.timeout.connect(self._on_timeout)
+
+    def start(self) -> None:
+        """Start serving; data or a hang-up that arrived before this is handled now."""
+        socket = self._socket
+        socket.readyRead.connect(self._on_ready_read)
+        socket.disconnected.connect(self._on_disconnected)
+        self._timer.start()
+        if socket.bytesAvailable():
+            self._on_ready_read()
+        if socket.state() == QLocalSocket.LocalSocketState.UnconnectedState:
+            self._on_disconnected()
+
+    def _on_ready_read(self) -> None:
+        if self._answered:
+            self._socket.readAll()  # one request per connection; the rest is dropped
+            return
+        room = ipc.MAX_MESSAGE + 1 - len(self._buffer)
+        self._buffer += self._socket.read(room).data()
+        end = self._buffer.find(b"\n")
+        if end >= 0:
+            self._handle(bytes(self._buffer[: end + 1]))
+        elif len(self._buffer) > ipc.MAX_MESSAGE:
+            self._refuse(f"The request is larger than {ipc.MAX_MESSAGE} bytes.")
+
+    def _handle(self, line: bytes) -> None:
+        try:
+            message = ipc.decode(line)
+        except IPCError as exc:
+            self._refuse(str(exc))
+            return
+        except Exception:  # a bug in decode must not take the event loop down
+            log.exception("Checking a request from another dialer-gui process failed")
+            self._refuse("The request could not be checked.")
+            return
+        log.debug("Accepted request %r", message)
+        self._answer(b"ok\n")
+        self._server.received.emit(message)
+
+    def _refuse(self, reason: str) -> None:
+        log.warning("Dropped a request from another dialer-gui process: %s", reason)
+        flat = " ".join(f"error {reason}".split()).encode("utf-8", "replace")
+        self._answer(flat[: ipc.MAX_REPLY - 1] + b"\n")
+
+    def _answer(self, reply: bytes) -> None:
+        self._answered = True
+        if self._socket.state() != QLocalSocket.LocalSocketState.ConnectedState:
+            return
+        self._socket.write(reply)
+        self._socket.flush()
+        # Waits for the reply to be written; the timer aborts a client that never reads it.
+        self._socket.disconnectFromServer()
+
+    def _on_timeout(self) -> None:
+        if not self._answered:
+            log.warning(
+                "Dropped a connection that sent no complete request within %d ms", READ_TIMEOUT_MS
+            )
+        self._answered = True
+        self._socket.abort()
+        self._on_disconnected()
+
+    def _on_disconnected(self) -> None:
+        self._timer.stop()
+        if not self._answered and self._buffer:
+            log.warning("A client closed the connection before finishing its request")
+        self._server._forget(self)
+
+    def release(self) -> None:
+        """Let Qt delete the socket (and its timer) once control is back in the event loop."""
+        self._timer.stop()
+        self._socket.deleteLater()
+
+    def abort(self) -> None:
+        """Drop the client without an answer (used at shutdown)."""
+        self._answered = True
+        self._timer.stop()
+        self._socket.abort()
+
+
+class IPCServer(QObject):
+    """Listens for requests from other dialer-gui processes of the same user.
+
+    Signals:
+        received: emitted with each valid :class:`dialer_gui.ipc.Message`, after the client
+            has been answered ``ok``.
+    """
+
+    received = Signal(object)
+
+    def __init__(self, name: str | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name = name if name is not None else ipc.socket_name()
+        self._server = QLocalServer(self)
+        if sys.platform == "win32":  # pragma: no cover
+            self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self._server.newConnection.connect(self._on_new_connection)
+        self._connections: set[_Connection] = set()
+
+    @property
+    def name(self) -> str:
+        """The socket name or path this server listens on."""
+        return self._name
+
+    def listen(self) -> None:
+        """Start listening; a stale socket left by a crashed instance is removed first.
+
+        Raises:
+            IPCError: another instance is running, or the socket cannot be created.
+        """
+        ipc.prepare_socket_dir(self._name)
+        for attempt in (1, 2):
+            if _instance_listening(self._name):
+                raise IPCError("dialer-gui is already running for this user.")
+            # Nothing answers, so a socket file there is stale.
+            QLocalServer.removeServer(self._name)
+            if self._server.listen(self._name):
+                break
+            error = self._server.serverError()
+            detail = self._server.errorString()
+            if error == QAbstractSocket.SocketError.AddressInUseError and attempt == 1:
+                # Another instance may be starting at this very moment; look once more.
+                log.info("Socket %s is in use; checking again", self._name)
+                continue
+            raise IPCError(
+                f"dialer-gui cannot open its single-instance socket {self._name}: {detail}."
+            )
+        if sys.platform != "win32":
+            path = self._server.fullServerName()
+            try:
+                os.chmod(path, 0o600)
+            except OSError as exc:
+                # Qt reported success but the file is gone (qutebrowser issue 1530).
+                self._server.close()
+                raise IPCError(
+                    f"dialer-gui cannot secure its single-instance socket {path}: {exc.strerror}."
+                ) from exc
+        log.debug("Listening on %s", self._name)
+
+    def is_listening(self) -> bool:
+        """Whether :meth:`listen` succeeded and :meth:`shutdown` has not been called."""
+        return self._server.isListening()
+
+    def shutdown(self) -> None:
+        """Stop listening, drop open connections and remove the socket."""
+        for connection in list(self._connections):
+            connection.abort()
+            self._forget(connection)
+        if self._server.isListening():
+            self._server.close()
+            QLocalServer.removeServer(self._name)
+
+    def _on_new_connection(self) -> None:
+        while self._server.hasPendingConnections():
+            socket = self._server.nextPendingConnection()
+            if socket is None:
+                return
+            if len(self._connections) >= MAX_CONNECTIONS:
+                log.warning("Too many IPC connections at once; closing a new one")
+                socket.abort()
+                socket.deleteLater()
+                continue
+            connection = _Connection(socket, self)
+            self._connections.add(connection)
+            connection.start()
+
+    def _forget(self, connection: _Connection) -> None:
+        if connection in self._connections:
+            self._connections.discard(connection)
+            connection.release()
