@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -133,12 +133,11 @@ class Dialer:
         for provider in old:
             self._spawn(provider.aclose())
 
-    def _spawn(self, coro: Awaitable[Any]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         try:
-            task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+            task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
         except RuntimeError:  # no loop (a synchronous caller): nothing to close in the loop
-            if asyncio.iscoroutine(coro):
-                coro.close()
+            coro.close()
             return
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -207,6 +206,10 @@ class Dialer:
         plan.blocked = decision.blocked
         plan.needs_confirm = decision.needs_confirm
         plan.confirm_reason = decision.reason
+        if target.is_extension and _is_emergency(target.digits, self.config.general.region):
+            # Short emergency numbers look like extensions; never dial one from a click alone.
+            plan.needs_confirm = True
+            plan.confirm_reason = f"{target.digits} is an emergency number."
         plan.duplicate_of = self._dupes.duplicate_of(target.e164)
         return plan
 
@@ -467,6 +470,15 @@ class Dialer:
         self._providers.clear()
         for task in list(self._tasks):
             await asyncio.gather(task, return_exceptions=True)
+
+
+def _is_emergency(digits: str, region: str) -> bool:
+    from phonenumbers import shortnumberinfo
+
+    try:
+        return bool(shortnumberinfo.is_emergency_number(digits, region))
+    except Exception:  # phonenumbers metadata gaps must not block dialing an extension
+        return False
 
 
 def _reference() -> str:
