@@ -67,7 +67,7 @@ def test_dial_pad_call_is_accepted_recorded_and_announced(sandbox) -> None:
 
 
 def test_unparseable_input_is_recorded_as_failed_and_nothing_sent(sandbox) -> None:
-    dialer, seen = make(sandbox)
+    dialer, _ = make(sandbox)
     attempt = run(_closing(dialer, dialer.dial("call me maybe", Source.DIALPAD)))
     assert attempt.state is CallState.FAILED and attempt.error
     assert sandbox.requests == []
