@@ -35,6 +35,7 @@ class HistorySource(Protocol):
     def query(
         self,
         search: str = "",
+        *,
         state: CallState | None = None,
         provider: str | None = None,
         limit: int = ...,
@@ -42,7 +43,7 @@ class HistorySource(Protocol):
     ) -> list[CallAttempt]: ...
 
     def count(
-        self, search: str = "", state: CallState | None = None, provider: str | None = None
+        self, search: str = "", *, state: CallState | None = None, provider: str | None = None
     ) -> int: ...
 
 
@@ -183,9 +184,15 @@ class HistoryModel(QAbstractTableModel):
     def _reload(self) -> None:
         self._rows = []
         try:
-            self._total = self._history.count(self._search, self._state, self._provider)
+            self._total = self._history.count(
+                self._search, state=self._state, provider=self._provider
+            )
             self._rows = self._history.query(
-                self._search, self._state, self._provider, limit=self._page_size, offset=0
+                self._search,
+                state=self._state,
+                provider=self._provider,
+                limit=self._page_size,
+                offset=0,
             )
         except HistoryError as exc:
             log.error("history cannot be read: %s", exc)
@@ -219,8 +226,8 @@ class HistoryModel(QAbstractTableModel):
         try:
             page = self._history.query(
                 self._search,
-                self._state,
-                self._provider,
+                state=self._state,
+                provider=self._provider,
                 limit=self._page_size,
                 offset=len(self._rows),
             )

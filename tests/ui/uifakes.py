@@ -35,12 +35,12 @@ class ListHistory:
             needle in (t or "").casefold() for t in (a.number, a.display, a.call_id, a.error)
         )
 
-    def query(self, search="", state=None, provider=None, limit=200, offset=0):
+    def query(self, search="", *, state=None, provider=None, limit=200, offset=0):
         self.queries += 1
         hits = [a for a in reversed(self.rows) if self._match(a, search, state, provider)]
         return [dataclasses.replace(a) for a in hits[offset : offset + limit]]
 
-    def count(self, search="", state=None, provider=None) -> int:
+    def count(self, search="", *, state=None, provider=None) -> int:
         return sum(1 for a in self.rows if self._match(a, search, state, provider))
 
 

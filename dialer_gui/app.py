@@ -1,0 +1,487 @@
+"""The composition root: creates every service and window and wires them together.
+
+Start-up happens in this order (``run``):
+
+1. Arguments were parsed and guarded by ``cli.py``, which also tried to hand a link to a running
+   instance; only when none runs does it import this module and call :func:`run`.
+2. The ``QApplication`` and the qasync event loop, which becomes the asyncio loop.
+3. ``sys.excepthook``: unexpected errors (including those of async slots, which qasync routes
+   there) are logged and shown through the message funnel instead of vanishing.
+4. Services: config (a broken file is reported and the app starts in demo mode rather than
+   dying), the secret store, the history (an unreadable database falls back to memory, said
+   once), ``mark_interrupted`` for calls cut off by the last exit, the event bus and the dialer.
+5. Demo mode, when no provider is configured or ``--demo`` was given: the loopback simulator
+   runs on this loop, with demo profiles and secrets held in memory only (never written to the
+   config file or the keyring); the window title, tray tooltip and dial pad say "Demo".
+6. The single-instance server: links and commands from later processes arrive here and go
+   through the same dial path as everything else.
+7. Tray icon, windows and the message presenter (buffered messages appear now). Without a tray
+   the main window is the app.
+8. The link or clipboard request the app was started with is dialed once the loop runs:
+   queued, never lost, never twice.
+9. The loop runs. On quit: pending work is cancelled, the dialer closes its clients, the
+   single-instance socket is removed and the history is closed.
+
+On macOS, links arrive as ``QEvent.FileOpen`` on the application; an event filter sends them
+down the same path as links from the single-instance socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import sys
+import traceback
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QFileOpenEvent
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from dialer_gui import ipc
+from dialer_gui.core import paths
+from dialer_gui.core.calls import CallAttempt, Source
+from dialer_gui.core.config import Config, load_config, save_config
+from dialer_gui.core.dialer import Dialer
+from dialer_gui.core.events import EventBus
+from dialer_gui.core.history import HistoryStore
+from dialer_gui.core.secrets import SecretStore
+from dialer_gui.errors import ConfigError, DialerError, HistoryError, IPCError
+from dialer_gui.exitcodes import ExitCode
+from dialer_gui.ui import messages, tasks
+from dialer_gui.ui.clipboard import dial_clipboard
+from dialer_gui.ui.confirm import Confirmer
+from dialer_gui.ui.dialpad import DialPad
+from dialer_gui.ui.history_model import HistoryModel
+from dialer_gui.ui.history_view import HistoryView
+from dialer_gui.ui.icons import app_icon
+from dialer_gui.ui.main_window import MainWindow
+from dialer_gui.ui.tray import Tray, TrayActions
+
+log = logging.getLogger("dialer_gui.app")
+
+NO_TRAY = "No system tray was found, so dialer-gui runs as a window."
+DEMO_DEFAULT = "demo-fonality"
+
+
+# -- demo mode ------------------------------------------------------------------------------------
+
+
+class DemoSecrets:
+    """The secret store, with the simulator's secrets in front of it while demo mode is on.
+
+    Demo secrets stay in memory; ``set`` and ``delete`` always go to the real store.
+    """
+
+    def __init__(self, store: SecretStore, demo: Mapping[str, Mapping[str, str]]) -> None:
+        self.store = store
+        self.demo = {k: dict(v) for k, v in demo.items()}
+        self.active = False
+
+    def get(self, profile: str, field: str) -> str | None:
+        if self.active and profile in self.demo:
+            return self.demo[profile].get(field)
+        return self.store.get(profile, field)
+
+    def secrets_for(self, profile: str, field_names: Iterable[str]) -> dict[str, str]:
+        if self.active and profile in self.demo:
+            names = set(field_names)
+            return {k: v for k, v in self.demo[profile].items() if k in names}
+        return self.store.secrets_for(profile, field_names)
+
+
+def demo_config(config: Config, base_url: str, *, default: str | None = None) -> Config:
+    """The user's general settings with the simulator's profiles instead of theirs."""
+    from dialer_gui.sandbox.demo import demo_profiles
+
+    profiles = demo_profiles(base_url)
+    chosen = default if default in profiles else DEMO_DEFAULT
+    general = dataclasses.replace(config.general, default_provider=chosen)
+    return Config(general=general, providers=dict(profiles), routes=[], path=None)
+
+
+# -- the application ---------------------------------------------------------------------------
+
+
+class FileOpenFilter(QObject):
+    """macOS hands tel: links to the running app as ``QEvent.FileOpen``."""
+
+    def __init__(self, app: Application) -> None:
+        super().__init__()
+        self._app = app
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            url = event.url().toString() or event.file()
+            self._app.open_link(url)
+            return True
+        return super().eventFilter(watched, event)
+
+
+class Application(QObject):
+    """Owns the services and windows of one running dialer-gui.
+
+    Args:
+        options: the start options from ``cli.py`` (config path, demo, background, link,
+            clipboard).
+        qapp: the Qt application.
+        tray_available: override the tray check (tests); None asks Qt.
+        listen: start the single-instance server (tests turn it off).
+    """
+
+    def __init__(
+        self,
+        options: Any,
+        qapp: QApplication,
+        *,
+        tray_available: bool | None = None,
+        listen: bool = True,
+    ) -> None:
+        super().__init__()
+        self.options = options
+        self.qapp = qapp
+        self.has_tray = (
+            QSystemTrayIcon.isSystemTrayAvailable() if tray_available is None else tray_available
+        )
+        self._listen = listen
+        self.config = Config()
+        self.config_problem: str | None = None
+        self.sandbox: Any = None
+        self.demo = False
+        self.ipc_server: Any = None
+        self.tray: Tray | None = None
+        self.window: MainWindow | None = None
+        self.settings_dialog: Any = None
+        self._initial_done = False
+        self._closed = False
+        self._unsubscribe: list[Any] = []
+
+    # -- stages 4 to 8 ------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Create services, demo mode, the single-instance server and the windows."""
+        self._load_services()
+        await self._start_demo_if_needed()
+        self.dialer = Dialer(self._effective_config(), self.secrets, self.history, self.events)
+        try:
+            await self.dialer.start_listeners()
+        except DialerError as exc:
+            messages.warning("Call results will not arrive", str(exc))
+        self._unsubscribe.append(messages.watch_events(self.events))
+        self._start_ipc()
+        self._build_ui()
+        QTimer.singleShot(0, self._run_initial_request)
+
+    def _load_services(self) -> None:
+        config_path = Path(self.options.config) if getattr(self.options, "config", None) else None
+        try:
+            self.config = load_config(config_path)
+        except ConfigError as exc:
+            self.config_problem = str(exc)
+            self.config = Config(path=config_path or paths.config_path())
+            messages.error(
+                "The settings file has a problem",
+                f"{exc} dialer-gui starts in demo mode until it is fixed.",
+            )
+        from dialer_gui.sandbox.demo import demo_secrets
+
+        self.secret_store = SecretStore()
+        if self.secret_store.problem:
+            messages.warning("Passwords are not kept", self.secret_store.problem)
+        self.secrets = DemoSecrets(self.secret_store, demo_secrets())
+        try:
+            self.history = HistoryStore(paths.history_path())
+        except HistoryError as exc:
+            self.history = HistoryStore(":memory:")
+            messages.warning(
+                "Call history is kept in memory only",
+                f"{exc} Calls made now are forgotten when dialer-gui quits.",
+            )
+        try:
+            interrupted = self.history.mark_interrupted()
+        except HistoryError as exc:
+            log.error("cannot mark interrupted calls: %s", exc)
+            interrupted = 0
+        if interrupted:
+            calls = "call was" if interrupted == 1 else "calls were"
+            messages.warning(
+                "Result unknown",
+                f"{interrupted} {calls} being placed when dialer-gui last stopped. They may "
+                "have rung; the history marks them as unknown.",
+            )
+        self.events = EventBus()
+
+    def _wants_demo(self) -> bool:
+        return bool(getattr(self.options, "demo", False)) or not self.config.providers
+
+    async def _start_demo_if_needed(self) -> None:
+        self.demo = self._wants_demo()
+        self.secrets.active = self.demo
+        if self.demo and self.sandbox is None:
+            from dialer_gui.sandbox import Sandbox
+
+            self.sandbox = Sandbox()
+            await self.sandbox.start()
+        elif not self.demo and self.sandbox is not None:
+            sandbox, self.sandbox = self.sandbox, None
+            await sandbox.stop()
+
+    def _effective_config(self) -> Config:
+        if self.demo and self.sandbox is not None:
+            return demo_config(self.config, self.sandbox.base_url)
+        return self.config
+
+    def _start_ipc(self) -> None:
+        if not self._listen:
+            return
+        from dialer_gui.ui.ipc_server import IPCServer
+
+        self.ipc_server = IPCServer(parent=self)
+        self.ipc_server.received.connect(self._on_ipc_message)
+        try:
+            self.ipc_server.listen()
+        except IPCError as exc:
+            messages.warning("Links will open a second dialer-gui", str(exc))
+
+    def _build_ui(self) -> None:
+        self.confirmer = Confirmer(
+            countdown=lambda: int(self.dialer.config.general.confirm_countdown),
+            parent=lambda: None,
+        )
+        self.dialpad = DialPad(self.dialer, self.confirmer, demo=self.demo)
+        self.dialpad.clipboard_requested.connect(self.dial_clipboard)
+        self.history_model = HistoryModel(self.history, self.events)
+        self.history_view = HistoryView(
+            self.history_model,
+            self.history,
+            self.redial,
+            lambda: [p.name for p in self.dialer.profiles()],
+        )
+        self.window = MainWindow(
+            self.dialpad, self.history_view, has_tray=self.has_tray, demo=self.demo
+        )
+        self.window.quit_requested.connect(self.quit)
+        self.qapp.setWindowIcon(app_icon(self.demo))
+        self.qapp.setQuitOnLastWindowClosed(not self.has_tray)
+        if self.has_tray:
+            self.tray = Tray(
+                self.dialer,
+                TrayActions(
+                    show_dialpad=self.window.show_dialpad,
+                    dial_clipboard=self.dial_clipboard,
+                    redial=lambda number: self.dial(number, Source.HISTORY),
+                    set_default_provider=self.set_default_provider,
+                    show_history=self.window.show_history,
+                    show_settings=self.show_settings,
+                    quit=self.quit,
+                ),
+                demo=self.demo,
+            )
+            self.tray.show()
+        presenter = messages.MessagePresenter(
+            tray=self.tray, status_bar=self.window.statusBar(), parent=self.window
+        )
+        self._presenter = presenter
+        messages.install(presenter)
+        self._file_open_filter = FileOpenFilter(self)
+        self.qapp.installEventFilter(self._file_open_filter)
+        if not self.has_tray:
+            messages.info("No system tray", NO_TRAY)
+        background = bool(getattr(self.options, "background", False))
+        if not background or not self.has_tray:
+            self.window.show_dialpad()
+
+    def _run_initial_request(self) -> None:
+        if self._initial_done:
+            return
+        self._initial_done = True
+        link = getattr(self.options, "link", None)
+        if link:
+            self.open_link(link, source=Source.LINK)
+        if getattr(self.options, "clipboard", False):
+            self.dial_clipboard()
+
+    # -- doors ------------------------------------------------------------------------------
+    def _on_ipc_message(self, message: ipc.Message) -> None:
+        if message.kind == "show":
+            self.show_dialpad()
+        elif message.kind == "dial_clipboard":
+            self.dial_clipboard()
+        elif message.kind == "dial":
+            source = Source.CLI if message.source == "cli" else Source.LINK
+            self.dial(message.arg, source)
+
+    def open_link(self, url: str, *, source: Source = Source.LINK) -> None:
+        """A link from the OS (macOS FileOpen, the start-up link): checked, then dialed."""
+        try:
+            ipc.decode(ipc.encode(ipc.Message("dial", url, "link")))
+        except IPCError as exc:
+            log.warning("link dropped: %s", exc)
+            messages.warning("Link not dialed", str(exc))
+            return
+        self.dial(url, source)
+
+    def dial(self, text: str, source: Source, provider: str | None = None) -> asyncio.Task[Any]:
+        """Hand a dial request to the dialer; the result arrives as events."""
+        return tasks.spawn(self._dial(text, source, provider))
+
+    async def _dial(self, text: str, source: Source, provider: str | None) -> CallAttempt | None:
+        try:
+            return await self.dialer.dial(text, source, provider=provider, confirm=self.confirmer)
+        except DialerError as exc:
+            messages.error("Call not placed", str(exc))
+            return None
+
+    def redial(self, attempt: CallAttempt) -> None:
+        provider = attempt.provider if attempt.provider in self.dialer.config.providers else None
+        self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
+
+    def dial_clipboard(self) -> asyncio.Task[Any]:
+        return tasks.spawn(dial_clipboard(self.dialer, self.confirmer, parent=None))
+
+    def show_dialpad(self) -> None:
+        if self.window is not None:
+            self.window.show_dialpad()
+
+    # -- settings ---------------------------------------------------------------------------
+    def show_settings(self) -> None:
+        from dialer_gui.ui.settings_dialog import SettingsDialog
+
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.raise_()
+            self.settings_dialog.activateWindow()
+            return
+        self.settings_dialog = SettingsDialog(
+            self.config,
+            self.secret_store,
+            on_saved=self.apply_config,
+            problem=self.config_problem,
+            demo=self.demo,
+        )
+        self.settings_dialog.show()
+
+    def apply_config(self, config: Config) -> None:
+        """Settings were saved: use them (leaving or entering demo mode as needed)."""
+        self.config = config
+        self.config_problem = None
+        tasks.spawn(self._apply_config())
+
+    async def _apply_config(self) -> None:
+        await self._start_demo_if_needed()
+        self.dialer.reload(self._effective_config())
+        self._refresh_labels()
+
+    def _refresh_labels(self) -> None:
+        self.dialpad.set_demo(self.demo)
+        self.dialpad.refresh_providers()
+        self.history_view.refresh_providers()
+        if self.window is not None:
+            self.window.set_demo(self.demo)
+        if self.tray is not None:
+            self.tray.set_demo(self.demo)
+        self.qapp.setWindowIcon(app_icon(self.demo))
+
+    def set_default_provider(self, name: str) -> None:
+        """The tray's provider switch. Demo profiles live in memory, so only those are not saved."""
+        if self.demo:
+            config = self.dialer.config
+            config.general = dataclasses.replace(config.general, default_provider=name)
+            self.dialer.reload(config)
+        else:
+            self.config.general = dataclasses.replace(self.config.general, default_provider=name)
+            try:
+                save_config(self.config)
+            except ConfigError as exc:
+                messages.error("Default provider not saved", str(exc))
+            self.dialer.reload(self.config)
+        self.dialpad.refresh_providers()
+
+    # -- quitting ---------------------------------------------------------------------------
+    def quit(self) -> None:
+        """Close everything, then leave the event loop."""
+        tasks.spawn(self._quit())
+
+    async def _quit(self) -> None:
+        await self.aclose()
+        self.qapp.quit()
+
+    async def aclose(self) -> None:
+        """Release every resource; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        if hasattr(self, "history_model"):
+            self.history_model.close()
+        current = asyncio.current_task()
+        others = [t for t in list(tasks._running) if t is not current]
+        for task in others:
+            task.cancel()
+        if others:
+            await asyncio.gather(*others, return_exceptions=True)
+        if hasattr(self, "dialer"):
+            await self.dialer.aclose()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
+            self.sandbox = None
+        if self.ipc_server is not None:
+            self.ipc_server.shutdown()
+        if self.tray is not None:
+            self.tray.hide()
+        messages.uninstall()
+        if hasattr(self, "history"):
+            self.history.close()
+
+
+# -- process entry --------------------------------------------------------------------------------
+
+
+def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """Log an unexpected error and tell the user, instead of dying silently."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+        return
+    log.error("Unexpected error", exc_info=(exc_type, exc, tb))
+    if isinstance(exc, DialerError):
+        messages.error("Something went wrong", str(exc))
+    else:
+        last = traceback.extract_tb(tb)[-1] if tb is not None else None
+        where = f" ({Path(last.filename).name}:{last.lineno})" if last else ""
+        messages.error(
+            "Unexpected error",
+            f"{exc_type.__name__}{where}: {exc}. dialer-gui keeps running; details are in the log.",
+        )
+
+
+def run(options: Any) -> int:
+    """Start the app and run it until it quits; returns the process exit code."""
+    import qasync
+
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qapp, QApplication)
+    qapp.setApplicationName("dialer-gui")
+    qapp.setDesktopFileName("dialer-gui")
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    previous_hook = sys.excepthook
+    sys.excepthook = excepthook
+    application = Application(options, qapp)
+    try:
+        try:
+            loop.run_until_complete(application.start())
+        except Exception:
+            log.exception("dialer-gui could not start")
+            return ExitCode.ERROR
+        loop.run_forever()
+        loop.run_until_complete(application.aclose())
+        return ExitCode.OK
+    finally:
+        sys.excepthook = previous_hook
+        loop.close()
+        asyncio.set_event_loop(None)

@@ -1,0 +1,90 @@
+"""Pick one of several numbers (the clipboard held more than one).
+
+Keyboard first: the list has the focus, arrows move, Enter dials, Escape cancels. Like the
+confirmation prompt it never blocks the loop: :func:`choose` awaits the dialog's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dialer_gui.core.target import DialTarget
+from dialer_gui.ui.icons import app_icon
+
+
+class NumberChooser(QDialog):
+    """A list of numbers; ``selected()`` is the chosen one after ``accepted``."""
+
+    def __init__(self, targets: Sequence[DialTarget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Which number?")
+        self.setWindowIcon(app_icon())
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        self._targets = list(targets)
+        label = QLabel(f"The clipboard holds {len(self._targets)} numbers. Choose one to call:")
+        self.list = QListWidget()
+        self.list.setAccessibleName("Numbers found in the clipboard")
+        label.setBuddy(self.list)
+        for target in self._targets:
+            item = QListWidgetItem(target.display)
+            item.setToolTip(target.raw or target.e164)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _item: self.accept())
+        buttons = QDialogButtonBox()
+        call = buttons.addButton("Call", QDialogButtonBox.ButtonRole.AcceptRole)
+        call.setDefault(True)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.list)
+        layout.addWidget(buttons)
+        self.list.setFocus()
+
+    def selected(self) -> DialTarget | None:
+        row = self.list.currentRow()
+        return self._targets[row] if 0 <= row < len(self._targets) else None
+
+
+async def choose(
+    targets: Sequence[DialTarget],
+    *,
+    parent: QWidget | None = None,
+    shown: Callable[[NumberChooser], None] | None = None,
+) -> DialTarget | None:
+    """Let the user pick one of ``targets``; None when cancelled."""
+    dialog = NumberChooser(targets, parent)
+    answer: asyncio.Future[DialTarget | None] = asyncio.get_running_loop().create_future()
+
+    def finished(result: int) -> None:
+        if not answer.done():
+            ok = result == QDialog.DialogCode.Accepted
+            answer.set_result(dialog.selected() if ok else None)
+
+    dialog.finished.connect(finished)
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    if shown is not None:
+        shown(dialog)
+    try:
+        return await answer
+    finally:
+        dialog.finished.disconnect(finished)
+        if dialog.isVisible():
+            dialog.reject()
+        dialog.deleteLater()

@@ -1,0 +1,53 @@
+"""Dial clipboard: find the numbers in the clipboard text and call one.
+
+No number gives a plain message; one number is dialed (the dialer asks first if the policy says
+so); several open the chooser. The text is read once, capped by ``core.numbers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+from dialer_gui.core.calls import CallAttempt, Source
+from dialer_gui.core.dialer import ConfirmFn, Dialer
+from dialer_gui.core.numbers import extract_numbers
+from dialer_gui.ui import chooser, messages
+
+NOTHING_FOUND = "No phone number found in the clipboard."
+
+
+async def dial_clipboard(
+    dialer: Dialer,
+    confirm: ConfirmFn | None,
+    *,
+    parent: QWidget | None = None,
+    on_chooser: Callable[[chooser.NumberChooser], None] | None = None,
+) -> CallAttempt | None:
+    """Call the number in the clipboard, letting the user pick when there are several.
+
+    Args:
+        dialer: places the call.
+        confirm: the confirmation prompt, used when the policy asks for one.
+        parent: the window dialogs belong to.
+        on_chooser: called with the chooser once shown (tests).
+
+    Returns:
+        The attempt, or None when nothing was dialed (no number, or the user cancelled).
+    """
+    text = QGuiApplication.clipboard().text()
+    targets = extract_numbers(text, region=dialer.config.general.region) if text.strip() else []
+    if not targets:
+        messages.info("Dial clipboard", NOTHING_FOUND)
+        return None
+    if len(targets) == 1:
+        target = targets[0]
+    else:
+        picked = await chooser.choose(targets, parent=parent, shown=on_chooser)
+        if picked is None:
+            return None
+        target = picked
+    # The matched text, not the E.164 form, so an extension written after it is kept.
+    return await dialer.dial(target.raw or target.e164, Source.CLIPBOARD, confirm=confirm)

@@ -1,0 +1,472 @@
+"""The dial pad: type or click a number, see exactly what will be sent, call.
+
+Keyboard first: digits, ``+``, ``*`` and ``#`` typed anywhere in the pad go to the number field;
+Enter calls; Escape clears, a second Escape hides the window; Up and Down walk through recent
+numbers. The preview under the field is the dialer's own plan (``Dialer.plan``), so it shows
+the formatted number and the exact string the provider will receive, or why it cannot be
+dialed, in words. Calling never blocks: the coroutine runs on the loop, the Call button shows
+"Calling…" for that number, and a second press for the same number places no second call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dialer_gui.core.calls import CallAttempt, CallState, Source
+from dialer_gui.core.dialer import ConfirmFn, Dialer, DialPlan
+from dialer_gui.errors import DialerError
+from dialer_gui.ui import messages
+from dialer_gui.ui.tasks import spawn
+
+log = logging.getLogger("dialer_gui.ui.dialpad")
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("1", ""),
+    ("2", "ABC"),
+    ("3", "DEF"),
+    ("4", "GHI"),
+    ("5", "JKL"),
+    ("6", "MNO"),
+    ("7", "PQRS"),
+    ("8", "TUV"),
+    ("9", "WXYZ"),
+    ("*", ""),
+    ("0", "+"),
+    ("#", ""),
+)
+DIAL_CHARS = frozenset("0123456789+*#")
+LONG_PRESS_MS = 500
+RECENT = 20
+DEMO_TEXT = "Demo mode: calls go to a built-in simulator, not to a real phone system."
+
+ERROR_STYLE = "color: #b3261e;"
+WARN_STYLE = "color: #9a5b00;"
+OK_STYLE = "color: #1f7a4d;"
+HINT_STYLE = "color: palette(placeholder-text);"
+
+
+def recent_text(item: Any) -> str:
+    """A recent-number entry as text (the store may give strings or rows)."""
+    if isinstance(item, str):
+        return item
+    for name in ("number", "display", "e164"):
+        value = getattr(item, name, None)
+        if value:
+            return str(value)
+    if isinstance(item, Sequence) and item:
+        return str(item[0])
+    return str(item)
+
+
+class DialPad(QWidget):
+    """Number field, live preview, provider choice, twelve keys and the Call button.
+
+    Args:
+        dialer: plans and places the calls.
+        confirm: the confirmation prompt handed to the dialer.
+        demo: show the demo banner.
+
+    Signals:
+        dismissed: the user pressed Escape on an empty field (the window should hide).
+        clipboard_requested: the "Dial clipboard" button was pressed.
+    """
+
+    dismissed = Signal()
+    clipboard_requested = Signal()
+
+    def __init__(
+        self,
+        dialer: Dialer,
+        confirm: ConfirmFn | None = None,
+        *,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.dialer = dialer
+        self.confirm = confirm
+        self._pending: set[str] = set()
+        self._recent: list[str] | None = None
+        self._recent_pos = -1
+        self._draft = ""
+        self.last_task: asyncio.Task[CallAttempt | None] | None = None
+        self.setObjectName("dialPad")
+        self._build()
+        self.set_demo(demo)
+        self.refresh_providers()
+        self.update_preview()
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.banner = QLabel(DEMO_TEXT)
+        self.banner.setObjectName("demoBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "background: #fff3cd; color: #5c4400; border: 1px solid #e8a317;"
+            "border-radius: 4px; padding: 4px 6px;"
+        )
+        self.banner.setAccessibleName("Demo mode")
+
+        self.field = QLineEdit()
+        self.field.setObjectName("numberField")
+        self.field.setPlaceholderText("Number, extension or tel: link")
+        self.field.setAccessibleName("Number to call")
+        self.field.setMaxLength(256)
+        self.field.setClearButtonEnabled(True)
+        font = self.field.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        self.field.setFont(font)
+        self.field.textChanged.connect(self._text_changed)
+        self.field.returnPressed.connect(self.call)
+        self.field.installEventFilter(self)
+
+        self.preview = QLabel()
+        self.preview.setObjectName("preview")
+        self.preview.setWordWrap(True)
+        self.preview.setTextFormat(Qt.TextFormat.RichText)
+        self.preview.setAccessibleName("What will be dialed")
+        self.preview.setMinimumHeight(self.preview.fontMetrics().lineSpacing() * 3)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+
+        self.provider_box = QComboBox()
+        self.provider_box.setObjectName("providerBox")
+        self.provider_box.setAccessibleName("Provider")
+        self.provider_box.currentIndexChanged.connect(lambda _i: self.update_preview())
+        provider_label = QLabel("&Provider:")
+        provider_label.setBuddy(self.provider_box)
+
+        keys = QGridLayout()
+        keys.setSpacing(6)
+        self.keys: dict[str, QToolButton] = {}
+        for i, (key, letters) in enumerate(KEYS):
+            button = QToolButton()
+            button.setText(f"{key}\n{letters}" if letters else f"{key}\n ")
+            button.setObjectName(f"key_{key}")
+            button.setAccessibleName("Plus" if key == "+" else f"Key {key}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing is the keyboard path
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            button.setMinimumSize(64, 48)
+            kfont = button.font()
+            kfont.setPointSizeF(kfont.pointSizeF() * 1.2)
+            button.setFont(kfont)
+            if key == "0":
+                button.setToolTip("Hold, or right-click, for +")
+                button.setAccessibleName("Key 0, hold for plus")
+                self._zero_timer = QTimer(self)
+                self._zero_timer.setSingleShot(True)
+                self._zero_timer.setInterval(LONG_PRESS_MS)
+                self._zero_timer.timeout.connect(self._zero_held)
+                self._zero_plus = False
+                button.pressed.connect(self._zero_pressed)
+                button.released.connect(self._zero_released)
+                button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                button.customContextMenuRequested.connect(lambda _pos: self.press("+"))
+            else:
+                button.clicked.connect(lambda _checked=False, k=key: self.press(k))
+            keys.addWidget(button, i // 3, i % 3)
+            self.keys[key] = button
+
+        self.call_button = QPushButton("Call")
+        self.call_button.setObjectName("callButton")
+        self.call_button.setAccessibleName("Call")
+        self.call_button.setMinimumHeight(40)
+        self.call_button.setStyleSheet(
+            "QPushButton:enabled { background: #1f7a4d; color: white; font-weight: bold;"
+            " border-radius: 5px; padding: 6px; }"
+            "QPushButton:focus { border: 2px solid #0b3d26; }"
+        )
+        self.call_button.clicked.connect(self.call)
+
+        self.backspace_button = QPushButton("⌫ Delete")
+        self.backspace_button.setAccessibleName("Delete last character")
+        self.backspace_button.clicked.connect(self.backspace)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setAccessibleName("Clear the number")
+        self.clear_button.clicked.connect(self.clear)
+        self.clipboard_button = QPushButton("Dial &clipboard")
+        self.clipboard_button.setObjectName("clipboardButton")
+        self.clipboard_button.setAccessibleName("Dial the number in the clipboard")
+        self.clipboard_button.clicked.connect(self.clipboard_requested)
+
+        self.status = QLabel()
+        self.status.setObjectName("callStatus")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Last call")
+
+        provider_row = QHBoxLayout()
+        provider_row.addWidget(provider_label)
+        provider_row.addWidget(self.provider_box, 1)
+        edit_row = QHBoxLayout()
+        edit_row.addWidget(self.backspace_button)
+        edit_row.addWidget(self.clear_button)
+        edit_row.addWidget(self.clipboard_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.field)
+        layout.addWidget(self.preview)
+        layout.addLayout(provider_row)
+        layout.addLayout(keys, 1)
+        layout.addWidget(self.call_button)
+        layout.addLayout(edit_row)
+        layout.addWidget(self.status)
+
+        QWidget.setTabOrder(self.field, self.provider_box)
+        QWidget.setTabOrder(self.provider_box, self.call_button)
+        QWidget.setTabOrder(self.call_button, self.backspace_button)
+        QWidget.setTabOrder(self.backspace_button, self.clear_button)
+        QWidget.setTabOrder(self.clear_button, self.clipboard_button)
+        self.setFocusProxy(self.field)
+
+    def set_demo(self, demo: bool) -> None:
+        self.banner.setVisible(demo)
+
+    def refresh_providers(self) -> None:
+        """Re-read the provider list (after the settings changed)."""
+        current = self.provider()
+        self.provider_box.blockSignals(True)
+        self.provider_box.clear()
+        default = self.dialer.default_profile_name()
+        self.provider_box.addItem(f"Automatic ({default})" if default else "Automatic", None)
+        for profile in self.dialer.profiles():
+            label = str(profile.get("label") or "") or profile.name
+            self.provider_box.addItem(label, profile.name)
+        index = self.provider_box.findData(current) if current else 0
+        self.provider_box.setCurrentIndex(max(0, index))
+        self.provider_box.blockSignals(False)
+        self.update_preview()
+
+    def provider(self) -> str | None:
+        data = self.provider_box.currentData()
+        return str(data) if data else None
+
+    # -- editing --------------------------------------------------------------------------------
+    def press(self, key: str) -> None:
+        """A key of the pad (or a typed dial character) goes into the field at the cursor."""
+        self.field.insert(key)
+        self.field.setFocus()
+
+    def backspace(self) -> None:
+        self.field.backspace()
+        self.field.setFocus()
+
+    def clear(self) -> None:
+        self.field.clear()
+        self.status.clear()
+        self._recent_pos = -1
+        self.field.setFocus()
+
+    def _zero_pressed(self) -> None:
+        self._zero_plus = False
+        self._zero_timer.start()
+
+    def _zero_held(self) -> None:
+        self._zero_plus = True
+        self.press("+")
+
+    def _zero_released(self) -> None:
+        self._zero_timer.stop()
+        if not self._zero_plus:
+            self.press("0")
+
+    def _text_changed(self, _text: str) -> None:
+        self.update_preview()
+
+    # -- recent numbers -------------------------------------------------------------------------
+    def _recent_numbers(self) -> list[str]:
+        if self._recent is None:
+            try:
+                items = self.dialer.history.recent_numbers(RECENT)
+            except DialerError as exc:
+                log.warning("recent numbers unavailable: %s", exc)
+                items = []
+            self._recent = [recent_text(item) for item in items]
+        return self._recent
+
+    def recent_step(self, step: int) -> None:
+        """Move through recent numbers: ``+1`` is older (Up), ``-1`` newer (Down)."""
+        recent = self._recent_numbers()
+        if not recent:
+            return
+        if self._recent_pos == -1:
+            self._draft = self.field.text()
+        pos = max(-1, min(len(recent) - 1, self._recent_pos + step))
+        self._recent_pos = pos
+        self.field.blockSignals(True)
+        self.field.setText(self._draft if pos == -1 else recent[pos])
+        self.field.blockSignals(False)
+        self.update_preview()
+
+    def forget_recent(self) -> None:
+        """Re-read recent numbers on the next Up (a call was placed)."""
+        self._recent = None
+        self._recent_pos = -1
+
+    # -- keyboard -------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.field
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+        ):
+            if event.key() == Qt.Key.Key_Up:
+                self.recent_step(+1)
+                return True
+            if event.key() == Qt.Key.Key_Down:
+                self.recent_step(-1)
+                return True
+            if event.key() == Qt.Key.Key_Escape:
+                self.escape()
+                return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        if text and text in DIAL_CHARS:
+            self.press(text)
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.isAutoRepeat():
+            self.call()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.escape()
+        elif event.key() == Qt.Key.Key_Backspace:
+            self.backspace()
+        else:
+            super().keyPressEvent(event)
+
+    def escape(self) -> None:
+        """First Escape clears the field; Escape on an empty field hides the window."""
+        if self.field.text():
+            self.clear()
+        else:
+            self.dismissed.emit()
+
+    # -- preview --------------------------------------------------------------------------------
+    def current_plan(self) -> DialPlan | None:
+        text = self.field.text().strip()
+        if not text:
+            return None
+        return self.dialer.plan(text, Source.DIALPAD, self.provider())
+
+    def update_preview(self) -> None:
+        plan = self.current_plan()
+        if plan is None:
+            self.preview.setText(
+                f"<span style='{HINT_STYLE}'>Type a number, an extension, or paste a tel: "
+                "link. Enter calls; Up shows recent numbers.</span>"
+            )
+        else:
+            self.preview.setText(preview_html(plan))
+        self._update_button(plan)
+
+    def _update_button(self, plan: DialPlan | None = None) -> None:
+        if plan is None and self.field.text().strip():
+            plan = self.current_plan()
+        busy = plan is not None and self.is_busy(plan)
+        self.call_button.setText("Calling…" if busy else "Call")
+        self.call_button.setEnabled(plan is not None and plan.ok and not busy)
+
+    def is_busy(self, plan: DialPlan) -> bool:
+        """Whether this number is being sent right now (by us or by any other door)."""
+        key = _key(plan)
+        return key in self._pending or key in self.dialer.in_flight()
+
+    # -- calling --------------------------------------------------------------------------------
+    def call(self) -> asyncio.Task[CallAttempt | None] | None:
+        """Place the call for the field's number, unless it is already being placed."""
+        plan = self.current_plan()
+        if plan is None:
+            return None
+        if not plan.ok:
+            self.preview.setText(preview_html(plan))
+            return None
+        if self.is_busy(plan):
+            return None  # the same number is on its way; a second press places nothing
+        key = _key(plan)
+        self._pending.add(key)
+        self._update_button(plan)
+        display = plan.target.display if plan.target else plan.raw
+        self._set_status(f"Calling {display}…", HINT_STYLE)
+        self.last_task = spawn(self._dial(plan.raw, key, self.provider()))
+        return self.last_task
+
+    async def _dial(self, raw: str, key: str, provider: str | None) -> CallAttempt | None:
+        try:
+            attempt = await self.dialer.dial(
+                raw, Source.DIALPAD, provider=provider, confirm=self.confirm
+            )
+        except DialerError as exc:
+            messages.error("Call not placed", str(exc))
+            self._set_status(str(exc), ERROR_STYLE)
+            return None
+        finally:
+            self._pending.discard(key)
+            self.forget_recent()
+            self._update_button()
+        self.show_result(attempt)
+        placed = attempt.state in (CallState.ACCEPTED, CallState.COMPLETED)
+        if placed and self.field.text().strip() == raw:
+            self.field.clear()
+        return attempt
+
+    def show_result(self, attempt: CallAttempt) -> None:
+        message = messages.call_message(attempt)
+        if message is not None:
+            style = {"info": OK_STYLE, "warning": WARN_STYLE, "error": ERROR_STYLE}
+            self._set_status(f"{message.title}. {message.text}", style[message.level])
+        elif attempt.state is CallState.MERGED:
+            self._set_status(attempt.detail or "Merged with the call just placed.", WARN_STYLE)
+        elif attempt.state is CallState.BLOCKED:
+            self._set_status(attempt.error or "Not placed.", WARN_STYLE)
+
+    def _set_status(self, text: str, style: str) -> None:
+        self.status.setStyleSheet(style)
+        self.status.setText(text)
+
+
+def _key(plan: DialPlan) -> str:
+    return plan.target.e164 if plan.target is not None else plan.raw.strip()
+
+
+def preview_html(plan: DialPlan) -> str:
+    """The preview under the number field, in words (colour only repeats what words say)."""
+    esc = html.escape
+    if plan.error:
+        return f"<span style='{ERROR_STYLE}'><b>Cannot dial:</b> {esc(plan.error)}</span>"
+    target = plan.target
+    assert target is not None
+    lines = [f"<b>{esc(target.display)}</b>"]
+    kind = "extension" if target.is_extension else plan.number_type.replace("_", " ")
+    if kind and kind != "unknown":
+        lines[0] += f" <span style='{HINT_STYLE}'>({esc(kind)})</span>"
+    if plan.blocked:
+        lines.append(f"<span style='{ERROR_STYLE}'><b>Blocked:</b> {esc(plan.blocked)}</span>")
+        return "<br>".join(lines)
+    provider = plan.profile.name if plan.profile else "?"
+    lines.append(f"Sends <tt>{esc(plan.dial_string)}</tt> via {esc(provider)}")
+    if plan.needs_confirm:
+        reason = plan.confirm_reason or "Your settings ask first."
+        lines.append(f"<span style='{HINT_STYLE}'>Asks first: {esc(reason)}</span>")
+    if plan.duplicate_of is not None:
+        lines.append(f"<span style='{WARN_STYLE}'>Dialed moments ago; would be merged.</span>")
+    for warning in plan.warnings:
+        lines.append(f"<span style='{WARN_STYLE}'>⚠ {esc(warning)}</span>")
+    return "<br>".join(lines)

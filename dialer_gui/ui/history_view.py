@@ -1,0 +1,291 @@
+"""The history pane: search, filters, the table and what can be done with a row.
+
+Search runs as you type, debounced (150 ms) so a fast typist causes one query. Actions work on
+the selected row from buttons, the context menu or keys: Enter shows details, Ctrl+R redials,
+Ctrl+C copies the call ID. Export writes what the filters show to a CSV file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dialer_gui.core.calls import CallAttempt, CallState
+from dialer_gui.core.history import export_csv
+from dialer_gui.errors import DialerError
+from dialer_gui.ui import messages
+from dialer_gui.ui.history_model import (
+    STATE_TEXT,
+    Column,
+    HistoryModel,
+    advice_for,
+    local_time,
+    state_text,
+)
+
+log = logging.getLogger("dialer_gui.ui.history")
+
+SEARCH_DELAY_MS = 150
+EXPORT_LIMIT = 1_000_000
+
+
+def details_report(attempt: CallAttempt) -> str:
+    """Everything known about one attempt, as plain text (secrets were removed before storing)."""
+    lines = [
+        f"Number:      {attempt.display or attempt.number}",
+        f"Typed/linked: {attempt.raw_input}",
+        f"Sent as:     {attempt.dialed or '-'}",
+        f"Provider:    {attempt.provider or '-'}",
+        f"From:        {attempt.source}",
+        f"State:       {state_text(attempt)}",
+        f"Call ID:     {attempt.call_id or '-'}",
+        f"Started:     {local_time(attempt.created)}",
+        f"Updated:     {local_time(attempt.updated)}",
+    ]
+    if attempt.error:
+        lines += ["", "Error:", attempt.error]
+    advice = advice_for(attempt)
+    if advice:
+        lines += ["", "What to do:", advice]
+    if attempt.outcome:
+        lines += ["", f"Outcome: {attempt.outcome}"]
+    if attempt.detail:
+        lines += ["", "Detail:", attempt.detail]
+    if attempt.raw:
+        lines += ["", "The PBX answered (passwords removed):", attempt.raw]
+    return "\n".join(lines)
+
+
+class DetailsDialog(QDialog):
+    """A read-only report of one attempt."""
+
+    def __init__(self, attempt: CallAttempt, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Call to {attempt.display or attempt.number}")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        text = QPlainTextEdit(details_report(attempt))
+        text.setReadOnly(True)
+        text.setAccessibleName("Call details")
+        text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        self.text = text
+        self.resize(560, 420)
+
+
+class HistoryView(QWidget):
+    """Search field, state and provider filters, the table, and the row actions.
+
+    Args:
+        model: the history model.
+        history: the store, for the CSV export of everything the filters match.
+        redial: called with the attempt to dial again.
+        providers: returns the profile names for the provider filter.
+    """
+
+    def __init__(
+        self,
+        model: HistoryModel,
+        history: object,
+        redial: Callable[[CallAttempt], None],
+        providers: Callable[[], list[str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyView")
+        self.model = model
+        self._history = history
+        self._redial = redial
+        self._providers = providers
+
+        self.search = QLineEdit()
+        self.search.setObjectName("historySearch")
+        self.search.setPlaceholderText("Search number, call ID or error")
+        self.search.setAccessibleName("Search the history")
+        self.search.setClearButtonEnabled(True)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.search.returnPressed.connect(self.apply_filter)
+
+        self.state_box = QComboBox()
+        self.state_box.setAccessibleName("Show calls in state")
+        self.state_box.addItem("All states", None)
+        for state in CallState:
+            self.state_box.addItem(STATE_TEXT[state], state)
+        self.state_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
+
+        self.provider_box = QComboBox()
+        self.provider_box.setAccessibleName("Show calls through provider")
+        self.provider_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.refresh_providers()
+
+        self.table = QTableView()
+        self.table.setObjectName("historyTable")
+        self.table.setAccessibleName("Call history")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column, width in (
+            (Column.TIME, 80),
+            (Column.SOURCE, 80),
+            (Column.NUMBER, 150),
+            (Column.PROVIDER, 110),
+            (Column.STATE, 150),
+            (Column.CALL_ID, 130),
+        ):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.doubleClicked.connect(lambda _index: self.show_details())
+        self.table.activated.connect(lambda _index: self.show_details())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        model.modelReset.connect(self._update_actions)
+
+        self.redial_button = QPushButton("&Redial")
+        self.redial_button.setToolTip("Call this number again (Ctrl+R)")
+        self.redial_button.clicked.connect(self.redial)
+        self.copy_button = QPushButton("Copy call &ID")
+        self.copy_button.setToolTip("Copy the PBX's call ID (Ctrl+C)")
+        self.copy_button.clicked.connect(self.copy_call_id)
+        self.details_button = QPushButton("De&tails…")
+        self.details_button.setToolTip("Everything about this call (Enter)")
+        self.details_button.clicked.connect(self.show_details)
+        self.export_button = QPushButton("&Export CSV…")
+        self.export_button.setToolTip("Save the calls shown to a CSV file")
+        self.export_button.clicked.connect(self.export)
+        QShortcut(QKeySequence("Ctrl+R"), self.table, self.redial)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Copy), self.table, self.copy_call_id)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.search.setFocus)
+
+        search_label = QLabel("&Search:")
+        search_label.setBuddy(self.search)
+        filters = QHBoxLayout()
+        filters.addWidget(search_label)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.state_box)
+        filters.addWidget(self.provider_box)
+        actions = QHBoxLayout()
+        actions.addWidget(self.redial_button)
+        actions.addWidget(self.copy_button)
+        actions.addWidget(self.details_button)
+        actions.addStretch(1)
+        actions.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        self.setFocusProxy(self.search)
+        self._update_actions()
+
+    def refresh_providers(self) -> None:
+        current = self.provider_box.currentData()
+        self.provider_box.blockSignals(True)
+        self.provider_box.clear()
+        self.provider_box.addItem("All providers", None)
+        for name in self._providers():
+            self.provider_box.addItem(name, name)
+        self.provider_box.setCurrentIndex(max(0, self.provider_box.findData(current)))
+        self.provider_box.blockSignals(False)
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(
+            self.search.text(), self.state_box.currentData(), self.provider_box.currentData()
+        )
+
+    def selected(self) -> CallAttempt | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.attempt(index.row())
+
+    def _update_actions(self) -> None:
+        attempt = self.selected()
+        self.redial_button.setEnabled(attempt is not None and bool(attempt.number))
+        self.copy_button.setEnabled(attempt is not None and bool(attempt.call_id))
+        self.details_button.setEnabled(attempt is not None)
+
+    def redial(self) -> None:
+        attempt = self.selected()
+        if attempt is not None and attempt.number:
+            self._redial(attempt)
+
+    def copy_call_id(self) -> None:
+        attempt = self.selected()
+        if attempt is not None and attempt.call_id:
+            QGuiApplication.clipboard().setText(attempt.call_id)
+            messages.info("Call ID copied", attempt.call_id)
+
+    def show_details(self) -> DetailsDialog | None:
+        attempt = self.selected()
+        if attempt is None:
+            return None
+        dialog = DetailsDialog(attempt, self)
+        dialog.show()
+        return dialog
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index: QModelIndex = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addAction("Redial", self.redial).setEnabled(self.redial_button.isEnabled())
+        menu.addAction("Copy call ID", self.copy_call_id).setEnabled(self.copy_button.isEnabled())
+        menu.addAction("Details…", self.show_details)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def export(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export call history", "call-history.csv", "CSV files (*.csv)"
+        )
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> int:
+        """Write every attempt the filters match to ``path``; returns how many."""
+        search, state, provider = self.model.filters
+        try:
+            rows = self._history.query(  # type: ignore[attr-defined]
+                search, state=state, provider=provider, limit=EXPORT_LIMIT
+            )
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                export_csv(rows, stream)
+        except (OSError, DialerError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            messages.error("History not exported", f"{path} could not be written: {reason}.")
+            return 0
+        messages.info("History exported", f"{len(rows)} calls written to {path}.")
+        return len(rows)

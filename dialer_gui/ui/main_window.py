@@ -1,0 +1,99 @@
+"""The main window: tabs Dial and History, and a status line.
+
+With a tray, closing it only hides it (the tray keeps the app alive). Without a tray it is the
+app: closing it quits, and Escape on an empty dial pad minimises instead of hiding.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+
+from dialer_gui.ui.dialpad import DialPad
+from dialer_gui.ui.icons import app_icon
+
+DIAL_SIZE = QSize(380, 600)
+HISTORY_SIZE = QSize(980, 600)
+
+
+class MainWindow(QMainWindow):
+    """Holds the dial pad and the history pane.
+
+    Args:
+        dialpad: the Dial tab.
+        history: the History tab.
+        has_tray: whether a tray icon keeps the app running when this window closes.
+        demo: label the window as a demo.
+    """
+
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        dialpad: DialPad,
+        history: QWidget,
+        *,
+        has_tray: bool,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.has_tray = has_tray
+        self.dialpad = dialpad
+        self.history = history
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(dialpad, "&Dial")
+        self.tabs.addTab(history, "&History")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
+        self.statusBar().setSizeGripEnabled(True)
+        self.resize(DIAL_SIZE)
+        self.set_demo(demo)
+        dialpad.dismissed.connect(self.dismiss)
+        QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_tab(0))
+        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_tab(1))
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), self, self.quit_requested.emit)
+        if has_tray:
+            QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.hide)
+
+    def set_demo(self, demo: bool) -> None:
+        self.setWindowTitle("dialer-gui — Demo" if demo else "dialer-gui")
+        self.setWindowIcon(app_icon(demo))
+
+    def show_tab(self, index: int) -> None:
+        """Show, raise and focus the window on a tab (0 Dial, 1 History)."""
+        self.tabs.setCurrentIndex(index)
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.tabs.currentWidget().setFocus()
+
+    def show_dialpad(self) -> None:
+        self.show_tab(0)
+
+    def show_history(self) -> None:
+        self.show_tab(1)
+
+    def _tab_changed(self, index: int) -> None:
+        # The history needs width; the dial pad stays compact unless the user resized it.
+        if index == 1 and self.width() < HISTORY_SIZE.width():
+            self.resize(HISTORY_SIZE.width(), max(self.height(), HISTORY_SIZE.height()))
+
+    def dismiss(self) -> None:
+        """Escape on an empty dial pad: out of the way, but never lost."""
+        if self.has_tray:
+            self.hide()
+        else:
+            self.showMinimized()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.has_tray:
+            event.ignore()
+            self.hide()
+        else:
+            event.accept()

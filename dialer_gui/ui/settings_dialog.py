@@ -1,0 +1,567 @@
+"""The settings dialog, generated from declarations rather than drawn by hand.
+
+Provider forms come from each provider type's declared ``Field``s (label, kind, default, help
+as tooltip, secret or not); the General tab comes from ``core.config.SETTINGS``. Secrets are
+never shown: a stored one shows "•••• stored in keyring", and only a newly typed value is saved,
+through the secret store. Save validates everything first and shows problems inline; then it
+writes the config file, then the secrets, and hands the new config to ``on_saved``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dialer_gui.core.config import (
+    SETTINGS,
+    Config,
+    GeneralSettings,
+    Route,
+    save_config,
+)
+from dialer_gui.core.secrets import SecretStore
+from dialer_gui.errors import ConfigError, DialerError, SecretStoreError
+from dialer_gui.providers import PROVIDER_TYPES, create_provider, provider_class
+from dialer_gui.providers.base import Field, ProviderProfile
+from dialer_gui.ui import messages
+from dialer_gui.ui.icons import app_icon
+from dialer_gui.ui.settings_fields import Editor, field_editor, label_for, setting_editor
+from dialer_gui.ui.tasks import spawn
+
+log = logging.getLogger("dialer_gui.ui.settings")
+
+ERROR_STYLE = "color: #b3261e;"
+WARNING_STYLE = (
+    "background: #fde7e9; color: #7a1c16; border: 1px solid #b3261e;"
+    "border-radius: 4px; padding: 4px;"
+)
+
+
+@dataclasses.dataclass
+class Draft:
+    """A profile being edited: options as typed, and newly typed secrets."""
+
+    name: str
+    type: str
+    options: dict[str, Any]
+    original: str | None = None  # name in the saved config; None for a new profile
+    secrets: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def type_fields(type_name: str) -> tuple[Field, ...]:
+    try:
+        return provider_class(type_name).all_fields()
+    except (KeyError, ImportError):
+        return ()
+
+
+def type_label(type_name: str) -> str:
+    try:
+        return str(provider_class(type_name).label)
+    except (KeyError, ImportError):
+        return type_name
+
+
+def available_types() -> list[str]:
+    found = []
+    for name in PROVIDER_TYPES:
+        try:
+            provider_class(name)
+        except (KeyError, ImportError):
+            continue
+        found.append(name)
+    return found
+
+
+class SettingsDialog(QDialog):
+    """Providers and General settings.
+
+    Args:
+        config: the config as loaded (never the demo profiles).
+        secrets: where secrets are stored.
+        on_saved: receives the new config after it was written.
+        problem: why the config file could not be read, if it could not; saving replaces it.
+        demo: the app runs in demo mode (said at the top).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        secrets: SecretStore,
+        *,
+        on_saved: Callable[[Config], None],
+        problem: str | None = None,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("dialer-gui settings")
+        self.setWindowIcon(app_icon())
+        self.setObjectName("settingsDialog")
+        self.config = config
+        self.secrets = secrets
+        self.on_saved = on_saved
+        self.drafts: list[Draft] = [
+            Draft(p.name, p.type, dict(p.options), original=p.name)
+            for p in config.providers.values()
+        ]
+        self.removed: list[str] = []
+        self.editors: dict[str, Editor] = {}
+        self.general_editors: dict[str, Editor] = {}
+        self._current: Draft | None = None
+        self.test_task: Any = None
+
+        layout = QVBoxLayout(self)
+        if problem:
+            note = QLabel(
+                f"The settings file could not be read: {problem}\nSaving here replaces it."
+            )
+            note.setWordWrap(True)
+            note.setStyleSheet(WARNING_STYLE)
+            layout.addWidget(note)
+        elif demo:
+            note = QLabel(
+                "Demo mode: calls go to the built-in simulator. Add your PBX below; "
+                "demo mode ends once a provider is saved."
+            )
+            note.setWordWrap(True)
+            note.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 4px;")
+            layout.addWidget(note)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._providers_tab(), "&Providers")
+        self.tabs.addTab(self._general_tab(), "&General")
+        layout.addWidget(self.tabs, 1)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("settingsError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        layout.addWidget(buttons)
+        self.resize(720, 560)
+        if self.drafts:
+            self.profile_list.setCurrentRow(0)
+        else:
+            self._show_draft(None)
+
+    # -- providers tab ----------------------------------------------------------------------------
+    def _providers_tab(self) -> QWidget:
+        page = QWidget()
+        self.profile_list = QListWidget()
+        self.profile_list.setAccessibleName("Provider profiles")
+        self.profile_list.setMaximumWidth(200)
+        for draft in self.drafts:
+            self.profile_list.addItem(draft.name)
+        self.profile_list.currentRowChanged.connect(self._row_changed)
+        add = QPushButton("&Add")
+        add.setAccessibleName("Add a provider profile")
+        add.clicked.connect(self.add_profile)
+        self.remove_button = QPushButton("&Remove")
+        self.remove_button.setAccessibleName("Remove the selected profile")
+        self.remove_button.clicked.connect(self.remove_profile)
+        left = QVBoxLayout()
+        left.addWidget(self.profile_list, 1)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(self.remove_button)
+        left.addLayout(row)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setAccessibleName("Profile name")
+        self.name_edit.setToolTip("A short name: letters, digits, - and _.")
+        self.type_box = QComboBox()
+        self.type_box.setAccessibleName("Provider type")
+        for type_name in available_types():
+            self.type_box.addItem(type_label(type_name), type_name)
+        self.type_box.currentIndexChanged.connect(self._type_changed)
+        head = QFormLayout()
+        head.addRow("&Name:", self.name_edit)
+        head.addRow("&Type:", self.type_box)
+
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form_host)
+
+        self.tls_warning = QLabel(
+            "⚠ TLS certificate checks are off for this profile: anyone on the network "
+            "between you and the PBX could read the password or change the call. Prefer a CA file."
+        )
+        self.tls_warning.setObjectName("tlsWarning")
+        self.tls_warning.setWordWrap(True)
+        self.tls_warning.setStyleSheet(WARNING_STYLE)
+        self.tls_warning.hide()
+
+        self.test_button = QPushButton("&Test")
+        self.test_button.setToolTip("Send a harmless request with these settings (places no call)")
+        self.test_button.clicked.connect(self.test_profile)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+
+        self.detail = QWidget()
+        right = QVBoxLayout(self.detail)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addLayout(head)
+        right.addWidget(scroll, 1)
+        right.addWidget(self.tls_warning)
+        right.addLayout(test_row)
+        self.empty_note = QLabel("No provider yet. Press Add to set up your PBX.")
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        layout = QHBoxLayout(page)
+        layout.addLayout(left)
+        layout.addWidget(self.detail, 1)
+        layout.addWidget(self.empty_note, 1)
+        return page
+
+    def _row_changed(self, row: int) -> None:
+        self._store_form()
+        self._show_draft(self.drafts[row] if 0 <= row < len(self.drafts) else None)
+
+    def _show_draft(self, draft: Draft | None) -> None:
+        self._current = draft
+        self.detail.setVisible(draft is not None)
+        self.empty_note.setVisible(draft is None)
+        self.remove_button.setEnabled(draft is not None)
+        self.test_result.clear()
+        if draft is None:
+            return
+        self.name_edit.setText(draft.name)
+        self.type_box.blockSignals(True)
+        self.type_box.setCurrentIndex(max(0, self.type_box.findData(draft.type)))
+        self.type_box.blockSignals(False)
+        self._build_form(draft)
+
+    def _build_form(self, draft: Draft) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors = {}
+        for spec in type_fields(draft.type):
+            stored = spec.secret and self._secret_stored(draft, spec.name)
+            editor = field_editor(spec, stored_secret=stored)
+            value = draft.options.get(spec.name, spec.default)
+            editor.put(value)
+            if spec.secret and spec.name in draft.secrets:
+                editor.widget.setProperty("text", draft.secrets[spec.name])
+            label = QLabel(f"{spec.label}{' *' if spec.required else ''}:")
+            label.setBuddy(editor.widget)
+            label.setToolTip(spec.help)
+            editor.widget.setToolTip(spec.help)
+            editor.widget.setAccessibleName(spec.label)
+            editor.widget.setAccessibleDescription(spec.help)
+            self.form.addRow(label, editor.widget)
+            self.editors[spec.name] = editor
+            if spec.name == "verify_tls":
+                editor.widget.toggled.connect(self._update_tls_warning)  # type: ignore[attr-defined]
+        self._update_tls_warning()
+
+    def _update_tls_warning(self, *_args: Any) -> None:
+        editor = self.editors.get("verify_tls")
+        self.tls_warning.setVisible(editor is not None and not editor.get())
+
+    def _secret_stored(self, draft: Draft, field: str) -> bool:
+        name = draft.original or draft.name
+        try:
+            return self.secrets.get(name, field) is not None
+        except DialerError:
+            return False
+
+    def _type_changed(self, _index: int) -> None:
+        draft = self._current
+        if draft is None:
+            return
+        self._store_form()
+        draft.type = str(self.type_box.currentData())
+        known = {f.name for f in type_fields(draft.type)}
+        draft.options = {k: v for k, v in draft.options.items() if k in known}
+        self._build_form(draft)
+
+    def _store_form(self) -> list[str]:
+        """Copy the form into the current draft; returns the problems found."""
+        draft = self._current
+        if draft is None:
+            return []
+        problems = []
+        draft.name = self.name_edit.text().strip()
+        specs = {f.name: f for f in type_fields(draft.type)}
+        for name, editor in self.editors.items():
+            spec = specs[name]
+            try:
+                value = editor.get()
+            except ValueError as exc:
+                problems.append(f"{draft.name or 'New profile'}, {spec.label}: {exc}")
+                continue
+            if spec.secret:
+                if value:
+                    draft.secrets[name] = value
+                continue
+            if value in ("", None) or value == spec.default:
+                draft.options.pop(name, None)
+            else:
+                draft.options[name] = value
+        row = self.drafts.index(draft)
+        item = self.profile_list.item(row)
+        if item is not None:
+            item.setText(draft.name or "(unnamed)")
+        return problems
+
+    def add_profile(self) -> None:
+        self._store_form()
+        base = "office"
+        taken = {d.name for d in self.drafts}
+        name = base
+        n = 2
+        while name in taken:
+            name = f"{base}-{n}"
+            n += 1
+        first_type = str(self.type_box.itemData(0) or "fonality")
+        draft = Draft(name, first_type, {})
+        self.drafts.append(draft)
+        self.profile_list.addItem(name)
+        self.profile_list.setCurrentRow(len(self.drafts) - 1)
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+
+    def remove_profile(self) -> None:
+        row = self.profile_list.currentRow()
+        if not 0 <= row < len(self.drafts):
+            return
+        draft = self.drafts.pop(row)
+        if draft.original:
+            self.removed.append(draft.original)
+        self._current = None
+        self.profile_list.takeItem(row)
+        self._row_changed(self.profile_list.currentRow())
+
+    # -- test ---------------------------------------------------------------------------------
+    def test_profile(self) -> None:
+        problems = self._store_form()
+        draft = self._current
+        if draft is None:
+            return
+        if problems:
+            self._set_test_result("; ".join(problems), ok=False)
+            return
+        profile = ProviderProfile(draft.name, draft.type, dict(draft.options))
+        secrets = {}
+        for spec in type_fields(draft.type):
+            if spec.secret:
+                value = draft.secrets.get(spec.name)
+                if value is None and draft.original:
+                    value = self.secrets.get(draft.original, spec.name)
+                if value is not None:
+                    secrets[spec.name] = value
+        self.test_button.setEnabled(False)
+        self._set_test_result("Testing…", ok=None)
+        self.test_task = spawn(self._test(profile, secrets))
+
+    async def _test(self, profile: ProviderProfile, secrets: dict[str, str]) -> None:
+        try:
+            provider = create_provider(profile, secrets)
+        except (KeyError, ValueError, DialerError) as exc:
+            self._set_test_result(f"Cannot test: {exc}", ok=False)
+            self.test_button.setEnabled(True)
+            return
+        try:
+            result = await provider.check()
+        except DialerError as exc:
+            advice = getattr(exc, "advice", "")
+            self._set_test_result(f"{exc} {advice}".strip(), ok=False)
+        else:
+            self._set_test_result(result, ok=True)
+        finally:
+            await provider.aclose()
+            self.test_button.setEnabled(True)
+
+    def _set_test_result(self, text: str, *, ok: bool | None) -> None:
+        style = {True: "color: #1f7a4d;", False: ERROR_STYLE, None: ""}[ok]
+        prefix = {True: "✔ ", False: "✖ ", None: ""}[ok]
+        self.test_result.setStyleSheet(style)
+        self.test_result.setText(prefix + text)
+
+    # -- general tab --------------------------------------------------------------------------
+    def _general_tab(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout()
+        for setting in SETTINGS:
+            choices = [d.name for d in self.drafts] if setting.name == "default_provider" else ()
+            editor = setting_editor(setting.type, choices)
+            editor.put(getattr(self.config.general, setting.name))
+            label = QLabel(f"{label_for(setting.name)}:")
+            label.setBuddy(editor.widget)
+            label.setToolTip(setting.description)
+            editor.widget.setToolTip(setting.description)
+            editor.widget.setAccessibleName(label_for(setting.name))
+            editor.widget.setAccessibleDescription(setting.description)
+            form.addRow(label, editor.widget)
+            self.general_editors[setting.name] = editor
+
+        self.routes = QTableWidget(0, 2)
+        self.routes.setAccessibleName("Routing rules")
+        self.routes.setHorizontalHeaderLabels(["Match", "Provider"])
+        self.routes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.routes.setToolTip(
+            "Tried in order. Match is extension, country:DE, prefix:+44 or * for any number."
+        )
+        self.routes.setMaximumHeight(140)
+        for route in self.config.routes:
+            self._add_route_row(route.match, route.provider)
+        add = QPushButton("Add rule")
+        add.clicked.connect(lambda: self._add_route_row("*", ""))
+        remove = QPushButton("Remove rule")
+        remove.clicked.connect(lambda: self.routes.removeRow(self.routes.currentRow()))
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Routing rules (which provider dials which numbers):"))
+        layout.addWidget(self.routes)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        return page
+
+    def _add_route_row(self, match: str, provider: str) -> None:
+        row = self.routes.rowCount()
+        self.routes.insertRow(row)
+        self.routes.setItem(row, 0, QTableWidgetItem(match))
+        self.routes.setItem(row, 1, QTableWidgetItem(provider))
+
+    # -- save ---------------------------------------------------------------------------------
+    def build_config(self) -> tuple[Config | None, list[str]]:
+        """The config the dialog shows, and the problems that stop it being saved."""
+        problems = self._store_form()
+        providers: dict[str, ProviderProfile] = {}
+        for draft in self.drafts:
+            if not draft.name:
+                problems.append("Every profile needs a name.")
+                continue
+            if draft.name in providers:
+                problems.append(f"Two profiles are called “{draft.name}”.")
+            for spec in type_fields(draft.type):
+                if not spec.required:
+                    continue
+                if spec.secret:
+                    present = spec.name in draft.secrets or self._secret_stored(draft, spec.name)
+                else:
+                    present = draft.options.get(spec.name) not in (None, "")
+                if not present:
+                    problems.append(f"{draft.name}: {spec.label} is required.")
+            providers[draft.name] = ProviderProfile(draft.name, draft.type, dict(draft.options))
+        values = {}
+        for name, editor in self.general_editors.items():
+            try:
+                values[name] = editor.get()
+            except ValueError as exc:
+                problems.append(f"{label_for(name)}: {exc}")
+        routes = []
+        for row in range(self.routes.rowCount()):
+            match = (self.routes.item(row, 0) or QTableWidgetItem()).text().strip()
+            provider = (self.routes.item(row, 1) or QTableWidgetItem()).text().strip()
+            if not match and not provider:
+                continue
+            try:
+                routes.append(Route(match, provider))
+            except ValueError as exc:
+                problems.append(f"Routing rule {row + 1}: {exc}")
+        if problems:
+            return None, problems
+        general = GeneralSettings(**values)
+        config = Config(general=general, providers=providers, routes=routes, path=self.config.path)
+        return config, []
+
+    def save(self) -> bool:
+        """Validate, write the file, then the secrets; returns True when saved."""
+        config, problems = self.build_config()
+        if config is None:
+            self._show_problems(problems)
+            return False
+        try:
+            save_config(config, self.config.path)
+        except ConfigError as exc:
+            self._show_problems([str(exc)])
+            return False
+        failures = self._save_secrets()
+        if failures:
+            messages.warning("Some passwords were not changed", " ".join(failures))
+        if self.secrets.problem:
+            messages.warning("Passwords are not kept", self.secrets.problem)
+        self.error_label.hide()
+        self.on_saved(config)
+        self.accept()
+        return True
+
+    def _save_secrets(self) -> list[str]:
+        failures = []
+        for draft in self.drafts:
+            secret_names = [f.name for f in type_fields(draft.type) if f.secret]
+            if draft.original and draft.original != draft.name:
+                # Renamed: the secrets follow the profile to its new name.
+                for field in secret_names:
+                    value = self.secrets.get(draft.original, field)
+                    if value is not None and field not in draft.secrets:
+                        draft.secrets[field] = value
+                self.removed.append(draft.original)
+            for field, value in draft.secrets.items():
+                self.secrets.set(draft.name, field, value)
+        kept = {d.name for d in self.drafts}
+        for name in self.removed:
+            if name in kept:
+                continue
+            for type_name in available_types():
+                for spec in type_fields(type_name):
+                    if spec.secret:
+                        try:
+                            self.secrets.delete(name, spec.name)
+                        except SecretStoreError as exc:
+                            failures.append(str(exc))
+        return sorted(set(failures))
+
+    def _show_problems(self, problems: list[str]) -> None:
+        self.error_label.setText("Not saved:\n• " + "\n• ".join(problems))
+        self.error_label.show()
+
+
+__all__ = ["Draft", "SettingsDialog", "available_types", "type_fields"]
