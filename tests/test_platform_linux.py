@@ -1,0 +1,216 @@
+"""Linux link handler registration (real xdg-mime in temp XDG dirs) and the launcher."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dialer_gui.platform import DESKTOP_FILE, SCHEMES, RegistrationError, launcher, linux
+
+
+def need_tool(tool: str) -> None:
+    if shutil.which(tool) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{tool} is required on CI")
+        pytest.skip(f"{tool} is not installed")
+
+
+@pytest.fixture
+def generic_desktop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tell xdg-mime which desktop it runs on, so it does not probe D-Bus and X."""
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "X-Generic")
+    for name in ("KDE_FULL_SESSION", "GNOME_DESKTOP_SESSION_ID", "DESKTOP_SESSION"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def xdg_default(scheme: str) -> str:
+    return subprocess.run(
+        ["xdg-mime", "query", "default", f"x-scheme-handler/{scheme}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def read_entry(path: Path) -> configparser.SectionProxy:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(path, encoding="utf-8")
+    return parser["Desktop Entry"]
+
+
+# --- launcher -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arg", "quoted"),
+    [
+        ("/usr/bin/dialer-gui", "/usr/bin/dialer-gui"),
+        ("/opt/My Apps/dialer-gui", '"/opt/My Apps/dialer-gui"'),
+        ("/opt/it's", '"/opt/it\'s"'),
+        ('/opt/a"b', '"/opt/a\\\\"b"'),
+        ("/opt/$HOME", '"/opt/\\\\$HOME"'),
+        ("/opt/back`tick", '"/opt/back\\\\`tick"'),
+        ("C:\\dialer", '"C:\\\\\\\\dialer"'),
+        ("/opt/100%", "/opt/100%%"),
+        ("", '""'),
+    ],
+)
+def test_desktop_quote(arg: str, quoted: str) -> None:
+    assert launcher.desktop_quote(arg) == quoted
+
+
+def test_desktop_quote_refuses_newlines() -> None:
+    with pytest.raises(ValueError, match="control"):
+        launcher.desktop_quote("/opt/a\nExec=evil")
+
+
+def test_desktop_exec_puts_the_link_last_behind_link_option() -> None:
+    line = launcher.desktop_exec(["/opt/My Apps/dialer-gui"])
+    assert line == '"/opt/My Apps/dialer-gui" --link %u'
+    assert launcher.desktop_exec(["/usr/bin/python3", "-m", "dialer_gui"], field_code=None) == (
+        "/usr/bin/python3 -m dialer_gui"
+    )
+
+
+def test_handler_command_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/dialer-gui/dialer-gui")
+    monkeypatch.setenv("APPIMAGE", "/ignored")
+    assert launcher.handler_command() == ["/opt/dialer-gui/dialer-gui"]
+
+
+def test_handler_command_appimage_and_flatpak(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APPIMAGE", "/home/me/Apps/dialer-gui.AppImage")
+    monkeypatch.setenv("FLATPAK_ID", "org.dialer_gui.DialerGui")
+    assert launcher.handler_command() == ["/home/me/Apps/dialer-gui.AppImage"]
+    monkeypatch.delenv("APPIMAGE")
+    assert launcher.handler_command() == ["flatpak", "run", "org.dialer_gui.DialerGui"]
+
+
+def test_handler_command_pip_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("APPIMAGE", raising=False)
+    monkeypatch.delenv("FLATPAK_ID", raising=False)
+    python = tmp_path / "bin" / "python"
+    python.parent.mkdir()
+    python.write_text("")
+    monkeypatch.setattr(sys, "executable", str(python))
+    assert launcher.handler_command() == [str(python), "-m", "dialer_gui"]
+    script = tmp_path / "bin" / "dialer-gui"
+    script.write_text("#!/bin/sh\n")
+    assert launcher.handler_command() == [str(script)]
+    assert launcher.link_command("%1") == [str(script), "--link", "%1"]
+
+
+# --- the desktop entry ----------------------------------------------------------------------
+
+
+def test_desktop_entry_keys(tmp_path: Path) -> None:
+    path = tmp_path / DESKTOP_FILE
+    path.write_text(linux.desktop_entry('"/opt/My Apps/dialer-gui" --link %u'))
+    entry = read_entry(path)
+    assert entry["Type"] == "Application"
+    assert entry["Name"] == "dialer-gui"
+    assert entry["Exec"] == '"/opt/My Apps/dialer-gui" --link %u'
+    assert entry["MimeType"] == (
+        "x-scheme-handler/tel;x-scheme-handler/callto;x-scheme-handler/sip;x-scheme-handler/sips;"
+    )
+    assert entry["Categories"] == "Network;Telephony;"
+    assert (entry["NoDisplay"], entry["Terminal"], entry["StartupNotify"]) == (
+        "false",
+        "false",
+        "false",
+    )
+    assert entry["Icon"] == "dialer-gui"
+
+
+def test_desktop_entry_is_valid(tmp_path: Path) -> None:
+    need_tool("desktop-file-validate")
+    path = tmp_path / DESKTOP_FILE
+    path.write_text(linux.desktop_entry(launcher.desktop_exec(["/opt/My Apps/dialer-gui"])))
+    result = subprocess.run(
+        ["desktop-file-validate", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "error" not in result.stdout.lower()
+
+
+# --- registration with the real xdg-mime ---------------------------------------------------
+
+
+@pytest.mark.usefixtures("generic_desktop")
+def test_register_makes_us_the_default(isolated_dirs: dict[str, Path]) -> None:
+    need_tool("xdg-mime")
+    steps = linux.register()
+    assert steps and all(step.endswith(".") for step in steps)
+    assert any("with xdg-mime" in step for step in steps)
+    path = isolated_dirs["data"] / "applications" / DESKTOP_FILE
+    assert read_entry(path)["Exec"].endswith(" --link %u")
+    for scheme in SCHEMES:
+        assert xdg_default(scheme) == DESKTOP_FILE
+        assert linux.query_default(scheme) == DESKTOP_FILE
+
+
+@pytest.mark.usefixtures("generic_desktop")
+def test_unregister_restores_nothing_but_ours(isolated_dirs: dict[str, Path]) -> None:
+    need_tool("xdg-mime")
+    apps = isolated_dirs["data"] / "applications"
+    apps.mkdir()
+    (apps / "linphone.desktop").write_text(
+        "[Desktop Entry]\nType=Application\nName=Linphone\nExec=/bin/true %u\n"
+    )
+    mimeapps = isolated_dirs["config"] / "mimeapps.list"
+    mimeapps.write_text(
+        "# my settings\n"
+        "[Added Associations]\n"
+        "x-scheme-handler/sip=linphone.desktop;\n"
+        "[Default Applications]\n"
+        "text/html=firefox.desktop;\n"
+        "x-scheme-handler/sip=linphone.desktop;\n"
+    )
+    linux.register()
+    assert xdg_default("sip") == DESKTOP_FILE
+    steps = linux.unregister()
+    assert any("Removed the menu entry" in step for step in steps)
+    assert not (isolated_dirs["data"] / "applications" / DESKTOP_FILE).exists()
+    text = mimeapps.read_text()
+    assert DESKTOP_FILE not in text
+    assert "# my settings" in text and "text/html=firefox.desktop;" in text
+    assert xdg_default("sip") == "linphone.desktop"
+    assert linux.query_default("tel") is None
+
+
+def test_register_without_xdg_utils_writes_mimeapps_itself(
+    isolated_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    mimeapps = isolated_dirs["config"] / "mimeapps.list"
+    mimeapps.write_text("[Default Applications]\nx-scheme-handler/tel=skype.desktop;\n")
+    steps = linux.register()
+    assert any("mimeapps.list" in step for step in steps)
+    assert not any("xdg-mime" in step for step in steps)
+    for scheme in SCHEMES:
+        assert linux.query_default(scheme) == DESKTOP_FILE
+    assert "x-scheme-handler/tel=dialer-gui.desktop;skype.desktop;" in mimeapps.read_text()
+    assert mimeapps.read_text().count("[Default Applications]") == 1
+    linux.unregister()
+    assert linux.query_default("tel") == "skype.desktop"
+    assert linux.query_default("callto") is None
+
+
+def test_register_reports_an_unwritable_home(
+    isolated_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    with pytest.raises(RegistrationError, match="Could not write the menu entry"):
+        linux.register()
