@@ -131,6 +131,8 @@ def _hash() -> str:
 def _fallback_runtime_dir() -> str:
     import tempfile
 
+    assert sys.platform != "win32"  # Windows uses a named pipe; this also narrows for mypy
+
     if sys.platform == "darwin":
         # TMPDIR on macOS is already private to the user (/var/folders/...).
         return tempfile.gettempdir()
@@ -320,6 +322,7 @@ def _parse_reply(reply: bytes) -> bool:
 
 
 def _send_posix(name: str, data: bytes, timeout: float) -> bool:
+    assert sys.platform != "win32"
     import errno
     import socket
     import time
