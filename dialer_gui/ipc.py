@@ -131,7 +131,8 @@ def _hash() -> str:
 def _fallback_runtime_dir() -> str:
     import tempfile
 
-    assert sys.platform != "win32"  # Windows uses a named pipe; this also narrows for mypy
+    if sys.platform == "win32":  # Windows uses a named pipe, never a path
+        raise IPCError("There is no runtime folder on Windows.")
 
     if sys.platform == "darwin":
         # TMPDIR on macOS is already private to the user (/var/folders/...).
@@ -322,7 +323,8 @@ def _parse_reply(reply: bytes) -> bool:
 
 
 def _send_posix(name: str, data: bytes, timeout: float) -> bool:
-    assert sys.platform != "win32"
+    if sys.platform == "win32":
+        raise IPCError("Unix sockets are not used on Windows.")
     import errno
     import socket
     import time
