@@ -49,6 +49,9 @@ from dialer_gui.providers.base import Field, FieldKind, ProviderProfile
 log = logging.getLogger(__name__)
 
 CURRENT_VERSION = 1
+MAX_SIZE = 256 * 1024  # characters; a real config is a few KiB
+# tomllib's cost grows with the square of a dotted key's length; no real line comes close.
+MAX_DOTS_PER_LINE = 64
 
 # from-version -> function returning the data upgraded to from-version + 1. An upgrade keeps
 # every setting it can express in the new form; nothing is dropped silently.
@@ -272,7 +275,8 @@ def load_config(path: Path | None = None) -> Config:
     """
     path = paths.config_path() if path is None else Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SIZE * 4 + 1)  # UTF-8 takes up to 4 bytes a character
     except FileNotFoundError:
         return Config(path=path)
     except OSError as exc:
@@ -302,6 +306,18 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         ConfigError: the text is not valid TOML or not a valid config.
     """
     where = str(path) if path is not None else "config"
+    if len(text) > MAX_SIZE:
+        raise ConfigFileError(
+            f"{where}: the file is too large for a config file (over {MAX_SIZE // 1024} KiB).",
+            path=path,
+        )
+    for number, source_line in enumerate(text.splitlines(), 1):
+        if source_line.count(".") > MAX_DOTS_PER_LINE:
+            raise ConfigFileError(
+                f"{where}, line {number}: this line has too many dots to be a setting.",
+                path=path,
+                line=number,
+            )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

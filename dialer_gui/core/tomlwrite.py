@@ -175,8 +175,18 @@ def _split_assignment(line: str) -> str | None:
     return None
 
 
+# Paths are recorded this deep at most; a hostile file of deep dotted keys stays linear.
+_MAX_DEPTH = 8
+
+
+def _record(index: dict[KeyPath, int], path: KeyPath, number: int) -> None:
+    """Note ``number`` as the line of ``path`` and of each enclosing table not seen before."""
+    for end in range(1, min(len(path), _MAX_DEPTH) + 1):
+        index.setdefault(path[:end], number)
+
+
 def key_lines(text: str) -> dict[KeyPath, int]:
-    """Map each table header and key to the first line that defines it."""
+    """Map each table header and key (and the tables they imply) to the first line defining it."""
     index: dict[KeyPath, int] = {}
     counts: dict[tuple[str, ...], int] = {}
     current: KeyPath = ()
@@ -193,19 +203,19 @@ def key_lines(text: str) -> dict[KeyPath, int]:
                 n = counts.get(tuple(parts), 0)
                 counts[tuple(parts)] = n + 1
                 current = (*parts, n)
-                index.setdefault(current, number)
+                _record(index, current, number)
             continue
         if line.startswith("[") and "]" in line:
             parts = _key_parts(line[1 : line.index("]")])
             if parts is not None:
                 current = tuple(parts)
-                index.setdefault(current, number)
+                _record(index, current, number)
             continue
         key_text = _split_assignment(line)
         if key_text:
             parts = _key_parts(key_text)
             if parts:
-                index.setdefault((*current, *parts), number)
+                _record(index, (*current, *parts), number)
         for delim in ('"""', "'''"):
             if line.count(delim) % 2 == 1:
                 in_multiline = delim
@@ -216,7 +226,7 @@ def key_lines(text: str) -> dict[KeyPath, int]:
 def find_line(text: str, key: KeyPath) -> int | None:
     """The line defining ``key``, or of the nearest enclosing table or key that has one."""
     index = key_lines(text)
-    for end in range(len(key), 0, -1):
+    for end in range(min(len(key), _MAX_DEPTH), 0, -1):
         line = index.get(key[:end])
         if line is not None:
             return line
