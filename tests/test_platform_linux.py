@@ -214,3 +214,66 @@ def test_register_reports_an_unwritable_home(
     monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
     with pytest.raises(RegistrationError, match="Could not write the menu entry"):
         linux.register()
+
+
+# --- doctor ---------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("generic_desktop", "isolated_dirs")
+def test_doctor_before_and_after_register() -> None:
+    from dialer_gui.platform import doctor
+
+    need_tool("xdg-mime")
+    before = {c.name: c for c in doctor.link_checks()}
+    assert set(before) == {"tel: links", "callto: links", "sip: links", "sips: links"}
+    assert not any(c.ok for c in before.values())
+    assert all("dialer-gui register" in c.fix for c in before.values())
+    linux.register()
+    after = doctor.link_checks()
+    assert all(c.ok and not c.fix for c in after)
+
+
+def test_doctor_names_another_handler(isolated_dirs: dict[str, Path]) -> None:
+    from dialer_gui.platform import doctor
+
+    apps = isolated_dirs["data"] / "applications"
+    apps.mkdir()
+    (apps / "linphone.desktop").write_text("[Desktop Entry]\nType=Application\nExec=/bin/true\n")
+    (isolated_dirs["config"] / "mimeapps.list").write_text(
+        "[Default Applications]\nx-scheme-handler/sip=linphone.desktop;\n"
+    )
+    sip = next(c for c in doctor.link_checks() if c.name == "sip: links")
+    assert not sip.ok and "linphone.desktop" in sip.detail
+
+
+def test_doctor_keyring_and_single_instance(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dialer_gui.platform import doctor
+
+    ok = doctor.keyring_check()
+    assert ok.ok, ok.detail  # the test harness installs an in-memory backend
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    import keyring.core
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    broken = doctor.keyring_check()
+    assert not broken.ok and broken.fix
+    assert doctor.ipc_check().ok
+
+
+def test_doctor_run_and_report() -> None:
+    from dialer_gui.platform import doctor
+
+    provider = doctor.Check("Provider office", False, "the PBX refused the password.", "Fix it.")
+    checks = doctor.run(tray_available=False, provider_checks=[provider])
+    assert checks[-1] is provider
+    assert checks[-2].name == "System tray" and not checks[-2].ok
+    report = doctor.format_report(
+        [doctor.Check("A", True, "fine."), doctor.Check("B", False, "broken.", "Do this.")]
+    )
+    assert report.splitlines() == [
+        "✓ A: fine.",
+        "✗ B: broken.",
+        "    Fix: Do this.",
+        "1 of 2 checks found a problem.",
+    ]
+    assert doctor.format_report([doctor.Check("A", True, "fine.")]).endswith("All 1 checks passed.")
