@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import ssl as _ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,14 +62,14 @@ class SandboxThread:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="sandbox")
         self.sandbox: Sandbox
 
-    def start(self, port: int = 0) -> str:
+    def start(self, port: int = 0, ssl: _ssl.SSLContext | None = None) -> str:
         self._thread.start()
 
         async def make() -> Sandbox:
             return Sandbox(**self._kwargs)
 
         self.sandbox = self.call(make())
-        return str(self.call(self.sandbox.start(port)))
+        return str(self.call(self.sandbox.start(port, ssl=ssl)))
 
     def call(self, coro: Any, timeout: float = 10.0) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl as _ssl
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
@@ -121,6 +122,7 @@ class HTTPServer:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.port = 0
+        self.tls = False
         self.received = asyncio.Event()
 
     # -- configuration -------------------------------------------------------------------------
@@ -151,13 +153,18 @@ class HTTPServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{LOOPBACK}:{self.port}"
 
     # -- lifecycle -----------------------------------------------------------------------------
-    async def start(self, port: int = 0, host: str = LOOPBACK) -> str:
+    async def start(
+        self, port: int = 0, host: str = LOOPBACK, ssl: _ssl.SSLContext | None = None
+    ) -> str:
+        """Listen on loopback; with ``ssl`` (a server context) the sandbox speaks HTTPS."""
         if host not in (LOOPBACK, "localhost", "::1"):
             raise ValueError("the sandbox only listens on loopback")
-        self._server = await asyncio.start_server(self._serve, host, port)
+        self.tls = ssl is not None
+        self._server = await asyncio.start_server(self._serve, host, port, ssl=ssl)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("sandbox listening on %s", self.base_url)
         return self.base_url
