@@ -124,14 +124,19 @@ class ConfirmDialog(QDialog):
         self.countdown_label.setText(f"Calling automatically in {self.remaining} s…")
         self.countdown_bar.setValue(self.remaining)
 
+    def event(self, event: QEvent) -> bool:
+        # Tab never reaches keyPressEvent, so the countdown is stopped here.
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.stop_countdown()
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # The Enter that asked for the call may still be held down; its repeats must not
         # answer a prompt the user has not read yet.
         if event.isAutoRepeat():
             event.accept()
             return
-        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.stop_countdown()
         super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

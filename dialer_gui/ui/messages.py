@@ -43,6 +43,7 @@ class _Bridge(QObject):
 
 class _Funnel:
     bridge: _Bridge | None = None
+    presenter: MessagePresenter | None = None  # kept alive while installed
 
 
 _funnel = _Funnel()
@@ -79,6 +80,7 @@ def _post(message: Message) -> None:
 def install(presenter: MessagePresenter) -> None:
     """Start showing messages through ``presenter``; buffered ones are shown now, in order."""
     uninstall()
+    _funnel.presenter = presenter
     bridge = _funnel.bridge = _Bridge()
     bridge.posted.connect(presenter.present, Qt.ConnectionType.QueuedConnection)
     pending = list(_buffer)
@@ -90,9 +92,9 @@ def install(presenter: MessagePresenter) -> None:
 def uninstall() -> None:
     """Stop showing messages; later ones are buffered again (on quit, between tests)."""
     bridge, _funnel.bridge = _funnel.bridge, None
+    _funnel.presenter = None
     if bridge is not None:
-        bridge.posted.disconnect()
-        bridge.deleteLater()
+        bridge.deleteLater()  # its connection to the presenter goes with it
 
 
 def reset() -> None:

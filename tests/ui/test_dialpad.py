@@ -115,9 +115,10 @@ def test_every_control_is_named_and_demo_is_labelled(qtbot, dialer):  # noqa: F8
     assert pad.banner.isVisible()
     assert "Demo" in pad.banner.text()
     for widget in pad.findChildren(QWidget):
-        if widget.focusPolicy() != Qt.FocusPolicy.NoFocus or widget.objectName().startswith("key_"):
-            if widget.isVisible() and widget.parent() is pad:
-                assert widget.accessibleName(), widget
+        focusable = widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+        key = widget.objectName().startswith("key_")
+        if (focusable or key) and widget.isVisible() and widget.parent() is pad:
+            assert widget.accessibleName(), widget
 
 
 def test_provider_choice_changes_the_preview(qtbot, dialer):  # noqa: F811
