@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +71,41 @@ def test_register_elsewhere_is_a_plain_error() -> None:
     with pytest.raises(RegistrationError, match="only works on Windows"):
         windows.register()
     assert windows.query_default("tel") is None
+
+
+def unquote(field: str) -> str:
+    """An Inno Setup parameter value: quotes removed, doubled quotes made single."""
+    field = field.strip()
+    return field[1:-1].replace('""', '"') if field.startswith('"') else field
+
+
+def iss_registry_values(text: str) -> set[tuple[str, str, str]]:
+    """The (key, name, value) string values of an Inno Setup [Registry] section."""
+    defines = dict(re.findall(r'^#define (\w+) "([^"]*)"', text, re.MULTILINE))
+    for name, value in defines.items():
+        text = text.replace("{#" + name + "}", value)
+    values = set()
+    for line in text.splitlines():
+        if not line.startswith("Root: HKCU;") or "ValueType: string" not in line:
+            continue
+        fields = dict(re.findall(r'(\w+): ("(?:[^"]|"")*"|[^;]*)', line))
+        values.add(
+            (unquote(fields["Subkey"]), unquote(fields["ValueName"]), unquote(fields["ValueData"]))
+        )
+    return values
+
+
+def test_inno_setup_script_writes_the_same_entries() -> None:
+    iss = Path(__file__).parents[1] / "packaging" / "windows" / "dialer-gui.iss"
+    values = iss_registry_values(iss.read_text(encoding="utf-8"))
+    expected = set(windows.registry_entries([r"{app}\dialer-gui.exe"]))
+    assert expected <= values
+    run = {v for v in values if v[0] == r"Software\Microsoft\Windows\CurrentVersion\Run"}
+    assert run == {
+        (
+            r"Software\Microsoft\Windows\CurrentVersion\Run",
+            "dialer-gui",
+            '"{app}\\dialer-gui.exe" --background',
+        )
+    }
+    assert values - expected == run
