@@ -136,7 +136,7 @@ def _write_table(
             _write_table(lines, value, sub, comments)
         else:
             for item in value:
-                if lines[-1] != "" and not lines[-1].startswith("#"):
+                if lines and lines[-1] != "" and not lines[-1].startswith("#"):
                     lines.append("")
                 lines.append(f"[[{_dotted(sub)}]]")
                 _write_table(lines, item, sub, comments)
