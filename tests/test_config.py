@@ -419,3 +419,45 @@ def test_config_to_dict_is_plain_toml_data(config_file: Path) -> None:
     assert data["providers"]["office"]["type"] == "fake"
     assert data["routes"][0] == {"match": "extension", "provider": "office"}
     assert tomllib.loads(tomlwrite.dumps(data)) == data
+
+
+# --- paths --------------------------------------------------------------------------------
+
+
+def test_paths_follow_the_xdg_dirs(isolated_dirs: dict[str, Path]) -> None:
+    assert paths.config_path() == isolated_dirs["config"] / "dialer-gui" / "config.toml"
+    assert paths.data_dir() == isolated_dirs["data"] / "dialer-gui"
+    assert paths.history_path() == isolated_dirs["data"] / "dialer-gui" / "history.sqlite3"
+    assert paths.log_dir().is_relative_to(isolated_dirs["state"])
+    runtime = paths.runtime_dir()
+    assert runtime == isolated_dirs["runtime"] / "dialer-gui"
+    assert runtime.is_dir()
+    if os.name == "posix":
+        assert runtime.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(os.name != "posix", reason="XDG_RUNTIME_DIR is a POSIX notion")
+def test_runtime_dir_falls_back_to_a_private_temp_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    runtime = paths.runtime_dir()
+    assert runtime.parent == tmp_path / "tmp"
+    assert runtime.name.startswith("dialer-gui-")
+    assert runtime.stat().st_mode & 0o777 == 0o700
+    assert paths.runtime_dir() == runtime  # stable, so a second instance finds the socket
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_ensure_private_dir_tightens_an_existing_dir(tmp_path: Path) -> None:
+    loose = tmp_path / "loose"
+    loose.mkdir(mode=0o755)
+    loose.chmod(0o755)
+    assert paths.ensure_private_dir(loose) == loose
+    assert loose.stat().st_mode & 0o777 == 0o700
+    nested = paths.ensure_private_dir(str(tmp_path / "a" / "b"))
+    assert nested.is_dir()

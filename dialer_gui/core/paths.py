@@ -77,11 +77,13 @@ def runtime_dir() -> Path:
 
     Uses the platform's runtime dir (``$XDG_RUNTIME_DIR`` on Linux) and falls back to a
     per-user dir in the temp dir when there is none or it cannot be created.
+
+    Raises:
+        OSError: not even the fallback can be made private (another user owns it).
     """
     path: Path | None = None
-    if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
-        path = None
-    else:
+    # Without XDG_RUNTIME_DIR, platformdirs guesses a dir under /run/user that may not exist.
+    if not (sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR")):
         with warnings.catch_warnings():
             # platformdirs warns when it has to guess a runtime dir; we pick our own fallback.
             warnings.simplefilter("ignore")
@@ -91,4 +93,9 @@ def runtime_dir() -> Path:
             return ensure_private_dir(path)
         except OSError:
             pass
-    return ensure_private_dir(_fallback_runtime_dir())
+    fallback = ensure_private_dir(_fallback_runtime_dir())
+    # The temp dir is shared: a dir another user created there could be used to spy on or
+    # hijack our socket, so refuse it.
+    if hasattr(os, "getuid") and fallback.stat().st_uid != os.getuid():
+        raise PermissionError(f"{fallback} belongs to another user")
+    return fallback
