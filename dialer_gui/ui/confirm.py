@@ -126,9 +126,10 @@ class ConfirmDialog(QDialog):
 
     def event(self, event: QEvent) -> bool:
         # Tab never reaches keyPressEvent, so the countdown is stopped here.
-        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
-            if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.stop_countdown()
+        enter = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        is_key = isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
+        if is_key and event.key() not in enter:  # type: ignore[attr-defined]
+            self.stop_countdown()
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

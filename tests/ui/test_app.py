@@ -1,0 +1,83 @@
+"""The composition root in-process: demo start-up, doors (IPC, FileOpen, start-up link), quit."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QUrl
+from PySide6.QtGui import QFileOpenEvent
+from uitools import finish, qloop, run  # noqa: F401
+
+from dialer_gui import ipc
+from dialer_gui.app import Application
+from dialer_gui.cli import StartOptions
+from dialer_gui.core.calls import CallState
+from dialer_gui.ui import messages
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+@pytest.fixture
+def started(qtbot, qapp, qloop):  # noqa: F811
+    made = []
+
+    def start(**options):
+        app = Application(StartOptions(**options), qapp, tray_available=False, listen=False)
+        run(qtbot, app.start())
+        made.append(app)
+        app.confirmer.on_shown = lambda dialog: dialog.accept()
+        return app
+
+    yield start
+    for app in made:
+        run(qtbot, app.aclose())
+        app.window.deleteLater()
+
+
+def sandbox_calls(app):
+    return [r for r in app.sandbox.requests if r.api == "fonality" and b"method=dial" in r.body]
+
+
+def test_without_providers_the_app_starts_in_labelled_demo_mode(qtbot, started):
+    app = started()
+    assert app.demo
+    assert "Demo" in app.window.windowTitle()
+    assert app.dialpad.banner.isVisible()
+    assert app.window.isVisible()  # no tray: the window is the app
+    no_tray = "No system tray was found, so dialer-gui runs as a window."
+    qtbot.waitUntil(lambda: any(m.text == no_tray for m in messages.shown))
+    assert app.history_model.rowCount() == 0
+
+
+def test_start_up_link_is_dialed_once(qtbot, started):
+    app = started(link="tel:+12125550100")
+    # The link asks first (policy for links); the prompt may have opened during start-up.
+    qtbot.waitUntil(lambda: app.confirmer.current is not None or app.history_model.rowCount())
+    if app.confirmer.current is not None:
+        app.confirmer.current.accept()
+    qtbot.waitUntil(lambda: app.history_model.rowCount() == 1)
+    app._run_initial_request()  # a second trigger does nothing
+    attempt = app.history_model.attempt(0)
+    qtbot.waitUntil(lambda: app.history_model.attempt(0).state is CallState.ACCEPTED)
+    assert attempt.number == "+12125550100"
+    assert len(sandbox_calls(app)) == 1
+
+
+def test_ipc_and_file_open_links_take_the_dial_path(qtbot, started):
+    app = started()
+    app._on_ipc_message(ipc.Message("dial", "tel:+12125550100", "link"))
+    qtbot.waitUntil(lambda: len(sandbox_calls(app)) == 1)
+    QCoreApplication.sendEvent(app.qapp, QFileOpenEvent(QUrl("tel:+16465550199")))
+    qtbot.waitUntil(lambda: len(sandbox_calls(app)) == 2)
+    # A hostile "link" is refused before the dialer sees it.
+    app.open_link("tel:+1212\n--evil")
+    assert len(sandbox_calls(app)) == 2
+    qtbot.waitUntil(lambda: any(m.title == "Link not dialed" for m in messages.shown))
+
+
+def test_quit_closes_everything(qtbot, started):
+    app = started()
+    sandbox = app.sandbox
+    run(qtbot, app.aclose())
+    assert app.sandbox is None
+    assert sandbox is not None
+    run(qtbot, app.aclose())  # twice is harmless

@@ -1,0 +1,107 @@
+"""The generated settings dialog: round trip to the config file and the keyring."""
+
+from __future__ import annotations
+
+import memory_keyring
+import pytest
+from uitools import finish, qloop  # noqa: F401
+
+from dialer_gui.core.config import Config, load_config
+from dialer_gui.core.secrets import SERVICE, SecretStore
+from dialer_gui.sandbox import demo
+from dialer_gui.ui.settings_dialog import SettingsDialog
+from dialer_gui.ui.settings_fields import STORED
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+def open_dialog(qtbot, path, saved):
+    config = load_config(path)
+    dialog = SettingsDialog(config, SecretStore(), on_saved=saved.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def fill_fonality(dialog, url, password="s3cret-Pa55"):
+    dialog.add_profile()
+    dialog.type_box.setCurrentIndex(dialog.type_box.findData("fonality"))
+    dialog.name_edit.setText("office")
+    dialog.editors["url"].widget.setText(url)
+    dialog.editors["user"].widget.setText(demo.FONALITY_USER)
+    dialog.editors["password"].widget.setText(password)
+
+
+def test_save_writes_file_and_keyring_never_the_password_in_the_file(qtbot, tmp_path):
+    path = tmp_path / "config.toml"
+    saved = []
+    dialog = open_dialog(qtbot, path, saved)
+    fill_fonality(dialog, "https://pbx.example.com")
+    dialog.general_editors["confirm_dialpad"].widget.setChecked(True)
+    assert dialog.save()
+    text = path.read_text()
+    assert "s3cret-Pa55" not in text
+    assert memory_keyring._STORE[(SERVICE, "office/password")] == "s3cret-Pa55"
+    config = load_config(path)
+    assert config.providers["office"].type == "fonality"
+    assert config.providers["office"].options["url"] == "https://pbx.example.com"
+    assert config.general.confirm_dialpad is True
+    assert saved and saved[0].providers.keys() == {"office"}
+
+    # Reopened: the password is not shown, only that one is stored.
+    again = open_dialog(qtbot, path, [])
+    password = again.editors["password"].widget
+    assert password.text() == ""
+    assert password.placeholderText() == STORED
+    assert again.save()  # an untouched secret field keeps the stored secret
+    assert memory_keyring._STORE[(SERVICE, "office/password")] == "s3cret-Pa55"
+
+
+def test_missing_required_fields_are_shown_and_nothing_is_written(qtbot, tmp_path):
+    path = tmp_path / "config.toml"
+    dialog = open_dialog(qtbot, path, [])
+    dialog.add_profile()
+    assert not dialog.save()
+    assert dialog.error_label.isVisible()
+    assert "is required" in dialog.error_label.text()
+    assert not path.exists()
+
+
+def test_tls_off_shows_a_warning(qtbot, tmp_path):
+    dialog = open_dialog(qtbot, tmp_path / "c.toml", [])
+    fill_fonality(dialog, "https://pbx.example.com")
+    assert not dialog.tls_warning.isVisible()
+    dialog.editors["verify_tls"].widget.setChecked(False)
+    assert dialog.tls_warning.isVisible()
+
+
+def test_removing_a_profile_forgets_its_secret(qtbot, tmp_path):
+    path = tmp_path / "config.toml"
+    dialog = open_dialog(qtbot, path, [])
+    fill_fonality(dialog, "https://pbx.example.com")
+    assert dialog.save()
+    again = open_dialog(qtbot, path, [])
+    again.remove_profile()
+    assert again.save()
+    assert load_config(path).providers == {}
+    assert (SERVICE, "office/password") not in memory_keyring._STORE
+
+
+def test_test_button_checks_unsaved_settings_against_the_pbx(qtbot, tmp_path, qloop, sandbox):  # noqa: F811
+    dialog = open_dialog(qtbot, tmp_path / "c.toml", [])
+    fill_fonality(dialog, sandbox.base_url, password=demo.FONALITY_PASSWORD)
+    dialog.test_profile()
+    finish(qtbot, dialog.test_task)
+    assert dialog.test_result.text().startswith("✔"), dialog.test_result.text()
+    dialog.editors["password"].widget.setText("wrong")
+    dialog.test_profile()
+    finish(qtbot, dialog.test_task)
+    assert dialog.test_result.text().startswith("✖"), dialog.test_result.text()
+
+
+def test_config_built_keeps_general_defaults(qtbot, tmp_path):
+    dialog = SettingsDialog(Config(path=tmp_path / "c.toml"), SecretStore(), on_saved=print)
+    qtbot.addWidget(dialog)
+    config, problems = dialog.build_config()
+    assert problems == []
+    assert config.general == Config().general
