@@ -161,8 +161,8 @@ class HistoryView(QWidget):
             (Column.SOURCE, 80),
             (Column.NUMBER, 150),
             (Column.PROVIDER, 110),
-            (Column.STATE, 150),
-            (Column.CALL_ID, 130),
+            (Column.STATE, 130),
+            (Column.CALL_ID, 170),
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
