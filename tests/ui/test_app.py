@@ -31,6 +31,7 @@ def started(qtbot, qapp, qloop):  # noqa: F811
     for app in made:
         run(qtbot, app.aclose())
         app.window.deleteLater()
+        app.deleteLater()
 
 
 def sandbox_calls(app):

@@ -12,6 +12,7 @@ no sleeps, no second thread for the app side. The PBX simulator runs on its own 
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,9 @@ DEFAULT_PROFILE = "demo-simotel"  # one HTTP request per call, easy to count
 @pytest.fixture
 def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test's QApplication, running whenever Qt processes events."""
+    # Qt objects caught in reference cycles must be freed on this thread: left to the cyclic
+    # GC, they may be collected on the simulator's thread, where Qt cannot stop their timers.
+    gc.collect()
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     messages.reset()
@@ -56,6 +60,8 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
         loop._QEventLoop__is_running = False
         loop.close()
         asyncio.set_event_loop(None)
+        qapp.processEvents()  # run pending deleteLater()s
+        gc.collect()
 
 
 def finish(qtbot: Any, task: asyncio.Future[Any], timeout: int = 5000) -> Any:
