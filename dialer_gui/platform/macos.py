@@ -21,12 +21,6 @@ from dialer_gui.platform import APP_ID, BUNDLE_ID, SCHEMES, RegistrationError
 
 __all__ = ["info_plist", "query_default", "register", "unregister", "write_info_plist"]
 
-_SCHEME_NAMES = {
-    "tel": "Telephone link",
-    "callto": "Callto link",
-    "sip": "SIP link",
-    "sips": "Secure SIP link",
-}
 _CF = "/System/Library/Frameworks/CoreFoundation.framework/CoreFoundation"
 _CS = "/System/Library/Frameworks/CoreServices.framework/CoreServices"
 _UTF8 = 0x08000100  # kCFStringEncodingUTF8
@@ -62,11 +56,6 @@ def info_plist(version: str, bundle_id: str = BUNDLE_ID) -> dict[str, Any]:
         "NSHighResolutionCapable": True,
         "NSHumanReadableCopyright": "MIT licence",
     }
-
-
-def scheme_label(scheme: str) -> str:
-    """A readable name for ``scheme`` (for messages and the doctor)."""
-    return _SCHEME_NAMES.get(scheme, scheme)
 
 
 def write_info_plist(path: Path, version: str, bundle_id: str = BUNDLE_ID) -> None:
