@@ -14,27 +14,41 @@ Start-up order (the link path first, because it is the hot path of a tel: click)
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from dialer_gui.exitcodes import ExitCode
-
+# This module is imported by the process the OS starts for every tel: click, so it imports
+# nothing it does not need on that path: no typing, dataclasses, pathlib, enum or argparse.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
 
 LINK_SCHEMES = ("tel:", "callto:", "sip:", "sips:")
+# ExitCode values used on the hand-off path, without importing enum (see exitcodes.py).
+_OK, _USAGE, _INPUT = 0, 2, 6
 
 
-@dataclass(slots=True)
 class StartOptions:
     """What the GUI app is started with (see ``app.run``)."""
 
-    config: Path | None = None
-    demo: bool = False
-    background: bool = False
-    link: str | None = None  # dial this once the app is ready
-    clipboard: bool = False  # dial the clipboard once the app is ready
+    __slots__ = ("background", "clipboard", "config", "demo", "link")
+
+    def __init__(
+        self,
+        config: Path | None = None,
+        demo: bool = False,
+        background: bool = False,
+        link: str | None = None,
+        clipboard: bool = False,
+    ) -> None:
+        self.config = config
+        self.demo = demo
+        self.background = background
+        self.link = link  # dial this once the app is ready
+        self.clipboard = clipboard  # dial the clipboard once the app is ready
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"StartOptions({fields})"
 
 
 def _err(text: str) -> None:
@@ -46,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if args[:1] == ["--link"]:
         if len(args) != 2:
             _err("--link takes exactly one link and must come last")
-            return ExitCode.USAGE
+            return _USAGE
         return handle_link(args[1])
     if len(args) == 1 and args[0].lower().startswith(LINK_SCHEMES):
         return handle_link(args[0])
@@ -63,13 +77,13 @@ def handle_link(uri: str, options: StartOptions | None = None) -> int:
         ipc.decode(ipc.encode(message))  # the same checks the receiving side makes
     except IPCError as exc:
         _err(f"not dialing: {exc}")
-        return ExitCode.INPUT
+        return _INPUT
     try:
         if ipc.send(message):
-            return ExitCode.OK
+            return _OK
     except IPCError as exc:
         _err(f"the running dialer-gui refused the link: {exc}")
-        return ExitCode.INPUT
+        return _INPUT
     options = options or StartOptions()
     options.link = uri
     return _start_app(options)
@@ -83,6 +97,7 @@ def _start_app(options: StartOptions) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     import argparse
+    from pathlib import Path
 
     from dialer_gui import __version__
 
@@ -147,8 +162,7 @@ def _main_parsed(argv: list[str]) -> int:
     from dialer_gui import commands
 
     handler = getattr(commands, f"cmd_{command}")
-    result: Any = handler(ns)
-    return int(result)
+    return int(handler(ns))
 
 
 def _show_or_start(ns: argparse.Namespace) -> int:
@@ -157,7 +171,7 @@ def _show_or_start(ns: argparse.Namespace) -> int:
     if not ns.background:
         try:
             if ipc.send(ipc.Message("show", "", "cli")):
-                return ExitCode.OK
+                return _OK
         except Exception as exc:  # a broken peer must not stop us from starting
             _err(f"could not reach the running instance: {exc}")
     return _start_app(StartOptions(config=ns.config, demo=ns.demo, background=ns.background))

@@ -40,8 +40,17 @@ def test_link_handoff_imports_nothing_heavy() -> None:
     """The process the OS starts for a tel: click must not load Qt, httpx or phonenumbers."""
     code = (
         "import sys; from dialer_gui import cli, ipc; "
+        "ipc.decode(ipc.encode(ipc.Message('dial', 'tel:+15551234567', 'link'))); "
         "heavy = [m for m in ('PySide6', 'httpx', 'phonenumbers', 'qasync', 'keyring', "
-        "'platformdirs', 'argparse') if m in sys.modules]; print(','.join(heavy))"
+        "'platformdirs', 'argparse', 'dataclasses', 'typing', 'pathlib', 'asyncio') "
+        "if m in sys.modules]; print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_hand_off_exit_codes_match_the_enum() -> None:
+    from dialer_gui import cli
+    from dialer_gui.exitcodes import ExitCode
+
+    assert (cli._OK, cli._USAGE, cli._INPUT) == (ExitCode.OK, ExitCode.USAGE, ExitCode.INPUT)

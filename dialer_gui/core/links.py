@@ -30,8 +30,13 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from dialer_gui.core.target import DialTarget
 from dialer_gui.errors import LinkError, NumberError
+
+# Not typing.TYPE_CHECKING: importing typing (and target's dataclasses) would slow the
+# process the OS starts for every tel: click, which only needs split_link.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dialer_gui.core.target import DialTarget
 
 __all__ = ["MAX_DIGITS", "MAX_LINK", "looks_like_link", "split_link", "target_from_link"]
 
