@@ -184,6 +184,7 @@ class CdrListener:
         self.connected = False
         self.problem = ""  # the last connection problem, in words, for a status display
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def running(self) -> bool:
@@ -193,6 +194,7 @@ class CdrListener:
         """Start listening on the running loop (call from a coroutine or a loop callback)."""
         if self.running:
             return
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._run(), name="teleforge-cdr")
 
     async def stop(self) -> None:
@@ -200,14 +202,14 @@ class CdrListener:
         task, self._task = self._task, None
         if task is None:
             return
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            # Only swallow the cancellation we asked for, not one aimed at our caller.
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise
+        self._stopping = True
+        # redis-py can swallow a cancellation that lands just as a reply arrives (its own
+        # timeouts use cancellation too), so cancel again until the task is really done.
+        while not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=0.2)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("the Teleforge CDR listener failed", exc_info=task.exception())
         self.connected = False
 
     def _client(self) -> Redis:
@@ -223,7 +225,7 @@ class CdrListener:
     async def _run(self) -> None:
         first, longest = self.backoff
         delay = first
-        while True:
+        while not self._stopping:
             try:
                 client = self._client()
             except ValueError:
@@ -234,7 +236,7 @@ class CdrListener:
                 await client.ping()
                 log.info("listening for Teleforge CDRs on %s", self.key)
                 self.connected, self.problem, delay = True, "", first
-                while True:
+                while not self._stopping:
                     item = await client.brpop([self.key], timeout=self.poll)
                     if item is not None:
                         await self._deliver(item[1])
@@ -244,6 +246,8 @@ class CdrListener:
                 log.warning("Teleforge CDR Redis: %s; retrying in %.1f s", exc, delay)
             finally:
                 await client.aclose()
+            if self._stopping:
+                break
             await asyncio.sleep(delay)
             delay = min(delay * 2, longest)
 
