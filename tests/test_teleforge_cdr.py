@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fixtures_redis import RedisServer
 from redis.asyncio import Redis
 
 from dialer_gui.core.target import DialTarget, TargetKind
@@ -23,7 +24,6 @@ from dialer_gui.providers.teleforge_cdr import (
 )
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import TELEFORGE_AGENT, TELEFORGE_OUTBOUND_ID
-from fixtures_redis import RedisServer
 
 TARGET = DialTarget(TargetKind.EXTERNAL, "+27820001234", "+27 82 000 1234", "ZA")
 WAIT = 5.0
