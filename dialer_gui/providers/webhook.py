@@ -1,0 +1,334 @@
+"""A generic HTTP webhook: for PBXs and services with no provider of their own.
+
+The address, headers and body are templates. Placeholders are written ``{name}``:
+
+``{number}`` the dial string (formatted for this profile), ``{e164}``, ``{digits}``,
+``{extension}`` (the part after an ``x``, or empty), ``{reference}`` (unique per call),
+``{password}`` and ``{token}`` (the two secrets), and ``{<option>}`` for any other setting of
+the profile (``{label}``, or a custom key added to the config table).
+
+Each value is escaped for the place it lands in, so no value can change the request's shape:
+URL-encoded in the address, JSON-escaped inside a JSON body (write the quotes yourself:
+``{"to": "{number}"}``), URL-encoded in a form body, and refused in a header if it holds a
+line break. A ``{word}`` that is not a known placeholder is an error, not sent as is; braces
+that do not enclose a plain name (JSON objects) are left alone.
+
+Success is any 2xx, narrowed by ``success_json_path`` (a dotted path such as ``data.status``;
+with ``success_value`` it must equal that text, without it the value must be present and
+truthy) or ``success_regex`` (searched in the body). The call ID comes from
+``call_id_json_path`` or ``call_id_regex`` (its first group, or the whole match).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from dialer_gui.providers.base import (
+    CallRequest,
+    CallResult,
+    Field,
+    FieldKind,
+    Provider,
+    WireRequest,
+)
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.http import MASK, http_status_error, send, unexpected_answer
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+SECRET_NAMES = ("password", "token")
+TEMPLATES = ("url", "body", "headers")  # options that are templates are not placeholders
+CONTENT_TYPES = {
+    "json": "application/json",
+    "form": "application/x-www-form-urlencoded",
+    "text": "text/plain; charset=utf-8",
+}
+_MISSING = object()
+
+
+def json_path(data: Any, path: str) -> Any:
+    """``data["a"]["b"]`` for ``"a.b"``; list items by index (``items.0.id``)."""
+    current = data
+    for part in path.split("."):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return _MISSING
+    return current
+
+
+def as_text(value: Any) -> str:
+    """A JSON value as people write it in a setting: ``true``, ``1``, ``ok``."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return str(value)
+
+
+def render(template: str, values: Mapping[str, str], escape: Callable[[str], str]) -> str:
+    """Replace every ``{name}`` with its escaped value; unknown names raise ``KeyError``."""
+
+    def one(match: re.Match[str]) -> str:
+        return escape(values[match.group(1)])
+
+    return PLACEHOLDER.sub(one, template)
+
+
+def _json_escape(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def _url_escape(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+def _form_escape(value: str) -> str:
+    return urllib.parse.quote_plus(value)
+
+
+def _text_escape(value: str) -> str:
+    return value
+
+
+BODY_ESCAPES: dict[str, Callable[[str], str]] = {
+    "json": _json_escape,
+    "form": _form_escape,
+    "text": _text_escape,
+}
+
+
+def _header_escape(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError("line break in a header value")
+    return value
+
+
+class WebhookProvider(Provider):
+    """Any HTTP API that places a call from one templated request."""
+
+    type_name: ClassVar[str] = "webhook"
+    label: ClassVar[str] = "Generic webhook"
+    default_number_format: ClassVar[str] = "e164"
+    fields: ClassVar[tuple[Field, ...]] = (
+        Field(
+            "url",
+            "Address",
+            FieldKind.URL,
+            "",
+            "The request's address; may hold placeholders such as {number} (URL-encoded).",
+            required=True,
+        ),
+        Field(
+            "method", "HTTP method", FieldKind.CHOICE, "POST", "", choices=("POST", "GET", "PUT")
+        ),
+        Field(
+            "headers",
+            "Headers",
+            FieldKind.MAPPING,
+            {},
+            "Extra request headers; values may use placeholders, e.g. Bearer {token}.",
+        ),
+        Field(
+            "body",
+            "Body template",
+            FieldKind.STR,
+            "",
+            'Request body with placeholders, e.g. {"to": "{number}"}. Empty sends no body.',
+        ),
+        Field(
+            "body_format",
+            "Body format",
+            FieldKind.CHOICE,
+            "json",
+            "How placeholder values are escaped in the body, and the Content-Type sent.",
+            choices=tuple(CONTENT_TYPES),
+        ),
+        Field("password", "Password", FieldKind.SECRET, "", "Usable as {password}."),
+        Field("token", "Token", FieldKind.SECRET, "", "Usable as {token}."),
+        Field(
+            "success_json_path",
+            "Success field",
+            FieldKind.STR,
+            "",
+            "Dotted path in a JSON answer that says the call was accepted, e.g. data.status.",
+        ),
+        Field(
+            "success_value",
+            "Success value",
+            FieldKind.STR,
+            "",
+            "Text the success field must equal (true, ok, ...); empty: present and not false.",
+        ),
+        Field(
+            "success_regex",
+            "Success pattern",
+            FieldKind.STR,
+            "",
+            "Regular expression the answer must contain; empty: any 2xx answer is success.",
+        ),
+        Field("call_id_json_path", "Call ID field", FieldKind.STR, "", "e.g. data.id"),
+        Field(
+            "call_id_regex",
+            "Call ID pattern",
+            FieldKind.STR,
+            "",
+            "Regular expression; its first group (or whole match) is the call ID.",
+        ),
+    )
+
+    def _text(self, key: str) -> str:
+        value = self.option(key)
+        return "" if value is None else str(value)
+
+    def _config(self, what: str) -> ProviderError:
+        return ProviderError(
+            f"The webhook profile “{self.name}” is not usable: {what}.",
+            category=ErrorCategory.CONFIG,
+        )
+
+    def values(self, request: CallRequest, *, masked: bool) -> dict[str, str]:
+        """Placeholder values: profile options first, then call data and secrets on top."""
+        values: dict[str, str] = {
+            key: str(value)
+            for key, value in self.profile.options.items()
+            if isinstance(value, str | int | float)
+            and not isinstance(value, bool)
+            and key not in TEMPLATES
+        }
+        target = request.target
+        values.update(
+            number=request.dial_string,
+            e164=target.e164,
+            digits=target.digits,
+            extension=target.extension or "",
+            reference=request.reference,
+        )
+        for name in SECRET_NAMES:
+            secret = self.secrets.get(name, "")
+            values[name] = MASK if masked and secret else secret
+        return values
+
+    def build(self, request: CallRequest, *, masked: bool = False) -> WireRequest:
+        """The request with every placeholder filled in (secrets masked for display)."""
+        values = self.values(request, masked=masked)
+        url_template = self._text("url").strip()
+        if not url_template:
+            raise self._config("the address is missing")
+        method = (self._text("method") or "POST").upper()
+        if method not in ("POST", "GET", "PUT"):
+            raise self._config("the HTTP method must be POST, GET or PUT")
+        body_format = self._text("body_format") or "json"
+        if body_format not in CONTENT_TYPES:
+            raise self._config("the body format must be json, form or text")
+        body_escape = BODY_ESCAPES[body_format]
+        for key in ("success_regex", "call_id_regex"):
+            self._regex(key)  # a broken pattern is found before anything is sent
+        raw_headers = self.option("headers") or {}
+        if not isinstance(raw_headers, Mapping):
+            raise self._config("the headers must be a table of names and values")
+        try:
+            url = render(url_template, values, _url_escape)
+            body = render(self._text("body"), values, body_escape)
+            headers: list[tuple[str, str]] = []
+            for key, value in raw_headers.items():
+                headers.append((str(key), render(str(value), values, _header_escape)))
+        except KeyError as exc:
+            raise self._config(f"the placeholder {{{exc.args[0]}}} is unknown") from None
+        except ValueError:
+            raise self._config("a header value would contain a line break") from None
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise self._config("the address must start with http:// or https://")
+        if body and not any(k.lower() == "content-type" for k, _ in headers):
+            headers.append(("Content-Type", CONTENT_TYPES[body_format]))
+        return WireRequest(method, url, tuple(headers), body)
+
+    def describe(self, request: CallRequest) -> list[WireRequest]:
+        return [self.build(request, masked=True)]
+
+    def _secret_values(self) -> list[str]:
+        return [self.secrets.get(name, "") for name in SECRET_NAMES]
+
+    async def place_call(self, request: CallRequest) -> CallResult:
+        wire = self.build(request)
+        http_request = self.client.build_request(
+            wire.method,
+            wire.url,
+            headers=list(wire.headers),
+            content=wire.body.encode() if wire.body else None,
+        )
+        response, raw = await send(
+            self.client, http_request, provider=self.name, secrets=self._secret_values()
+        )
+        if not response.is_success:
+            if response.status_code in (400, 422):
+                raise ProviderError(
+                    f"The service of “{self.name}” refused the request "
+                    f"(HTTP {response.status_code}). Check the number and the body template.",
+                    category=ErrorCategory.REJECTED_NUMBER,
+                    raw=raw,
+                )
+            raise http_status_error(response, self.name, raw)
+        self._check_success(raw)
+        call_id = self._call_id(raw)
+        message = f"The service accepted the call (ID {call_id})." if call_id else ""
+        return CallResult(call_id, raw, message or "The service accepted the call.")
+
+    def _json(self, raw: str) -> Any:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise unexpected_answer(self.name, raw, "not JSON") from None
+
+    def _regex(self, key: str) -> re.Pattern[str] | None:
+        pattern = self._text(key)
+        if not pattern:
+            return None
+        try:
+            return re.compile(pattern)
+        except re.error:
+            raise self._config(
+                f"the pattern in “{key}” is not a valid regular expression"
+            ) from None
+
+    def _check_success(self, raw: str) -> None:
+        path = self._text("success_json_path").strip()
+        if path:
+            value = json_path(self._json(raw), path)
+            expected = self._text("success_value").strip()
+            if expected:
+                ok = value is not _MISSING and as_text(value) == expected
+            else:
+                ok = value is not _MISSING and bool(value) and value != "false"
+            if not ok:
+                raise ProviderError(
+                    f"The service of “{self.name}” answered but did not confirm the call "
+                    f"(“{path}” is {as_text(value) if value is not _MISSING else 'missing'}).",
+                    category=ErrorCategory.UNEXPECTED,
+                    raw=raw,
+                )
+        pattern = self._regex("success_regex")
+        if pattern is not None and not pattern.search(raw):
+            raise ProviderError(
+                f"The service of “{self.name}” answered but did not confirm the call "
+                "(its answer does not match the success pattern).",
+                category=ErrorCategory.UNEXPECTED,
+                raw=raw,
+            )
+
+    def _call_id(self, raw: str) -> str | None:
+        path = self._text("call_id_json_path").strip()
+        if path:
+            value = json_path(self._json(raw), path)
+            if value is not _MISSING and value not in (None, ""):
+                return as_text(value)
+        pattern = self._regex("call_id_regex")
+        if pattern is not None:
+            match = pattern.search(raw)
+            if match:
+                return match.group(1) if pattern.groups else match.group(0)
+        return None
