@@ -170,7 +170,7 @@ def test_incomplete_profile_sends_nothing(
     assert sandbox.requests == []
 
 
-def test_describe_masks_the_password(sandbox: SandboxThread) -> None:
+def test_describe_masks_the_password() -> None:
     provider = make("https://pbx.example.com/local/api/json/")
     (wire,) = provider.describe(REQUEST)
     assert wire.url == (
@@ -234,3 +234,13 @@ def test_lenient_json_and_envelope() -> None:
 
 def test_simulator_splits_both_separators() -> None:
     assert parse_params("a=1;b=&c=x%3By;d") == {"a": "1", "b": "", "c": "x;y", "d": ""}
+
+
+def test_demo_profile_places_a_call(sandbox: SandboxThread) -> None:
+    from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+
+    profile = demo_profiles(sandbox.base_url)["demo-enswitch"]
+    provider = create_provider(profile, demo_secrets()["demo-enswitch"])
+    assert isinstance(provider, EnswitchProvider)
+    assert place(provider).call_id
+    assert sandbox.requests[0].path == "/api/json/calls/make/"

@@ -181,3 +181,12 @@ def test_check_connects_without_dialing(sandbox: SandboxThread) -> None:
     with pytest.raises(ProviderError) as info:
         asyncio.run(go(make("http://127.0.0.1:9")))
     assert info.value.category is ErrorCategory.UNREACHABLE
+
+
+def test_demo_profile_places_a_call(sandbox: SandboxThread) -> None:
+    from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+
+    profile = demo_profiles(sandbox.base_url)["demo-teleforge"]
+    provider = create_provider(profile, demo_secrets()["demo-teleforge"])
+    assert isinstance(provider, TeleforgeProvider)
+    assert place(provider).call_id == "a1b2-c3"
