@@ -100,6 +100,7 @@ def test_sigkill_mid_request_leaves_an_unknown_attempt(
         assert [r.state for r in rows] == [CallState.REQUESTED]
         assert rows[0].dialed and rows[0].provider == "demo-simotel"
         assert store.mark_interrupted() == 1
+        assert rows[0].id is not None
         row = store.get(rows[0].id)
         assert row is not None and row.state is CallState.UNKNOWN
         assert row.error == INTERRUPTED and "may or may not" in row.error

@@ -321,7 +321,7 @@ def test_fault_gives_true_state_one_request_and_plain_message(
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

@@ -99,7 +99,12 @@ def test_link_option_takes_exactly_one_argument(sandbox: SandboxThread) -> None:
 def no_app(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Records (instead of starting) the GUI app, which a refused link must never reach."""
     started: list[Any] = []
-    monkeypatch.setattr(cli, "_start_app", lambda options: started.append(options) or 0)
+
+    def record(options: Any) -> int:
+        started.append(options)
+        return 0
+
+    monkeypatch.setattr(cli, "_start_app", record)
     return started
 
 

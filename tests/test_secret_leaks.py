@@ -419,6 +419,6 @@ def test_non_ascii_secret_is_refused_plainly_not_a_crash(
     assert attempt.state is CallState.FAILED, attempt.error
     assert attempt.error_category in ("credentials", "config")
     assert not find_leaks(
-        [("log", t) for t in ours(all_logs.texts)] + attempt_texts([attempt]),
+        [*(("log", t) for t in ours(all_logs.texts)), *attempt_texts([attempt])],
         secret_forms(profiles, secrets),
     )

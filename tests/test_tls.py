@@ -108,7 +108,9 @@ def test_untrusted_certificate_fails_before_anything_is_sent(
     assert not INTERNALS.search(attempt.error), attempt.error
     assert tls_sandbox.requests == [], "a request got through an untrusted connection"
     assert not attempt.detail, "a certificate problem must not be retried"
-    assert history.get(attempt.id).state is CallState.FAILED
+    assert attempt.id is not None
+    stored = history.get(attempt.id)
+    assert stored is not None and stored.state is CallState.FAILED
     assert plan.warnings == []
 
 
