@@ -17,6 +17,7 @@ Measured side by side, interleaved round by round so drift hits every case alike
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -52,8 +53,7 @@ def _quiet(cmd: list[str], env: dict[str, str], cwd: Any) -> None:
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    from dialer_gui.sandbox import SandboxThread
-    from dialer_gui.sandbox import demo
+    from dialer_gui.sandbox import SandboxThread, demo
     from dialer_gui.sandbox.simotel import ORIGINATE
 
     warmup, rounds = (1, 3) if quick else (3, 30)
@@ -81,10 +81,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
             def floor(n: str) -> None:
                 _quiet([common.FLOOR_PYTHON, "-S", "-c", ""], env.env, env.dir)
-                body = (
-                    '{"caller":"557","callee":"%s","context":"main_routing","caller_id":"557"}'
-                    % n.lstrip("+")
-                )
+                fields = {"caller": "557", "callee": n[1:], "context": "main_routing"}
+                body = json.dumps({**fields, "caller_id": "557"}, separators=(",", ":"))
                 _quiet([*floor_curl, "-d", body, url + ORIGINATE], env.env, env.dir)
 
             def module_link(n: str) -> None:
@@ -140,7 +138,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 )
             )
         else:
-            rows.append(common.row(NAME, case, values, ratio=median / floor_median, ratio_of="floor"))
+            ratio = median / floor_median
+            rows.append(common.row(NAME, case, values, ratio=ratio, ratio_of="floor"))
     return rows
 
 
