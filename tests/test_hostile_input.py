@@ -126,15 +126,6 @@ def test_hostile_link_in_process_never_starts_the_app(
 
 # Text after a valid number is dropped today (phonenumbers parses leniently), so these are
 # dialed as the clean number: harmless on the wire (see the test below), but not refused.
-LENIENT_BUG = (
-    "core.numbers.parse_target accepts a valid number followed by injection text "
-    "('&evil=dial', ';evil=1', quotes and braces, CR/LF, NUL) and dials the number alone; the "
-    "text never reaches the wire (test_injected_text_never_reaches_the_wire), but such input "
-    "should be refused before any provider. Proposed fix in core/numbers.py parse_target: "
-    "after clean_text(), raise NumberError('That contains characters a phone number never "
-    "has: &.') when the text holds any of & ; = \" ' { } < > \\ or a control character, "
-    "except the ';ext=' form that extension parsing already handles."
-)
 # Each carries the marker "evil", which must never appear on the wire.
 INJECTIONS = {
     "amp": ("+1 201 555 0123&evil=dial", True),
@@ -165,12 +156,8 @@ def _dialer(sandbox: SandboxThread, provider: str) -> Dialer:
 def _injection_params() -> list[Any]:
     params = []
     for provider in PROVIDERS:
-        for case, (text, lenient) in INJECTIONS.items():
-            # Teleforge refuses non-South-African numbers itself, before sending.
-            marks = [pytest.mark.xfail(strict=True, reason=LENIENT_BUG)]
-            if not lenient or provider == "teleforge":
-                marks = []
-            params.append(pytest.param(provider, text, marks=marks, id=f"{provider}-{case}"))
+        for case, (text, _lenient) in INJECTIONS.items():
+            params.append(pytest.param(provider, text, id=f"{provider}-{case}"))
     return params
 
 

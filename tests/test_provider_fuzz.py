@@ -181,33 +181,13 @@ ANSWERS = {
         + "</callback_uniqueid></page>"
     ),
 }
-CALL_ID_BUG = (
-    "{provider} copies the PBX's call ID into CallResult as is (any length, any JSON value "
-    "turned into text, blanks, newlines); it is shown in notices and stored and searched in "
-    "the history. Fix in providers/{provider}.py: accept only a str/int call ID, strip it, "
-    "and refuse (call_id=None, keep raw) one that is empty, longer than {limit} characters "
-    "or not printable."
-)
-
-
-# Failing today (see CALL_ID_BUG); MOR's XML already refuses control characters and blanks.
-KNOWN_BAD = {(p, c) for p in ("simotel", "enswitch") for c in HOSTILE_IDS} | {
-    ("mor", "long"),
-    ("mor", "list"),
-    ("mor", "object"),
-    ("mor", "newline"),
-}
 
 
 def _id_params() -> list[Any]:
     params = []
     for provider in ANSWERS:
         for case in HOSTILE_IDS:
-            marks = []
-            if (provider, case) in KNOWN_BAD:
-                reason = CALL_ID_BUG.format(provider=provider, limit=MAX_CALL_ID)
-                marks.append(pytest.mark.xfail(strict=True, reason=reason))
-            params.append(pytest.param(provider, case, id=f"{provider}-{case}", marks=marks))
+            params.append(pytest.param(provider, case, id=f"{provider}-{case}"))
     return params
 
 

@@ -138,16 +138,6 @@ def test_certificate_for_another_host_is_refused(
     assert wrong_host_sandbox.requests == []
 
 
-CA_FILE_BUG = (
-    "providers.http.make_client lets ssl.create_default_context(cafile=...) raise "
-    "FileNotFoundError / ssl.SSLError, so the Dialer records an internal crash as UNKNOWN "
-    "('may or may not ring') although nothing was sent. Fix in make_client: catch "
-    "(OSError, ssl.SSLError) and raise ProviderError('The CA file set for “NAME” cannot "
-    "be read (PATH), so nothing was sent.', category=ErrorCategory.CONFIG)."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CA_FILE_BUG)
 @pytest.mark.parametrize("content", [None, b"this is not a certificate"], ids=["missing", "junk"])
 def test_unusable_ca_file_is_a_plain_failure(
     tls_sandbox: SandboxThread, tmp_path: Path, content: bytes | None

@@ -455,7 +455,7 @@ class Dialer:
             name = profile.name
 
             def on_cdr(record: Any, name: str = name) -> None:
-                self.record_outcome(name, record.contact_ref, record.outcome, _cdr_detail(record))
+                self.record_outcome(name, record.reference, record.outcome, _cdr_detail(record))
 
             listener = CdrListener(str(url), on_cdr)
             listener.start()

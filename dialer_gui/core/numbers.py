@@ -64,6 +64,10 @@ _WORD_LABEL = re.compile(
 )
 _BARE_EXTENSION = re.compile(r"(?:x|ext\.?|extension)\s*(\d+)", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
+# Never part of a number: query/JSON/markup characters, control characters, and a ";" that
+# is neither ";ext=" nor a separator between two numbers.
+_FOREIGN = re.compile(r"[&=\"'{}<>\\\x00-\x08\x0a-\x1f\x7f]|;(?!\s*[+(\d])")
+_EXT_PARAM = re.compile(r";\s*ext\s*=\s*\d+\s*$", re.I)
 _LETTER = re.compile(r"[^\W\d_]")
 # Separators between several numbers in one text; "/" alone is not one ("030/1234567").
 _LIST_SEPARATOR = re.compile(r"[,;|\n\r\t]+|\s+(?:or|and|und|oder|ou|o)\s+|\s+/\s+", re.I)
@@ -259,6 +263,14 @@ def parse_target(
     """
     if len(text) > MAX_TARGET_TEXT:
         raise NumberError("That text is too long to be a single phone number.")
+    if _FOREIGN.search(_EXT_PARAM.sub("", text.strip())):
+        if "\n" in text and _holds_several(clean_text(text).strip(), region):
+            raise NumberError("That text holds more than one number. Pick the one to call.")
+        # Characters from URLs, JSON or headers mean the text is not (only) a number; dialing
+        # the number out of it would hide an injection attempt instead of refusing it.
+        raise NumberError(
+            "That contains characters a phone number never has, so it was not dialed."
+        )
     cleaned = _strip_label(clean_text(text).strip())
     if not cleaned:
         raise NumberError("There is no number to dial.")

@@ -78,11 +78,32 @@ class CallRequest:
 
 @dataclass(frozen=True, slots=True)
 class CallResult:
-    """The PBX accepted the request. ``raw`` is its answer with secrets removed."""
+    """The PBX accepted the request. ``raw`` is its answer with secrets removed.
+
+    ``call_id`` is whatever the PBX called the call, cleaned here once for every provider: a
+    PBX answer is untrusted, and the ID ends up in notifications, history and the clipboard.
+    Anything but a short printable token becomes ``None`` (the raw answer keeps it).
+    """
 
     call_id: str | None
     raw: str
     message: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "call_id", clean_call_id(self.call_id))
+
+
+MAX_CALL_ID = 128
+
+
+def clean_call_id(value: object) -> str | None:
+    """A PBX's call ID as a short printable string, or ``None`` when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    if not text or len(text) > MAX_CALL_ID or not text.isprintable():
+        return None
+    return text
 
 
 @dataclass(frozen=True, slots=True)

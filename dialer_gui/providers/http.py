@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import ssl
 import urllib.parse
 from collections.abc import Iterable
@@ -18,6 +19,11 @@ import httpx
 from dialer_gui import __version__
 from dialer_gui.providers.base import ProviderProfile
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+
+# httpx logs every request line at INFO, and some APIs put credentials in the URL (Enswitch's
+# auth_password, MOR's hash): keep those loggers quiet whatever the app's log level.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 MASK = "•••"
 # Answers bigger than this are cut: a PBX never needs more to say "ok" or "no".
@@ -32,7 +38,14 @@ def make_client(
     verify: bool | ssl.SSLContext = bool(profile.get("verify_tls", True))
     ca_file = profile.get("ca_file") or ""
     if verify and ca_file:
-        verify = ssl.create_default_context(cafile=str(ca_file))
+        try:
+            verify = ssl.create_default_context(cafile=str(ca_file))
+        except (OSError, ssl.SSLError) as exc:
+            raise ProviderError(
+                f"The CA file set for “{profile.name}” cannot be read as a certificate "
+                f"({ca_file}), so nothing was sent. Choose a PEM file in Settings.",
+                category=ErrorCategory.CONFIG,
+            ) from exc
     return httpx.AsyncClient(
         transport=transport,
         verify=verify,

@@ -154,6 +154,12 @@ class SimotelProvider(Provider):
             key = self.secrets.get("api_key", "")
             if not masked and not key:
                 raise self._config("needs the API key. Enter it in Settings")
+            if not masked and not key.isascii():
+                # HTTP headers carry ASCII only; refusing here means nothing was sent.
+                raise self._config(
+                    "has an API key with characters a header cannot carry. "
+                    "Copy the key again from Simotel into Settings"
+                )
             headers.append(("X-APIKEY", MASK if masked else key))
         headers.append(("Content-Type", "application/json"))
         return headers

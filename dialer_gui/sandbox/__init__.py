@@ -89,7 +89,9 @@ class SandboxThread:
     def requests(self) -> list[Request]:
         return list(self.sandbox.requests)
 
-    def set_fault(self, kind: str, api: str = "*", delay: float = 2.0, times: int | None = None) -> None:
+    def set_fault(
+        self, kind: str, api: str = "*", delay: float = 2.0, times: int | None = None
+    ) -> None:
         self._loop.call_soon_threadsafe(self.sandbox.set_fault, kind, api, delay, times)
         # Round-trip so the fault is in place before the caller sends anything.
         self.call(asyncio.sleep(0))

@@ -43,6 +43,11 @@ TELEFORGE_OUTBOUND_ID = "0215550100"
 TELEFORGE_API_VERSION = "3"
 
 
+# -- Generic webhook (the simulator's /webhook/call) -------------------------------------------
+WEBHOOK_TOKEN = "webhook-demo-token"
+WEBHOOK_BODY = '{"number": "{number}"}'
+
+
 def demo_profiles(base_url: str, *, redis_url: str = "") -> dict[str, ProviderProfile]:
     """One profile per API, each pointing at a sandbox served at ``base_url``.
 
@@ -98,6 +103,20 @@ def demo_profiles(base_url: str, *, redis_url: str = "") -> dict[str, ProviderPr
                 "redis_url": redis_url,
             },
         ),
+        "demo-webhook": ProviderProfile(
+            "demo-webhook",
+            "webhook",
+            {
+                "url": f"{base}/webhook/call",
+                "method": "POST",
+                "headers": {"Authorization": "Bearer {token}"},
+                "body": WEBHOOK_BODY,
+                "body_format": "json",
+                "success_json_path": "ok",
+                "success_value": "true",
+                "call_id_json_path": "id",
+            },
+        ),
     }
 
 
@@ -109,4 +128,5 @@ def demo_secrets() -> dict[str, dict[str, str]]:
         "demo-mor": {"secret": MOR_SECRET},
         "demo-enswitch": {"auth_password": ENSWITCH_PASSWORD},
         "demo-teleforge": {},
+        "demo-webhook": {"token": WEBHOOK_TOKEN},
     }

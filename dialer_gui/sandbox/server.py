@@ -126,10 +126,14 @@ class HTTPServer:
         self.received = asyncio.Event()
 
     # -- configuration -------------------------------------------------------------------------
-    def route(self, api: str, methods: set[str] | frozenset[str], path: str, handler: Handler) -> None:
+    def route(
+        self, api: str, methods: set[str] | frozenset[str], path: str, handler: Handler
+    ) -> None:
         self.routes.append(Route(api, frozenset(m.upper() for m in methods), path, handler))
 
-    def set_fault(self, kind: str, api: str = "*", delay: float = 2.0, times: int | None = None) -> None:
+    def set_fault(
+        self, kind: str, api: str = "*", delay: float = 2.0, times: int | None = None
+    ) -> None:
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULTS)}")
         self.faults[api] = Fault(kind, delay, times)
@@ -245,7 +249,11 @@ class HTTPServer:
         self.requests.append(request)
         self.received.set()
         fault = self._take_fault(route.api)
-        if fault is not None and fault.kind not in ("bad_credentials", "reject_number", "not_permitted"):
+        if fault is not None and fault.kind not in (
+            "bad_credentials",
+            "reject_number",
+            "not_permitted",
+        ):
             return await self._misbehave(fault, request, route, writer)
         try:
             response = await route.handler(request, fault)
@@ -306,7 +314,9 @@ class HTTPServer:
             return True
         if kind == "truncated":
             real = await route.handler(request, None)
-            await self._write(writer, Response(200, real.body[: len(real.body) // 2], real.content_type))
+            await self._write(
+                writer, Response(200, real.body[: len(real.body) // 2], real.content_type)
+            )
             return True
         if kind == "huge":
             await self._write(writer, Response(200, b"x" * (10 * 1024 * 1024), "text/plain"))
@@ -325,8 +335,12 @@ class HTTPServer:
             if data.get("kind") in (None, "", "none"):
                 self.clear_faults()
             else:
-                self.set_fault(data["kind"], data.get("api", "*"), float(data.get("delay", 2.0)),
-                               data.get("times"))
+                self.set_fault(
+                    data["kind"],
+                    data.get("api", "*"),
+                    float(data.get("delay", 2.0)),
+                    data.get("times"),
+                )
             return Response.json({"ok": True})
         if request.path == "/_sandbox/requests":
             return Response.json([

@@ -12,11 +12,12 @@ import re
 import urllib.parse
 from typing import Any
 
+from dialer_gui.sandbox.demo import WEBHOOK_TOKEN
 from dialer_gui.sandbox.server import Fault, Request, Response
 
 API = "webhook"
 PATH = "/webhook/call"
-DEMO_TOKEN = "webhook-demo-token"  # noqa: S105 (a fake the simulator accepts)
+DEMO_TOKEN = WEBHOOK_TOKEN
 _NUMBER = re.compile(r"^\+?[0-9]{2,20}$")
 
 
