@@ -461,3 +461,18 @@ def test_ensure_private_dir_tightens_an_existing_dir(tmp_path: Path) -> None:
     assert loose.stat().st_mode & 0o777 == 0o700
     nested = paths.ensure_private_dir(str(tmp_path / "a" / "b"))
     assert nested.is_dir()
+
+
+def test_byte_order_mark_and_crlf_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'\xef\xbb\xbfversion = 1\r\n[general]\r\nregion = "GB"\r\n')
+    assert load_config(path).general.region == "GB"
+
+
+def test_unicode_line_separators_inside_strings_do_not_shift_lines(
+    tmp_path: Path, fake_provider_type: str
+) -> None:
+    text = PROFILE + 'caller = "a\u2028b\x85c"\nretries = "x"\n'
+    with pytest.raises(ConfigFileError) as info:
+        parse_config(text, tmp_path / "c.toml")
+    assert info.value.line == 5

@@ -285,7 +285,8 @@ def load_config(path: Path | None = None) -> Config:
             f"{path}: the config file cannot be read ({reason}).", path=path
         ) from exc
     try:
-        text = data.decode("utf-8")
+        # utf-8-sig: Windows editors may start the file with a byte-order mark.
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigFileError(
@@ -311,7 +312,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
             f"{where}: the file is too large for a config file (over {MAX_SIZE // 1024} KiB).",
             path=path,
         )
-    for number, source_line in enumerate(text.splitlines(), 1):
+    for number, source_line in enumerate(text.split("\n"), 1):  # TOML lines end at \n only
         if source_line.count(".") > MAX_DOTS_PER_LINE:
             raise ConfigFileError(
                 f"{where}, line {number}: this line has too many dots to be a setting.",

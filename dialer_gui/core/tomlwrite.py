@@ -191,7 +191,7 @@ def key_lines(text: str) -> dict[KeyPath, int]:
     counts: dict[tuple[str, ...], int] = {}
     current: KeyPath = ()
     in_multiline = ""
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(text.split("\n"), 1):  # TOML lines end at \n only
         line = raw.strip()
         if in_multiline:
             if line.count(in_multiline) % 2 == 1:

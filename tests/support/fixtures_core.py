@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from dialer_gui.core.history import HistoryStore
+from dialer_gui.core.secrets import SecretStore
+
 SAMPLE_CONFIG = """\
 version = 1
 
@@ -57,10 +60,8 @@ def config_file(tmp_path: Path, fake_provider_type: str) -> Path:
 
 
 @pytest.fixture
-def history(tmp_path: Path) -> Iterator[object]:
+def history(tmp_path: Path) -> Iterator[HistoryStore]:
     """An empty HistoryStore in tmp, closed afterwards."""
-    from dialer_gui.core.history import HistoryStore
-
     store = HistoryStore(tmp_path / "data" / "history.sqlite3")
     try:
         yield store
@@ -69,9 +70,8 @@ def history(tmp_path: Path) -> Iterator[object]:
 
 
 @pytest.fixture
-def secret_store() -> object:
+def secret_store() -> SecretStore:
     """A SecretStore over the in-memory test keyring (emptied before every test)."""
-    from dialer_gui.core.secrets import SecretStore
     from memory_keyring import MemoryKeyring
 
     return SecretStore(MemoryKeyring())
