@@ -29,6 +29,10 @@ RESULTS = ROOT / "benchmarks" / "results"
 if str(ROOT) not in sys.path:  # the scripts run from a checkout, installed or not
     sys.path.insert(0, str(ROOT))
 
+# Headless Qt for the in-process benchmarks, without the offscreen plugin's chatter.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
 PYTHON = sys.executable
 """The interpreter the app runs on (a venv's python keeps its site-packages)."""
 FLOOR_PYTHON = os.path.realpath(sys.executable)

@@ -1,0 +1,55 @@
+"""The benchmark scripts run: ``benchmarks/run.py --quick --only history`` end to end.
+
+Only that the runner works and reports what it should is checked; never how fast anything is.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_quick_history_run_prints_a_table_and_saves_json(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--only", "history",
+         "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "open pane" in proc.stdout
+    assert "search keystroke" in proc.stdout
+    [saved] = out.glob("quick-*.json")
+    data = json.loads(saved.read_text())
+    assert data["machine"]["cores"]
+    cases = {r["case"]: r for r in data["results"]}
+    insert = next(r for c, r in cases.items() if c.startswith("insert"))
+    assert insert["median"] > 0
+    keystroke = next(r for c, r in cases.items() if c.startswith("search keystroke"))
+    assert keystroke["n"] == len(keystroke["samples"]) > 0
+    assert all(r["ok"] in (True, False, None) for r in data["results"])
+
+
+def test_runner_refuses_an_unknown_benchmark(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--only", "nonsense",
+         "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "unknown benchmark nonsense" in proc.stderr
+    assert not out.exists()
