@@ -157,12 +157,21 @@ class Application(QObject):
         self.window: MainWindow | None = None
         self.settings_dialog: Any = None
         self._initial_done = False
+        self._ready = False
+        self._pending: list[ipc.Message] = []
         self._closed = False
         self._unsubscribe: list[Any] = []
 
     # -- stages 4 to 8 ------------------------------------------------------------------------
-    async def start(self) -> None:
-        """Create services, demo mode, the single-instance server and the windows."""
+    async def start(self) -> bool:
+        """Create services, demo mode, the single-instance server and the windows.
+
+        Returns False when another instance won a start-up race: the request this process was
+        started with has then been handed to it, and this process must exit without touching
+        the history (marking the other instance's calls as interrupted would be wrong).
+        """
+        if not self._start_ipc():
+            return False
         self._load_services()
         await self._start_demo_if_needed()
         self.dialer = Dialer(self._effective_config(), self.secrets, self.history, self.events)
@@ -171,9 +180,10 @@ class Application(QObject):
         except DialerError as exc:
             messages.warning("Call results will not arrive", str(exc))
         self._unsubscribe.append(messages.watch_events(self.events))
-        self._start_ipc()
         self._build_ui()
+        self._ready = True
         QTimer.singleShot(0, self._run_initial_request)
+        return True
 
     def _load_services(self) -> None:
         config_path = Path(self.options.config) if getattr(self.options, "config", None) else None
@@ -234,9 +244,10 @@ class Application(QObject):
             return demo_config(self.config, self.sandbox.base_url)
         return self.config
 
-    def _start_ipc(self) -> None:
+    def _start_ipc(self) -> bool:
+        """Listen for later processes first, so a start-up race has one winner."""
         if not self._listen:
-            return
+            return True
         from dialer_gui.ui.ipc_server import IPCServer
 
         self.ipc_server = IPCServer(parent=self)
@@ -244,7 +255,26 @@ class Application(QObject):
         try:
             self.ipc_server.listen()
         except IPCError as exc:
+            if self._hand_over():
+                log.info("another dialer-gui started first; request handed over")
+                return False
             messages.warning("Links will open a second dialer-gui", str(exc))
+        return True
+
+    def _hand_over(self) -> bool:
+        """Give this process's start-up request to the instance that is already running."""
+        link = getattr(self.options, "link", None)
+        if link:
+            message = ipc.Message("dial", link, "link")
+        elif getattr(self.options, "clipboard", False):
+            message = ipc.Message("dial_clipboard", "", "clipboard")
+        else:
+            message = ipc.Message("show", "", "cli")
+        try:
+            return ipc.send(message, timeout=2.0)
+        except IPCError as exc:
+            log.warning("the running instance refused the hand-over: %s", exc)
+            return False
 
     def _build_ui(self) -> None:
         self.confirmer = Confirmer(
@@ -303,9 +333,16 @@ class Application(QObject):
             self.open_link(link, source=Source.LINK)
         if getattr(self.options, "clipboard", False):
             self.dial_clipboard()
+        pending, self._pending = self._pending, []
+        for message in pending:
+            self._on_ipc_message(message)
 
     # -- doors ------------------------------------------------------------------------------
     def _on_ipc_message(self, message: ipc.Message) -> None:
+        if not self._ready:
+            # Services are still starting; keep the order and dial once they are up.
+            self._pending.append(message)
+            return
         if message.kind == "show":
             self.show_dialpad()
         elif message.kind == "dial_clipboard":
@@ -474,7 +511,9 @@ def run(options: Any) -> int:
     application = Application(options, qapp)
     try:
         try:
-            loop.run_until_complete(application.start())
+            if not loop.run_until_complete(application.start()):
+                loop.run_until_complete(application.aclose())
+                return ExitCode.OK
         except Exception:
             log.exception("dialer-gui could not start")
             return ExitCode.ERROR
