@@ -182,7 +182,8 @@ class Application(QObject):
         self._unsubscribe.append(messages.watch_events(self.events))
         self._build_ui()
         self._ready = True
-        QTimer.singleShot(0, self._run_initial_request)
+        # Scheduled on the asyncio loop, not a Qt timer: the dial must start while the loop runs.
+        asyncio.get_running_loop().call_soon(self._run_initial_request)
         return True
 
     def _load_services(self) -> None:
@@ -509,18 +510,45 @@ def run(options: Any) -> int:
     previous_hook = sys.excepthook
     sys.excepthook = excepthook
     application = Application(options, qapp)
+    _quit_on_signals(application)
+    exit_code = ExitCode.OK
+
+    def started(task: asyncio.Task[bool]) -> None:
+        nonlocal exit_code
+        if task.cancelled() or task.exception() is not None:
+            log.error("dialer-gui could not start", exc_info=task.exception())
+            exit_code = ExitCode.ERROR
+            loop.stop()
+        elif not task.result():  # another instance took our request
+            loop.stop()
+
     try:
-        try:
-            if not loop.run_until_complete(application.start()):
-                loop.run_until_complete(application.aclose())
-                return ExitCode.OK
-        except Exception:
-            log.exception("dialer-gui could not start")
-            return ExitCode.ERROR
+        # One run_forever for the whole life of the app: starting with run_until_complete and
+        # then calling run_forever leaves a gap in which Qt runs callbacks with no running
+        # asyncio loop, and httpx (through anyio) fails there.
+        loop.create_task(application.start()).add_done_callback(started)
         loop.run_forever()
         loop.run_until_complete(application.aclose())
-        return ExitCode.OK
+        return exit_code
     finally:
         sys.excepthook = previous_hook
         loop.close()
         asyncio.set_event_loop(None)
+
+
+def _quit_on_signals(application: Application) -> None:
+    """SIGTERM and SIGINT (logout, ``kill``, Ctrl+C) quit cleanly: the history is closed.
+
+    Python runs signal handlers only between bytecodes, and Qt's loop runs in C++; a slow idle
+    timer gives the interpreter a turn.
+    """
+    import signal
+
+    def handle(signum: int, frame: object) -> None:
+        QTimer.singleShot(0, application.quit)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handle)
+    timer = QTimer(application)
+    timer.start(500)
+    timer.timeout.connect(lambda: None)
