@@ -1,7 +1,7 @@
 """One script for people and CI: lint, types, then the whole test suite.
 
-    .venv/bin/python scripts/check.py            # everything
-    .venv/bin/python scripts/check.py -m "not slow"   # extra args go to pytest
+.venv/bin/python scripts/check.py            # everything
+.venv/bin/python scripts/check.py -m "not slow"   # extra args go to pytest
 """
 
 from __future__ import annotations

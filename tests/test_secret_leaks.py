@@ -303,13 +303,10 @@ def test_pbx_echoing_the_secret_is_redacted(sandbox: SandboxThread, provider: st
 
 
 def write_config(path: Path, base_url: str) -> None:
-    lines = ["version = 1", "", "[general]", 'region = "GB"', 'default_provider = "demo-simotel"']
-    for name, profile in demo_profiles(base_url).items():
-        lines += ["", f"[providers.{name}]", f'type = "{profile.type}"']
-        for key, value in profile.options.items():
-            lines.append(f"{key} = {json.dumps(value)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from dialer_gui.core.config import Config, GeneralSettings, save_config
+
+    general = GeneralSettings(region="GB", default_provider="demo-simotel")
+    save_config(Config(general=general, providers=demo_profiles(base_url)), path)
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

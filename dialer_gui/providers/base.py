@@ -29,7 +29,7 @@ class FieldKind(enum.StrEnum):
     CHOICE = "choice"
     URL = "url"
     PATH = "path"
-    SECRET = "secret"  # stored in the keyring only, never in the config file
+    SECRET = "secret"  # noqa: S105  (a kind of field, not a password)
     RULES = "rules"  # list of [pattern, replacement] pairs
     MAPPING = "mapping"  # table of str -> str (webhook headers)
 
