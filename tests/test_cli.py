@@ -1,0 +1,141 @@
+"""`dialer-gui call`, `providers`, `history` and `secret` as a user runs them, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dialer_gui.core.config import Config, GeneralSettings, save_config
+from dialer_gui.exitcodes import ExitCode
+from dialer_gui.sandbox import SandboxThread
+from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+
+pytestmark = pytest.mark.slow
+
+# A number each provider's documented rules accept (Teleforge dials South Africa only).
+NUMBERS = {"teleforge": "+27 82 000 1234"}
+UK = "+44 20 7946 0958"
+
+
+def write_config(path: Path, base_url: str, **general: object) -> None:
+    settings = GeneralSettings(region="GB", default_provider="demo-simotel", **general)  # type: ignore[arg-type]
+    save_config(Config(general=settings, providers=demo_profiles(base_url)), path)
+
+
+def env_with_secrets(secrets: dict[str, dict[str, str]]) -> dict[str, str]:
+    preload = {f"dialer-gui|{p}/{f}": v for p, values in secrets.items() for f, v in values.items()}
+    return {**os.environ, "DIALER_GUI_TEST_SECRETS": json.dumps(preload)}
+
+
+def cli(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dialer_gui", *args],
+        env=env, input=stdin, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def configured(sandbox: SandboxThread, isolated_dirs: dict[str, Path]) -> dict[str, str]:
+    write_config(isolated_dirs["config"] / "dialer-gui" / "config.toml", sandbox.base_url)
+    return env_with_secrets(demo_secrets())
+
+
+@pytest.mark.parametrize("kind", ["fonality", "simotel", "mor", "enswitch", "teleforge", "webhook"])
+def test_call_through_every_provider_type(
+    sandbox: SandboxThread, configured: dict[str, str], kind: str
+) -> None:
+    number = NUMBERS.get(kind, UK)
+    done = cli("call", "--json", "--provider", f"demo-{kind}", number, env=configured)
+    assert done.returncode == ExitCode.OK, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "accepted" and result["error"] is None
+    assert result["provider"] == f"demo-{kind}" and result["kind"] == "external"
+    assert len(sandbox.requests) == (2 if kind == "fonality" else 1)  # Fonality logs in first
+    if kind != "fonality":  # the only API that returns no call ID
+        assert result["call_id"]
+    history = json.loads(cli("history", "--json", env=configured).stdout)
+    assert history[0]["call_id"] == result["call_id"] and history[0]["source"] == "cli"
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "words"),
+    [
+        ("bad_credentials", ExitCode.CALL_FAILED, "password or key is missing or wrong"),
+        ("reject_number", ExitCode.CALL_FAILED, ""),
+        ("http_500", ExitCode.UNKNOWN, "check your phone"),
+    ],
+)
+def test_refusals_exit_non_zero_with_a_plain_message(
+    sandbox: SandboxThread, configured: dict[str, str], fault: str, code: int, words: str
+) -> None:
+    sandbox.set_fault(fault, "simotel")
+    done = cli("call", UK, env=configured)
+    assert done.returncode == code, done.stderr
+    assert done.stderr.startswith("dialer-gui: ") and "Traceback" not in done.stderr
+    assert words.lower() in done.stderr.lower()
+    out = json.loads(cli("call", "--json", "+44 20 7946 0959", env=configured).stdout)
+    assert out["status"] in ("failed", "unknown") and out["error"]
+
+
+def test_dry_run_sends_nothing_and_masks_secrets(
+    sandbox: SandboxThread, configured: dict[str, str]
+) -> None:
+    done = cli("call", "--dry-run", "--provider", "demo-enswitch", UK, env=configured)
+    assert done.returncode == 0, done.stderr
+    assert "calls/make" in done.stdout and "•••" in done.stdout
+    assert demo_secrets()["demo-enswitch"]["auth_password"] not in done.stdout
+    assert sandbox.requests == []
+
+
+def test_text_with_one_number_is_dialed_and_with_several_is_refused(
+    sandbox: SandboxThread, configured: dict[str, str]
+) -> None:
+    one = cli("call", "--json", "Please call Jo on 020 7946 0958 before noon", env=configured)
+    assert json.loads(one.stdout)["number"] == "+442079460958"
+    several = cli("call", "Ring 020 7946 0958 or 020 7946 0959", env=configured)
+    assert several.returncode == ExitCode.INPUT and "found 2 numbers" in several.stderr
+    assert len(sandbox.requests) == 1
+
+
+def test_premium_number_needs_yes(sandbox: SandboxThread, configured: dict[str, str]) -> None:
+    premium = "+44 909 879 0000"  # UK premium rate
+    refused = cli("call", premium, env=configured)
+    assert refused.returncode == ExitCode.CANCELLED and "premium" in refused.stderr
+    assert sandbox.requests == []
+    assert cli("call", "--yes", premium, env=configured).returncode == ExitCode.OK
+    assert len(sandbox.requests) == 1
+
+
+def test_no_provider_and_bad_config_have_their_own_exit_codes(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    env = dict(os.environ)
+    done = cli("call", "--dry-run", UK, env=env)  # no config: the demo is used, and said so
+    assert done.returncode == 0 and "demo" in done.stderr
+    path = isolated_dirs["config"] / "dialer-gui" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[general]\nregion = 42\n", encoding="utf-8")
+    bad = cli("call", UK, env=env)
+    assert bad.returncode == ExitCode.CONFIG and "line 2" in bad.stderr
+
+
+def test_secret_set_reads_stdin_and_providers_reports_presence(
+    sandbox: SandboxThread, isolated_dirs: dict[str, Path]
+) -> None:
+    write_config(isolated_dirs["config"] / "dialer-gui" / "config.toml", sandbox.base_url)
+    env = dict(os.environ)
+    listing = cli("providers", env=env)
+    assert "MISSING: dialer-gui secret set demo-mor secret" in listing.stdout
+    # Each subprocess has its own memory keyring, so check what `secret set` reports.
+    done = cli("secret", "set", "demo-mor", "secret", env=env, stdin="s3cret\n")
+    assert done.returncode == 0 and "Stored demo-mor/secret" in done.stdout
+    assert "s3cret" not in done.stdout + done.stderr
+    wrong = cli("secret", "set", "demo-mor", "u", env=env, stdin="x\n")
+    assert wrong.returncode == ExitCode.USAGE and "not a secret" in wrong.stderr
