@@ -73,8 +73,9 @@ EXPECTED: dict[str, tuple[CallState, str | None, int]] = {
     "reject_number": (FAILED, "rejected_number", 1),
     "not_permitted": (FAILED, "not_permitted", 1),
 }
-# Teleforge documents no answer body: any 2xx means the PBX took the call.
-TELEFORGE_2XX = {"html", "garbage", "empty", "truncated", "huge"}
+# Teleforge documents no answer body: any 2xx means the PBX took the call, except a web page,
+# which comes from a proxy or captive portal rather than Click2Dial.
+TELEFORGE_2XX = {"garbage", "empty", "truncated", "huge"}
 SLOW_FAULTS = {"timeout", "slow_headers", "slow_body"}
 
 

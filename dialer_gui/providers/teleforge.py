@@ -27,7 +27,7 @@ from dialer_gui.providers.base import (
     WireRequest,
 )
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import http_status_error, send
+from dialer_gui.providers.http import http_status_error, send, unexpected_answer
 
 CALLS_PATH = "/click2dial/calls"
 DEFAULT_PORT = 8300  # since Click2Dial v3.3
@@ -189,6 +189,10 @@ class TeleforgeProvider(Provider):
         )
         response, raw = await send(self.client, http_request, provider=self.name, secrets=())
         if response.is_success:
+            if "html" in response.headers.get("content-type", "").lower():
+                # Click2Dial answers JSON or nothing; a web page comes from a proxy or a
+                # captive portal, which may or may not have passed the request on.
+                raise unexpected_answer(self.name, raw, "a web page instead of Click2Dial")
             outcome = "its outcome arrives by Redis" if self._text("redis_url") else ""
             message = "Teleforge accepted the call request"
             return CallResult(ref, raw, f"{message}; {outcome}." if outcome else f"{message}.")
