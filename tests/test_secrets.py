@@ -16,7 +16,7 @@ from dialer_gui.errors import SecretStoreError
 class BrokenKeyring(KeyringBackend):
     """Like a keyring behind a DBus service that has crashed: everything raises."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
@@ -104,7 +104,7 @@ def test_broken_backend_on_read_gives_none_and_a_problem() -> None:
 
 
 class UndeletableKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def get_password(self, service: str, username: str) -> str | None:
         return "still-here"
