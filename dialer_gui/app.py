@@ -175,6 +175,7 @@ class Application(QObject):
         self._load_services()
         await self._start_demo_if_needed()
         self.dialer = Dialer(self._effective_config(), self.secrets, self.history, self.events)
+        tasks.spawn(self.dialer.warm_up())
         try:
             await self.dialer.start_listeners()
         except DialerError as exc:
@@ -410,6 +411,7 @@ class Application(QObject):
     async def _apply_config(self) -> None:
         await self._start_demo_if_needed()
         self.dialer.reload(self._effective_config())
+        tasks.spawn(self.dialer.warm_up())
         self._refresh_labels()
 
     def _refresh_labels(self) -> None:

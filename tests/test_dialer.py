@@ -253,3 +253,19 @@ def test_emergency_short_numbers_always_ask(sandbox) -> None:
     assert plan.target.is_extension and plan.needs_confirm
     assert "emergency" in plan.confirm_reason
     assert not dialer.plan("557", Source.LINK).needs_confirm
+
+
+def test_warm_up_builds_clients_off_the_loop_and_calls_reuse_them(sandbox) -> None:
+    dialer, _ = make(sandbox)
+
+    async def scenario():
+        await dialer.warm_up()
+        warmed = {name: p._client is not None for name, p in dialer._providers.items()}
+        client = dialer._providers["demo-simotel"]._client
+        attempt = await dialer.dial(UK, Source.DIALPAD)
+        return warmed, client is dialer._providers["demo-simotel"]._client, attempt
+
+    warmed, same_client, attempt = run(_closing(dialer, scenario()))
+    assert warmed == dict.fromkeys(dialer.config.providers, True)
+    assert same_client
+    assert attempt.state is CallState.ACCEPTED

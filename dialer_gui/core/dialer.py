@@ -145,13 +145,16 @@ class Dialer:
     def provider(self, name: str) -> Provider:
         """The long-lived provider instance of a profile (created on first use)."""
         if name not in self._providers:
-            profile = self.config.providers[name]
-            cls = provider_class(profile.type)
-            secret_names = [f.name for f in cls.all_fields() if f.secret]
-            secrets = self.secrets.secrets_for(name, secret_names)
-            transport = self._transport_factory(profile) if self._transport_factory else None
-            self._providers[name] = create_provider(profile, secrets, transport=transport)
+            self._providers[name] = self._create(name)
         return self._providers[name]
+
+    def _create(self, name: str) -> Provider:
+        profile = self.config.providers[name]
+        cls = provider_class(profile.type)
+        secret_names = [f.name for f in cls.all_fields() if f.secret]
+        secrets = self.secrets.secrets_for(name, secret_names)
+        transport = self._transport_factory(profile) if self._transport_factory else None
+        return create_provider(profile, secrets, transport=transport)
 
     # -- planning --------------------------------------------------------------------------
     def parse(self, raw: str) -> DialTarget:
@@ -224,6 +227,32 @@ class Dialer:
         request = CallRequest(plan.target, plan.dial_string, "dry-run")
         parts = [w.render() for w in prov.describe(request)]
         return "\n\n".join(parts)
+
+    async def warm_up(self) -> None:
+        """Build every profile's provider and HTTP client off the event loop.
+
+        Creating an httpx client loads the CA bundle (tens of milliseconds) and reading the
+        keyring can block on D-Bus; done here at start-up, the first tel: click finds a warm
+        client and the window never stutters.
+        """
+        config = self.config
+        for name in list(config.providers):
+            if name in self._providers:
+                continue
+            try:
+                provider = await asyncio.to_thread(self._build_provider, name)
+            except (DialerError, KeyError) as exc:  # reported when someone dials with it
+                log.info("provider %s not warmed up: %s", name, exc)
+                continue
+            if self.config is not config or name in self._providers:
+                await provider.aclose()  # settings changed meanwhile, or a call got there first
+                continue
+            self._providers[name] = provider
+
+    def _build_provider(self, name: str) -> Provider:
+        provider = self._create(name)
+        _ = provider.client  # the expensive part: TLS context and connection pool
+        return provider
 
     async def test_profile(self, name: str) -> str:
         return await self.provider(name).check()
