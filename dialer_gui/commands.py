@@ -275,7 +275,19 @@ def cmd_providers(ns: argparse.Namespace) -> int:
 
 
 def cmd_history(ns: argparse.Namespace) -> int:
-    history = _open_history()
+    from dialer_gui.core.history import HistoryStore
+    from dialer_gui.core.paths import history_path
+
+    path = history_path()
+    if not path.exists():
+        print("[]" if ns.json else "No calls yet.")
+        return ExitCode.OK
+    try:
+        # Read-only: the running app may be writing; reading must never change the file.
+        history = HistoryStore(path, read_only=True)
+    except HistoryError as exc:
+        _err(str(exc))
+        return ExitCode.ERROR
     rows = history.query(ns.search, limit=max(1, ns.limit))
     if ns.json:
         print(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dialer_gui.core import formatting, links, numbers
-from dialer_gui.core.calls import CallAttempt, CallState, Source
+from dialer_gui.core.calls import CallAttempt, CallState, Source, can_move
 from dialer_gui.core.events import CallChanged, EventBus, Notice
 from dialer_gui.core.policy import DuplicateGuard, PolicySettings, RateLimiter, decide
 from dialer_gui.core.routing import choose_profile
@@ -267,6 +267,13 @@ class Dialer:
         return attempt
 
     def _update(self, attempt: CallAttempt, **changes: Any) -> CallAttempt:
+        new_state = changes.get("state")
+        if new_state is not None and not can_move(attempt.state, new_state):
+            # A bug, not the user's problem: keep the recorded state and say so in the log.
+            log.error(
+                "refused to move attempt %s from %s to %s", attempt.id, attempt.state, new_state
+            )
+            return attempt
         for key, value in changes.items():
             setattr(attempt, key, value)
         if attempt.id is not None:
@@ -274,6 +281,8 @@ class Dialer:
                 self.history.update(attempt.id, **changes)
             except HistoryError as exc:
                 self._history_failed(exc)
+            except (KeyError, ValueError):  # the row vanished or the store disagrees
+                log.exception("history update of attempt %s failed", attempt.id)
         self.events.emit(CallChanged(attempt))
         return attempt
 
