@@ -110,15 +110,50 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+README = ROOT / "README.md"
+BEGIN = "<!-- BEGIN provider examples (scripts/gen_docs.py) -->"
+END = "<!-- END provider examples -->"
+
+
+def render_examples() -> str:
+    """One example profile per provider type, for the README."""
+    lines = [BEGIN, ""]
+    for type_name in PROVIDER_TYPES:
+        cls = provider_class(type_name)
+        secrets = [f.name for f in cls.fields if f.secret]
+        lines += [f'**{cls.label}** (`type = "{type_name}"`)', "", "```toml"]
+        lines += [f"[providers.{type_name}-office]", f'type = "{type_name}"']
+        lines += [f"{k} = {_toml_value(v)}" for k, v in EXAMPLES.get(type_name, {}).items()]
+        lines += ["```", ""]
+        if secrets:
+            names = ", ".join(f"`{s}`" for s in secrets)
+            lines += [f"Secrets for the keyring: {names}.", ""]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def readme_with_examples(readme: str) -> str:
+    start, end = readme.index(BEGIN), readme.index(END) + len(END)
+    return readme[:start] + render_examples() + readme[end:]
+
+
 def main() -> int:
     text = render()
+    readme = README.read_text(encoding="utf-8")
+    new_readme = readme_with_examples(readme)
     if "--check" in sys.argv:
+        stale = []
         if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print("docs/providers.md is out of date: run scripts/gen_docs.py", file=sys.stderr)
+            stale.append("docs/providers.md")
+        if new_readme != readme:
+            stale.append("README.md")
+        if stale:
+            print(f"{', '.join(stale)} out of date: run scripts/gen_docs.py", file=sys.stderr)
             return 1
         return 0
     OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    README.write_text(new_readme, encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)} and the examples in README.md")
     return 0
 
 

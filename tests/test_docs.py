@@ -37,3 +37,15 @@ def test_readme_mentions_every_subcommand() -> None:
     sub = next(a for a in parser._actions if a.dest == "command")
     for name in sub.choices:
         assert f"dialer-gui {name}" in readme, name
+
+
+def test_every_toml_example_in_the_docs_is_a_valid_config() -> None:
+    from dialer_gui.core.config import parse_config
+
+    for doc in ("README.md", "docs/providers.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        blocks = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+        assert blocks, doc
+        for block in blocks:
+            config = parse_config(block if "version" in block else "version = 1\n" + block)
+            assert config.providers, block
