@@ -369,20 +369,18 @@ def cmd_sandbox(ns: argparse.Namespace) -> int:
 def cmd_register(ns: argparse.Namespace) -> int:
     from dialer_gui import platform
 
-    try:
-        for step in platform.register():
-            print(step)
-    except DialerError as exc:
-        _err(str(exc))
-        return ExitCode.ERROR
-    return ExitCode.OK
+    return _print_steps(platform.register)
 
 
 def cmd_unregister(ns: argparse.Namespace) -> int:
     from dialer_gui import platform
 
+    return _print_steps(platform.unregister)
+
+
+def _print_steps(action: Any) -> int:
     try:
-        for step in platform.unregister():
+        for step in action():
             print(step)
     except DialerError as exc:
         _err(str(exc))
