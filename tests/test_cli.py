@@ -139,3 +139,31 @@ def test_secret_set_reads_stdin_and_providers_reports_presence(
     assert "s3cret" not in done.stdout + done.stderr
     wrong = cli("secret", "set", "demo-mor", "u", env=env, stdin="x\n")
     assert wrong.returncode == ExitCode.USAGE and "not a secret" in wrong.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux registration")
+def test_register_unregister_and_doctor_from_the_command_line(
+    sandbox: SandboxThread, configured: dict[str, str]
+) -> None:
+    import shutil
+
+    if shutil.which("xdg-mime") is None:
+        if os.environ.get("CI"):
+            pytest.fail("xdg-mime is missing; .ci/run installs xdg-utils")
+        pytest.skip("xdg-mime is not installed")
+    env = {**configured, "XDG_CURRENT_DESKTOP": "X-Generic"}
+
+    def handler() -> str:
+        out = subprocess.run(
+            ["xdg-mime", "query", "default", "x-scheme-handler/tel"],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return out.stdout.strip()
+
+    assert cli("register", env=env).returncode == 0
+    assert handler() == "dialer-gui.desktop"
+    doctor = cli("doctor", env=env)
+    assert "✓ tel: links: open with dialer-gui" in doctor.stdout
+    assert "demo-simotel" in doctor.stdout  # every provider profile is probed
+    assert cli("unregister", env=env).returncode == 0
+    assert handler() != "dialer-gui.desktop"
