@@ -65,7 +65,6 @@ from dialer_gui.ui.tray import Tray, TrayActions
 log = logging.getLogger("dialer_gui.app")
 
 NO_TRAY = "No system tray was found, so dialer-gui runs as a window."
-DEMO_DEFAULT = "demo-fonality"
 
 
 # -- demo mode ------------------------------------------------------------------------------------
@@ -96,7 +95,7 @@ class DemoSecrets:
 
 def demo_config(config: Config, base_url: str, *, default: str | None = None) -> Config:
     """The user's general settings with the simulator's profiles instead of theirs."""
-    from dialer_gui.sandbox.demo import demo_profiles
+    from dialer_gui.sandbox.demo import DEMO_DEFAULT, demo_profiles
 
     profiles = demo_profiles(base_url)
     chosen = default if default in profiles else DEMO_DEFAULT

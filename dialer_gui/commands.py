@@ -58,11 +58,11 @@ def _demo(config: Any) -> Iterator[tuple[Any, Any]]:
     import dataclasses
 
     from dialer_gui.sandbox import running_sandbox
-    from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+    from dialer_gui.sandbox.demo import DEMO_DEFAULT, demo_profiles, demo_secrets
 
     with running_sandbox(cdr_delay=1.0) as sandbox:
         profiles = demo_profiles(sandbox.base_url)
-        general = dataclasses.replace(config.general, default_provider=next(iter(profiles)))
+        general = dataclasses.replace(config.general, default_provider=DEMO_DEFAULT)
         demo_config = dataclasses.replace(config, general=general, providers=profiles, routes=[])
         yield demo_config, _MemorySecrets(demo_secrets())
 

@@ -48,6 +48,10 @@ WEBHOOK_TOKEN = "webhook-demo-token"
 WEBHOOK_BODY = '{"number": "{number}"}'
 
 
+# The profile demo mode dials with: Simotel returns a call ID, so the history shows the whole story.
+DEMO_DEFAULT = "demo-simotel"
+
+
 def demo_profiles(base_url: str, *, redis_url: str = "") -> dict[str, ProviderProfile]:
     """One profile per API, each pointing at a sandbox served at ``base_url``.
 
