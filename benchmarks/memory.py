@@ -8,8 +8,10 @@ processes), in batches of 50, each batch received by the simulator before the ne
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import common
@@ -24,6 +26,25 @@ def _settle(seconds: float) -> None:
     time.sleep(seconds)
 
 
+def _floor_memory(env: common.AppEnv) -> dict[str, int]:
+    """RSS and PSS of a bare QApplication showing one QWidget (``qt_floor.py --hold``)."""
+    proc = subprocess.Popen(
+        [common.PYTHON, str(Path(__file__).with_name("qt_floor.py")), "--hold", "10"],
+        env=env.env,
+        cwd=env.dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        _settle(1.0)
+        return common.read_memory(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     from dialer_gui import ipc
     from dialer_gui.sandbox import SandboxThread
@@ -34,6 +55,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     config, secrets = common.link_config(url)
     try:
         with common.app_env(config, secrets) as env, common.RunningApp(env) as app:
+            floor = _floor_memory(env)
             app.start()
             _settle(1.0 if quick else 3.0)
             idle = app.memory()
@@ -61,8 +83,10 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     per_call_kib = (after["rss"] - idle["rss"]) / calls
     note = f"{calls} calls in {elapsed:.1f} s; simulator saw {received} requests"
     return [
+        common.row(NAME, "floor: RSS of QApplication + one QWidget", unit="MiB",
+                   value=floor["rss"] / mib, note=f"PSS {floor['pss'] / mib:.1f} MiB"),
         common.row(NAME, "RSS idle after start", unit="MiB", value=idle["rss"] / mib,
-                   target=IDLE_TARGET_MB),
+                   target=IDLE_TARGET_MB, ratio=idle["rss"] / floor["rss"], ratio_of="floor"),
         common.row(NAME, "PSS idle after start", unit="MiB", value=idle["pss"] / mib),
         common.row(NAME, f"RSS after {calls} calls", unit="MiB", value=after["rss"] / mib,
                    note=note),
