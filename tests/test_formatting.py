@@ -159,3 +159,21 @@ def test_teleforge_national_and_00_forms_also_pass_its_regex() -> None:
 def test_hand_made_extension_target() -> None:
     target = DialTarget(TargetKind.EXTENSION, e164="12", display="12")
     assert format_dial_string(target, "e164") == "12"
+
+
+@pytest.mark.parametrize(
+    ("number", "home", "dialled"),
+    [
+        ("+98 937 123 4567", "IR", "09371234567"),  # Simotel's documented local form
+        ("+1 201 555 0123", "IR", "0012015550123"),  # abroad from Iran: IDD 00
+        ("+49 30 1234567", "US", "01149301234567"),  # abroad from the US: IDD 011
+        ("+49 30 1234567", "DE", "0301234567"),
+    ],
+)
+def test_local_format_dials_as_a_desk_phone_in_your_country_would(
+    number: str, home: str, dialled: str
+) -> None:
+    target = parse_target(number)
+    assert format_dial_string(target, NumberFormat.LOCAL, region=home) == dialled
+    steps = explain_format(target, "local", region=home)
+    assert steps[0] == ("format local", dialled)

@@ -191,10 +191,11 @@ class Dialer:
             )
             prefix = str(profile.get("outside_line_prefix", "") or "")
             rules = [tuple(r) for r in (profile.get("rewrite") or [])]
-            plan.steps = formatting.explain_format(target, fmt, outside_prefix=prefix, rules=rules)
-            plan.dial_string = formatting.format_dial_string(
-                target, fmt, outside_prefix=prefix, rules=rules
+            region = self.config.general.region
+            plan.steps = formatting.explain_format(
+                target, fmt, outside_prefix=prefix, rules=rules, region=region
             )
+            plan.dial_string = plan.steps[-1][1]
         except (ValueError, KeyError) as exc:
             plan.error = f"The number format of “{name}” is wrong: {exc}"
             return plan

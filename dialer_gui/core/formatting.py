@@ -51,6 +51,10 @@ class NumberFormat(enum.StrEnum):
     * ``INTL_011``: ``01112015550123``, ``01149301234567``.
     * ``DIGITS``: the national significant number alone, without a trunk prefix:
       ``2015550123``, ``301234567``; for PBXs that add the trunk or country code themselves.
+    * ``LOCAL``: as dialled from *your* country (the ``region`` setting): national form for
+      numbers of your country, your international prefix for the others. From Iran:
+      ``09371234567`` and ``0012015550123``; from the US: ``2015550123`` and
+      ``01149301234567``. For PBXs that dial exactly what a desk phone would.
     """
 
     E164 = "e164"
@@ -59,6 +63,7 @@ class NumberFormat(enum.StrEnum):
     INTL_00 = "intl_00"
     INTL_011 = "intl_011"
     DIGITS = "digits"
+    LOCAL = "local"
 
 
 DEFAULT_FORMATS: dict[str, NumberFormat] = {
@@ -66,8 +71,9 @@ DEFAULT_FORMATS: dict[str, NumberFormat] = {
     "teleforge": NumberFormat.E164_NO_PLUS,
     # Fonality documents "15551231234".
     "fonality": NumberFormat.E164_NO_PLUS,
-    # Simotel's examples use Iranian national numbers (09371234567).
-    "simotel": NumberFormat.NATIONAL,
+    # Simotel's examples use Iranian national numbers (09371234567); numbers of other
+    # countries need the international prefix a desk phone there would dial.
+    "simotel": NumberFormat.LOCAL,
     # MOR examples use full international digits (37060000001).
     "mor": NumberFormat.E164_NO_PLUS,
     # Enswitch takes "any destination dialable by the customer"; full digits are unambiguous.
@@ -100,7 +106,7 @@ def _compile(pattern: str, index: int) -> re.Pattern[str]:
             ) from None
 
 
-def _formatted(target: DialTarget, fmt: NumberFormat) -> str:
+def _formatted(target: DialTarget, fmt: NumberFormat, region: str | None = None) -> str:
     digits = target.digits
     if fmt is NumberFormat.E164:
         return "+" + digits
@@ -113,6 +119,10 @@ def _formatted(target: DialTarget, fmt: NumberFormat) -> str:
     number = phonenumbers.parse(target.e164, None)
     if fmt is NumberFormat.DIGITS:
         return phonenumbers.national_significant_number(number)
+    if fmt is NumberFormat.LOCAL:
+        home = region or phonenumbers.region_code_for_number(number) or "ZZ"
+        dialled = phonenumbers.format_out_of_country_calling_number(number, home)
+        return _NON_DIGITS.sub("", dialled)
     # NATIONAL: phonenumbers' national format minus spaces and punctuation; the extension
     # is left out first so its digits do not join the number.
     number.extension = None
@@ -131,6 +141,7 @@ def explain_format(
     *,
     outside_prefix: str = "",
     rules: Rules = (),
+    region: str | None = None,
 ) -> list[tuple[str, str]]:
     """Show each step of building the dial string, for the dry run.
 
@@ -139,6 +150,7 @@ def explain_format(
         fmt: The profile's number format.
         outside_prefix: Digits dialled before external numbers, for example ``9``.
         rules: ``(pattern, replacement)`` pairs applied in order with :func:`re.sub`.
+        region: the user's country, for ``LOCAL`` (the number's own country if None).
 
     Returns:
         ``(step, value after the step)`` pairs; the last value is the dial string.
@@ -154,7 +166,7 @@ def explain_format(
         raise ValueError(
             f"The outside-line prefix {outside_prefix!r} may only hold digits, * and #."
         )
-    value = _formatted(target, fmt)
+    value = _formatted(target, fmt, region)
     steps = [(f"format {fmt.value}", value)]
     for index, rule in enumerate(rules, start=1):
         pattern, replacement = _rule_pair(rule, index)
@@ -186,6 +198,7 @@ def format_dial_string(
     *,
     outside_prefix: str = "",
     rules: Rules = (),
+    region: str | None = None,
 ) -> str:
     """Write a target the way one provider profile dials it.
 
@@ -194,6 +207,7 @@ def format_dial_string(
         fmt: The profile's number format.
         outside_prefix: Digits dialled before external numbers, for example ``9``.
         rules: ``(pattern, replacement)`` pairs applied in order with :func:`re.sub`.
+        region: the user's country, for ``LOCAL``.
 
     Returns:
         Digits, ``*`` and ``#``, with a leading ``+`` only for E.164; extensions unchanged.
@@ -201,4 +215,5 @@ def format_dial_string(
     Raises:
         ValueError: unknown format, a bad prefix or rule, or a result that is not dialable.
     """
-    return explain_format(target, fmt, outside_prefix=outside_prefix, rules=rules)[-1][1]
+    steps = explain_format(target, fmt, outside_prefix=outside_prefix, rules=rules, region=region)
+    return steps[-1][1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialer_gui.providers.base import Field, FieldKind
 
-NUMBER_FORMATS = ("e164", "e164_no_plus", "national", "intl_00", "intl_011", "digits")
+NUMBER_FORMATS = ("e164", "e164_no_plus", "national", "intl_00", "intl_011", "digits", "local")
 
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("label", "Display name", FieldKind.STR, "", "Shown in menus; the profile name if empty."),

@@ -49,7 +49,8 @@ class SimotelProvider(Provider):
 
     type_name = "simotel"
     label = "Simotel (call originate)"
-    default_number_format = "national"  # the doc's numbers are local: 09371234567
+    # The doc's numbers are local (09371234567); other countries get the caller's IDD prefix.
+    default_number_format = "local"
     fields = (
         Field(
             "url",

@@ -35,7 +35,7 @@ def test_call_button_places_the_call(qtbot, dialer, sandbox):  # noqa: F811
     dialog = shown_dialog(qtbot, confirmer)
     assert dialog.findChild(object, "confirmNumber").text() == "+1 212-555-0100"
     texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
-    assert "<tt>2125550100</tt>" in texts and "demo-simotel" in texts  # the exact dial string
+    assert "<tt>12125550100</tt>" in texts and "demo-simotel" in texts  # the exact dial string
     assert not dialog.countdown_label.isVisible()
     qtbot.mouseClick(dialog.call_button, Qt.MouseButton.LeftButton)
     attempt = finish(qtbot, task)
