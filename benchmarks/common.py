@@ -127,6 +127,17 @@ def row(
     return data
 
 
+def quiet_qt() -> None:
+    """Drop the offscreen plugin's "does not support ..." chatter; keep every other Qt message."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode: Any, _context: Any, message: str) -> None:
+        if "This plugin does not support" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
 # -- machine ------------------------------------------------------------------------------------
 
 

@@ -104,6 +104,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     rows_total = 2_000 if quick else 100_000
     opens = 3 if quick else 10
     sequences = 2 if quick else 10
+    common.quiet_qt()
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
 
     with tempfile.TemporaryDirectory(prefix="dialer-bench-history-") as tmp:

@@ -165,6 +165,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(common.ROOT), env.get("PYTHONPATH")) if p)
     sandbox, url = _start_sandbox(env)
     tmp = tempfile.TemporaryDirectory(prefix="dialer-bench-loop-")
+    common.quiet_qt()
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
