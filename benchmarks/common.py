@@ -296,7 +296,7 @@ class AppEnv:
     def socket(self) -> str:
         from dialer_gui import ipc
 
-        return ipc.socket_name(self.env["XDG_RUNTIME_DIR"])
+        return str(ipc.socket_name(self.env["XDG_RUNTIME_DIR"]))
 
     def cleanup(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -457,7 +457,7 @@ def wait_for_request(
             if (not path or request.path == path) and (
                 needle in request.body or needle in request.target.encode()
             ):
-                return request.received - t0
+                return float(request.received - t0)
         if time.monotonic() > deadline:
             raise TimeoutError(f"the sandbox received no request with {needle!r}")
         time.sleep(0.001)

@@ -35,6 +35,7 @@ from typing import Any
 import common
 
 NAME = "responsiveness"
+Gaps = list[tuple[float, float]]
 TARGET_MS = 16.0
 TICK_MS = 1
 MB = 1024 * 1024
@@ -189,7 +190,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         view.show()
         ticker = Ticker()
 
-        async def measured(work: Callable[[], Awaitable[Any]]) -> tuple[list, Any]:
+        async def measured(work: Callable[[], Awaitable[Any]]) -> tuple[Gaps, Any]:
             ticker.start()
             await asyncio.sleep(0.05)
             result = await work()
