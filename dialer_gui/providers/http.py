@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import os
 import ssl
+import threading
 import urllib.parse
 from collections.abc import Iterable
 
@@ -31,15 +33,41 @@ MAX_BODY = 256 * 1024
 USER_AGENT = f"dialer-gui/{__version__}"
 
 
+_SSL_CONTEXTS: dict[str, ssl.SSLContext] = {}
+_SSL_LOCK = threading.Lock()
+
+
+def _ssl_context(ca_file: str) -> ssl.SSLContext:
+    """One verifying context per CA file: loading a CA bundle takes ~60 ms, so it is shared.
+
+    Called from worker threads at warm-up, hence the lock.
+    """
+    key = ""
+    if ca_file:
+        info = os.stat(ca_file)  # a CA file replaced on disk must be read again
+        key = f"{ca_file}\0{info.st_mtime_ns}\0{info.st_size}"
+    with _SSL_LOCK:
+        context = _SSL_CONTEXTS.get(key)
+        if context is None:
+            if ca_file:
+                context = ssl.create_default_context(cafile=ca_file)
+            else:
+                import certifi  # httpx's own default CA bundle
+
+                context = ssl.create_default_context(cafile=certifi.where())
+            _SSL_CONTEXTS[key] = context
+        return context
+
+
 def make_client(
     profile: ProviderProfile, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
     timeout = float(profile.get("timeout", 10.0) or 10.0)
     verify: bool | ssl.SSLContext = bool(profile.get("verify_tls", True))
-    ca_file = profile.get("ca_file") or ""
-    if verify and ca_file:
+    ca_file = str(profile.get("ca_file") or "")
+    if verify:
         try:
-            verify = ssl.create_default_context(cafile=str(ca_file))
+            verify = _ssl_context(ca_file)
         except (OSError, ssl.SSLError) as exc:
             raise ProviderError(
                 f"The CA file set for “{profile.name}” cannot be read as a certificate "

@@ -6,6 +6,7 @@ so); several open the chooser. The text is read once, capped by ``core.numbers``
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from PySide6.QtGui import QGuiApplication
@@ -37,8 +38,11 @@ async def dial_clipboard(
     Returns:
         The attempt, or None when nothing was dialed (no number, or the user cancelled).
     """
-    text = QGuiApplication.clipboard().text()
-    targets = extract_numbers(text, region=dialer.config.general.region) if text.strip() else []
+    text = QGuiApplication.clipboard().text()  # Qt objects only on this thread
+    region = dialer.config.general.region
+    # Matching a long paste (a log file, a whole web page) takes hundreds of milliseconds;
+    # in a worker thread the window stays responsive meanwhile.
+    targets = await asyncio.to_thread(extract_numbers, text, region=region) if text.strip() else []
     if not targets:
         messages.info("Dial clipboard", NOTHING_FOUND)
         return None
