@@ -74,7 +74,7 @@ def handle_link(uri: str, options: StartOptions | None = None) -> int:
 
     message = ipc.Message("dial", uri, "link")
     try:
-        ipc.decode(ipc.encode(message))  # the same checks the receiving side makes
+        ipc.encode(message)  # runs the same checks the receiving side makes
     except IPCError as exc:
         _err(f"not dialing: {exc}")
         return _INPUT

@@ -149,12 +149,14 @@ def socket_name(runtime_dir: str | None = None) -> str:
             (``$TMPDIR`` on macOS). Ignored on Windows.
 
     Returns:
-        On POSIX the full path ``<runtime>/dialer-gui/ipc-<hash>``; on Windows a named pipe
+        On POSIX the full path ``<runtime>/dialer-gui/ipc-<uid>``; on Windows a named pipe
         ``\\\\.\\pipe\\dialer-gui-<hash>``. Both work with ``QLocalServer.listen``.
     """
-    digest = _hash()
-    if sys.platform == "win32":
-        return rf"\\.\pipe\{_APP}-{digest}"
+    if sys.platform == "win32":  # pipe names are machine-wide: the hash makes them per user
+        return rf"\\.\pipe\{_APP}-{_hash()}"
+    # The folder is private to the user already; the uid in the name costs nothing, where
+    # hashing the user name would import hashlib and getpass on every tel: click.
+    digest = str(os.getuid())
     base = runtime_dir
     if base is None and sys.platform != "darwin":
         base = os.environ.get("XDG_RUNTIME_DIR") or None
