@@ -173,7 +173,12 @@ def test_same_link_twice_is_one_call_and_the_second_is_merged(
 ) -> None:
     for _ in range(2):
         assert click("tel:+442079460958", app_env).returncode == 0
-    rows = wait_for(lambda: (r := history_rows()) and len(r) == 2 and r, "two history rows")
+    def settled() -> list[Any]:
+        rows = history_rows()
+        done = len(rows) == 2 and all(r.state is not CallState.REQUESTED for r in rows)
+        return rows if done else []
+
+    rows = wait_for(settled, "two settled history rows")
     assert sorted(r.state for r in rows) == sorted([CallState.ACCEPTED, CallState.MERGED])
     assert len(sandbox.requests) == 1
 
