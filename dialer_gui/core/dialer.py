@@ -111,6 +111,7 @@ class Dialer:
         self._history_broken = False
         self._listeners: list[Any] = []
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._turns = asyncio.Lock()
 
     # -- configuration ---------------------------------------------------------------------
     def profiles(self) -> list[ProviderProfile]:
@@ -321,8 +322,18 @@ class Dialer:
         confirm: ConfirmFn | None = None,
     ) -> CallAttempt:
         """Place one call from ``raw`` (a number, a link, or text with one number)."""
+        await self._take_turn()
         plan = self.plan(raw, source, provider)
         return await self.dial_plan(plan, confirm=confirm)
+
+    async def _take_turn(self) -> None:
+        """Wait for an event-loop turn of our own, in arrival order.
+
+        Parsing, the guards and the history write take a few milliseconds per request; a
+        burst of fifty links would otherwise do all of that in one turn and freeze the window.
+        """
+        async with self._turns:
+            await asyncio.sleep(0)
 
     async def dial_plan(self, plan: DialPlan, *, confirm: ConfirmFn | None = None) -> CallAttempt:
         if plan.error or plan.target is None or plan.profile is None:
