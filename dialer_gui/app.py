@@ -38,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -115,7 +115,8 @@ class FileOpenFilter(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
-            url = event.url().toString() or event.file()
+            # Fully encoded: decoding would turn "%20" separators into spaces, which links refuse.
+            url = event.url().toString(QUrl.ComponentFormattingOption.FullyEncoded) or event.file()
             self._app.open_link(url)
             return True
         return super().eventFilter(watched, event)
@@ -274,8 +275,10 @@ class Application(QObject):
         try:
             return ipc.send(message, timeout=2.0)
         except IPCError as exc:
-            log.warning("the running instance refused the hand-over: %s", exc)
-            return False
+            # It accepted the connection, so it has (or refused) the request; dialing it here
+            # as well could place the call twice. A lost link is the lesser harm.
+            log.warning("the running instance did not confirm the hand-over: %s", exc)
+            return True
 
     def _build_ui(self) -> None:
         self.confirmer = Confirmer(

@@ -57,9 +57,12 @@ def _err(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--link"]:
+        # Started from the app menu: the desktop entry's %u expands to nothing.
+        return _main_parsed([])
     if args[:1] == ["--link"]:
         if len(args) != 2:
-            _err("--link takes exactly one link and must come last")
+            _err("--link takes exactly one link and must come first and last")
             return _USAGE
         return handle_link(args[1])
     if len(args) == 1 and args[0].lower().startswith(LINK_SCHEMES):
@@ -79,10 +82,12 @@ def handle_link(uri: str, options: StartOptions | None = None) -> int:
         _err(f"not dialing: {exc}")
         return _INPUT
     try:
-        if ipc.send(message):
+        if ipc.send(message, timeout=2.0):
             return _OK
     except IPCError as exc:
-        _err(f"the running dialer-gui refused the link: {exc}")
+        # The running instance took the connection: it has the link (or refused it), so this
+        # process must not start a second app and dial it again.
+        _err(f"the running dialer-gui did not confirm the link: {exc}")
         return _INPUT
     options = options or StartOptions()
     options.link = uri

@@ -142,10 +142,15 @@ def cmd_call(ns: argparse.Namespace) -> int:
     if ns.clipboard and not ns.dry_run:
         # A running app can show the chooser and the confirmation; hand over to it.
         from dialer_gui import ipc
+        from dialer_gui.errors import IPCError
 
-        with suppress(Exception):
-            if ipc.send(ipc.Message("dial_clipboard", "", "clipboard")):
+        try:
+            if ipc.send(ipc.Message("dial_clipboard", "", "clipboard"), timeout=2.0):
+                print("Handed to the running dialer-gui, which shows the result.")
                 return ExitCode.OK
+        except IPCError as exc:  # it has the request: dialing here too could call twice
+            _err(f"the running dialer-gui did not confirm the request: {exc}")
+            return ExitCode.ERROR
     raw = _pick_text(ns, config.general.region)
     if raw is None:
         return ExitCode.INPUT

@@ -54,3 +54,18 @@ def test_hand_off_exit_codes_match_the_enum() -> None:
     from dialer_gui.exitcodes import ExitCode
 
     assert (cli._OK, cli._USAGE, cli._INPUT) == (ExitCode.OK, ExitCode.USAGE, ExitCode.INPUT)
+
+
+def test_link_option_alone_starts_the_app_like_the_menu_entry_does() -> None:
+    """The desktop entry is `dialer-gui --link %u`; from the app menu %u expands to nothing."""
+    from dialer_gui import cli
+
+    started: list[list[str]] = []
+    original = cli._main_parsed
+    cli._main_parsed = lambda argv: started.append(argv) or 0  # type: ignore[assignment]
+    try:
+        assert cli.main(["--link"]) == 0
+    finally:
+        cli._main_parsed = original
+    assert started == [[]]
+    assert cli.main(["--link", "tel:1", "x"]) == cli._USAGE
