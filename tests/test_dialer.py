@@ -252,7 +252,8 @@ def test_emergency_short_numbers_always_ask(sandbox) -> None:
     plan = dialer.plan("tel:911", Source.LINK)
     assert plan.target.is_extension and plan.needs_confirm
     assert "emergency" in plan.confirm_reason
-    assert not dialer.plan("557", Source.LINK).needs_confirm
+    assert not dialer.plan("557", Source.DIALPAD).needs_confirm
+    assert dialer.plan("tel:557", Source.LINK).needs_confirm
 
 
 def test_warm_up_builds_clients_off_the_loop_and_calls_reuse_them(sandbox) -> None:
@@ -269,3 +270,16 @@ def test_warm_up_builds_clients_off_the_loop_and_calls_reuse_them(sandbox) -> No
     assert warmed == dict.fromkeys(dialer.config.providers, True)
     assert same_client
     assert attempt.state is CallState.ACCEPTED
+
+
+def test_retry_right_after_a_refused_call_is_placed_not_merged(sandbox) -> None:
+    dialer, _ = make(sandbox)
+    sandbox.set_fault("bad_credentials", "simotel", times=1)
+
+    async def twice():
+        return [await dialer.dial(UK, Source.DIALPAD) for _ in range(2)]
+
+    first, second = run(_closing(dialer, twice()))
+    assert first.state is CallState.FAILED
+    assert second.state is CallState.ACCEPTED
+    assert len(sandbox.requests) == 2

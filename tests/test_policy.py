@@ -28,7 +28,9 @@ class FakeClock:
         (UK, "fixed_line", Source.LINK, True, False),
         (UK, "fixed_line", Source.CLIPBOARD, True, False),
         (UK, "fixed_line", Source.CLI, False, False),
-        (EXT, "extension", Source.LINK, False, False),  # extensions dial at once
+        (EXT, "extension", Source.DIALPAD, False, False),  # typed extensions dial at once
+        (EXT, "extension", Source.LINK, True, False),  # a web page must not ring one unasked
+        (EXT, "extension", Source.CLIPBOARD, True, False),
         (PREMIUM, "premium_rate", Source.DIALPAD, True, False),  # premium always asks
         (UK, "unknown", Source.DIALPAD, True, False),
     ],
@@ -87,3 +89,11 @@ def test_duplicate_guard_window_counts_from_the_end_of_a_request() -> None:
     clock.now += 0.2
     assert guard.duplicate_of("+1") is None
     assert guard.duplicate_of("+2") is None
+
+
+def test_a_failed_request_is_forgotten_so_a_retry_is_not_merged() -> None:
+    clock = FakeClock()
+    guard = DuplicateGuard(5.0, clock)
+    guard.start("+1", 3)
+    guard.finish("+1", failed=True)
+    assert guard.duplicate_of("+1") is None

@@ -471,7 +471,7 @@ class Dialer:
             )
             return attempt
         finally:
-            self._dupes.finish(number)
+            self._dupes.finish(number, failed=attempt.state is CallState.FAILED)
 
     # -- outcomes arriving later (Teleforge CDRs) --------------------------------------------
     def record_outcome(

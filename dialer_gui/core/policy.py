@@ -76,8 +76,10 @@ def decide(
             return Decision(
                 needs_confirm=True, reason="This number does not look valid for its country."
             )
-    if target.is_extension:
-        return Decision()
+    if target.is_extension and source not in UNTRUSTED_SOURCES:
+        return Decision()  # an extension typed on the dial pad dials at once
+    # Extensions from links count too: a web page must not ring a colleague, a paging group
+    # or a feature code without the user's say.
     if source is Source.LINK and settings.confirm_links:
         return Decision(needs_confirm=True, reason="A link asked to place this call.")
     if source is Source.CLIPBOARD and settings.confirm_clipboard:
@@ -131,8 +133,13 @@ class DuplicateGuard:
         self.in_flight[number] = attempt_id
         self._recent[number] = (self._clock(), attempt_id)
 
-    def finish(self, number: str) -> None:
+    def finish(self, number: str, *, failed: bool = False) -> None:
+        """The request for ``number`` is over; ``failed`` when we know nothing rang."""
         attempt_id = self.in_flight.pop(number, None)
+        if failed:
+            # Nothing was placed, so trying again at once is a retry, not a duplicate.
+            self._recent.pop(number, None)
+            return
         # The window counts from the end of the request too: a slow PBX plus an impatient
         # second click must still be one call.
         self._recent[number] = (self._clock(), attempt_id)
