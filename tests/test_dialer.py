@@ -283,3 +283,21 @@ def test_retry_right_after_a_refused_call_is_placed_not_merged(sandbox) -> None:
     assert first.state is CallState.FAILED
     assert second.state is CallState.ACCEPTED
     assert len(sandbox.requests) == 2
+
+
+def test_saving_settings_mid_call_does_not_break_the_call(sandbox) -> None:
+    dialer, _ = make(sandbox)
+    sandbox.set_fault("slow", "simotel", delay=0.4, times=1)
+
+    async def scenario():
+        call = asyncio.ensure_future(dialer.dial(UK, Source.DIALPAD))
+        for _ in range(200):  # until the request is on the wire
+            if sandbox.requests:
+                break
+            await asyncio.sleep(0.01)
+        dialer.reload(dialer.config)  # the user saves Settings meanwhile
+        return await call
+
+    attempt = run(_closing(dialer, scenario()))
+    assert attempt.state is CallState.ACCEPTED, attempt.error
+    assert dialer._retired == [] and dialer._busy == {}

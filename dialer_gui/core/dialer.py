@@ -112,6 +112,8 @@ class Dialer:
         self._listeners: list[Any] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._turns = asyncio.Lock()
+        self._busy: dict[int, int] = {}  # id(provider) -> requests in flight
+        self._retired: list[Provider] = []  # replaced by reload(), closed once idle
 
     # -- configuration ---------------------------------------------------------------------
     def profiles(self) -> list[ProviderProfile]:
@@ -132,7 +134,12 @@ class Dialer:
         self._dupes.window = self._policy.duplicate_window
         self._link_rate.limit = self._policy.link_rate_limit
         for provider in old:
-            self._spawn(provider.aclose())
+            if self._busy.get(id(provider)):
+                # Closing its client now would break a request the PBX may already have:
+                # the call would show as "unknown" and invite a second try. Close it later.
+                self._retired.append(provider)
+            else:
+                self._spawn(provider.aclose())
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         try:
@@ -398,15 +405,18 @@ class Dialer:
         attempt = self._attempt(plan, CallState.REQUESTED)
         # Claim the number before the first await so a second click in between merges.
         self._dupes.start(number, None)
+        prov: Provider | None = None
         try:
             self._record(attempt)
             self._dupes.in_flight[number] = attempt.id
             request = CallRequest(plan.target, plan.dial_string, _reference())
             name = plan.profile.name
+            prov = self.provider(name)
+            self._busy[id(prov)] = self._busy.get(id(prov), 0) + 1
             retried: str | None = None
             while True:
                 try:
-                    result = await self.provider(name).place_call(request)
+                    result = await prov.place_call(request)
                 except ProviderError as exc:
                     if (
                         retried is None
@@ -472,6 +482,18 @@ class Dialer:
             return attempt
         finally:
             self._dupes.finish(number, failed=attempt.state is CallState.FAILED)
+            if prov is not None:
+                self._release(prov)
+
+    def _release(self, provider: Provider) -> None:
+        left = self._busy.get(id(provider), 1) - 1
+        if left > 0:
+            self._busy[id(provider)] = left
+            return
+        self._busy.pop(id(provider), None)
+        if provider in self._retired:
+            self._retired.remove(provider)
+            self._spawn(provider.aclose())
 
     # -- outcomes arriving later (Teleforge CDRs) --------------------------------------------
     def record_outcome(
@@ -516,9 +538,10 @@ class Dialer:
         for listener in self._listeners:
             await listener.stop()
         self._listeners.clear()
-        for provider in self._providers.values():
+        for provider in [*self._providers.values(), *self._retired]:
             await provider.aclose()
         self._providers.clear()
+        self._retired.clear()
         for task in list(self._tasks):
             await asyncio.gather(task, return_exceptions=True)
 
