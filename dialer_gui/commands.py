@@ -155,9 +155,13 @@ def cmd_call(ns: argparse.Namespace) -> int:
     if raw is None:
         return ExitCode.INPUT
     source = Source.CLIPBOARD if ns.clipboard else Source.CLI
-    demo = ns.demo or not config.providers
-    if demo and not ns.demo:
-        _err("no provider is configured; using the built-in demo PBX (see README).")
+    demo = bool(ns.demo)
+    if not demo and not config.providers:
+        # Never fall back to the demo here: a script with a mistyped --config would believe a
+        # real call was placed.
+        where = f" in {config.path}" if config.path else ""
+        _err(f"no provider is configured{where}. Add one (see README), or use --demo.")
+        return ExitCode.NO_PROVIDER
     with _demo(config) if demo else _real(config) as (cfg, secrets):
         history = _open_history() if not ns.dry_run else None
         from dialer_gui.core.history import HistoryStore

@@ -117,8 +117,10 @@ def test_no_provider_and_bad_config_have_their_own_exit_codes(
     isolated_dirs: dict[str, Path],
 ) -> None:
     env = dict(os.environ)
-    done = cli("call", "--dry-run", UK, env=env)  # no config: the demo is used, and said so
-    assert done.returncode == 0 and "demo" in done.stderr
+    done = cli("call", UK, env=env)  # no config: refused, never a silent demo call
+    assert done.returncode == ExitCode.NO_PROVIDER and "--demo" in done.stderr
+    demo = cli("--demo", "call", "--json", UK, env=env)
+    assert demo.returncode == 0 and json.loads(demo.stdout)["provider"] == "demo-simotel"
     path = isolated_dirs["config"] / "dialer-gui" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("[general]\nregion = 42\n", encoding="utf-8")
