@@ -30,7 +30,13 @@ from dialer_gui.providers.base import (
     WireRequest,
 )
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import MASK, http_status_error, send, unexpected_answer
+from dialer_gui.providers.http import (
+    MASK,
+    build,
+    http_status_error,
+    send,
+    unexpected_answer,
+)
 
 MAKE_PATH = "calls/make/"
 LIST_PATH = "calls/active/list/"
@@ -220,8 +226,13 @@ class EnswitchProvider(Provider):
 
     def _http_request(self, wire: WireRequest) -> httpx.Request:
         headers = dict(wire.headers)
-        return self.client.build_request(
-            wire.method, wire.url, headers=headers, content=wire.body.encode() or None
+        return build(
+            self.client,
+            wire.method,
+            wire.url,
+            provider=self.name,
+            headers=headers,
+            content=wire.body.encode() or None,
         )
 
     def describe(self, request: CallRequest) -> list[WireRequest]:

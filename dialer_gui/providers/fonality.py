@@ -32,7 +32,13 @@ from dialer_gui.providers.base import (
     WireRequest,
 )
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import MASK, http_status_error, send, unexpected_answer
+from dialer_gui.providers.http import (
+    MASK,
+    build,
+    http_status_error,
+    send,
+    unexpected_answer,
+)
 
 TOKEN_MAX_AGE = 4 * 3600.0  # the vendor recommends re-negotiating every 4 hours
 REQUESTED_BY = "FonalityClickToDial"
@@ -170,9 +176,11 @@ class FonalityProvider(Provider):
 
     async def _login(self) -> str:
         user, password = self._credentials()
-        request = self.client.build_request(
+        request = build(
+            self.client,
             "POST",
             self.endpoint,
+            provider=self.name,
             headers=self._login_headers(),
             content=self._login_form(user, password).encode(),
         )
@@ -237,9 +245,11 @@ class FonalityProvider(Provider):
             ) from None
 
     async def _dial(self, call: CallRequest, token: str) -> CallResult:
-        request = self.client.build_request(
+        request = build(
+            self.client,
             "POST",
             self.endpoint,
+            provider=self.name,
             headers=self._dial_headers(),
             content=self._dial_form(call.dial_string, token).encode(),
         )

@@ -1,8 +1,10 @@
 """The one boundary between httpx and our error tree, plus redaction of secrets.
 
-``make_client`` builds the long-lived client of a profile; ``map_transport_error`` turns any
-httpx exception into a categorised :class:`ProviderError`; ``redact`` removes secrets (and their
-base64 and URL-encoded forms) from text before it reaches history, logs or the screen.
+``make_client`` builds the long-lived client of a profile; ``build`` makes a request from it
+(a request that cannot be built is a settings problem, and nothing was sent);
+``map_transport_error`` turns any httpx exception into a categorised :class:`ProviderError`;
+``redact`` removes secrets (and their base64 and URL-encoded forms) from text before it reaches
+history, logs or the screen.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import ssl
 import threading
 import urllib.parse
 from collections.abc import Iterable
+from typing import Any
 
 import httpx
 
@@ -84,6 +87,46 @@ def make_client(
         headers={"User-Agent": USER_AGENT},
         trust_env=False,
     )
+
+
+def build(
+    client: httpx.AsyncClient, method: str, url: str, *, provider: str, **kwargs: Any
+) -> httpx.Request:
+    """``client.build_request(method, url, **kwargs)``, with its failures told as settings errors.
+
+    Every provider builds its requests here: an error at this point means nothing was sent, so
+    the call is recorded as failed (not "may ring") and the message says what to fix.
+
+    Raises:
+        ProviderError: category ``CONFIG``, ``maybe_placed`` False.
+    """
+    try:
+        request = client.build_request(method, url, **kwargs)
+    except UnicodeEncodeError as exc:
+        # httpx encodes header values as ASCII: an accented letter in a header template or a
+        # token pasted with a stray character ends here.
+        raise ProviderError(
+            # The character itself is not shown: it may be part of a secret.
+            f"A header of “{provider}” holds a character that cannot be sent in a header "
+            "(such as an accented letter), so nothing was sent. Remove it from the headers in "
+            "Settings, or copy the password, key or token again.",
+            category=ErrorCategory.CONFIG,
+        ) from exc
+    except (httpx.InvalidURL, httpx.LocalProtocolError, ValueError) as exc:
+        raise ProviderError(
+            f"The request of “{provider}” could not be built from its settings, so nothing was "
+            "sent. Check the address and headers in Settings.",
+            category=ErrorCategory.CONFIG,
+        ) from exc
+    port = request.url.port
+    if port is not None and not 0 < port < 65536:
+        # httpx accepts any number here; the socket would refuse it after the send began.
+        raise ProviderError(
+            f"The address set for “{provider}” has port {port}, but ports go from 1 to 65535, "
+            "so nothing was sent. Correct the address in Settings.",
+            category=ErrorCategory.CONFIG,
+        )
+    return request
 
 
 def secret_forms(secrets: Iterable[str]) -> set[str]:
@@ -174,6 +217,13 @@ def map_transport_error(exc: httpx.HTTPError, provider: str) -> ProviderError:
             f"The connection to {where} broke while sending the request.",
             category=ErrorCategory.UNREACHABLE,
             maybe_placed=True,
+        )
+    if isinstance(exc, httpx.LocalProtocolError):
+        # Raised by our side before the request left (an illegal header, for one).
+        return ProviderError(
+            f"The request of “{provider}” could not be sent as its settings make it (an "
+            "address or header HTTP does not allow), so nothing was sent. Check them in Settings.",
+            category=ErrorCategory.CONFIG,
         )
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return ProviderError(

@@ -31,7 +31,14 @@ from dialer_gui.providers.base import (
     WireRequest,
 )
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import MASK, http_status_error, send, sha1_hex, unexpected_answer
+from dialer_gui.providers.http import (
+    MASK,
+    build,
+    http_status_error,
+    send,
+    sha1_hex,
+    unexpected_answer,
+)
 
 HASH_ORDERS = ("device,src,dst", "device,dst,src")
 PATHS = ("callback_init", "callback")
@@ -165,7 +172,7 @@ class MorProvider(Provider):
     # -- calls -----------------------------------------------------------------------------------
     async def place_call(self, request: CallRequest) -> CallResult:
         url, digest = self._request_url(request.dial_string)
-        http_request = self.client.build_request(self._method, url)
+        http_request = build(self.client, self._method, url, provider=self.name)
         response, raw = await send(
             self.client,
             http_request,

@@ -26,6 +26,7 @@ from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
     MASK,
     basic_auth_blob,
+    build,
     http_status_error,
     send,
     unexpected_answer,
@@ -200,8 +201,13 @@ class SimotelProvider(Provider):
         self, service: str, body: str
     ) -> tuple[httpx.Response, str, dict[str, Any] | None]:
         """Send one request; return the response, its redacted text, and Simotel's envelope."""
-        request = self.client.build_request(
-            self._method, self._url(service), headers=self._auth_headers(), content=body.encode()
+        request = build(
+            self.client,
+            self._method,
+            self._url(service),
+            provider=self.name,
+            headers=self._auth_headers(),
+            content=body.encode(),
         )
         response, raw = await send(
             self.client,

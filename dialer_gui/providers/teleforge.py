@@ -27,7 +27,7 @@ from dialer_gui.providers.base import (
     WireRequest,
 )
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import http_status_error, send, unexpected_answer
+from dialer_gui.providers.http import build, http_status_error, send, unexpected_answer
 
 CALLS_PATH = "/click2dial/calls"
 DEFAULT_PORT = 8300  # since Click2Dial v3.3
@@ -181,9 +181,11 @@ class TeleforgeProvider(Provider):
     async def place_call(self, request: CallRequest) -> CallResult:
         body, payload = self._body(request)
         ref = payload.get("contact_ref") or payload["call_ref"]
-        http_request = self.client.build_request(
+        http_request = build(
+            self.client,
             "POST",
             self.endpoint(),
+            provider=self.name,
             content=body.encode(),
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )

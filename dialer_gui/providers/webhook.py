@@ -36,7 +36,13 @@ from dialer_gui.providers.base import (
     WireRequest,
 )
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import MASK, http_status_error, send, unexpected_answer
+from dialer_gui.providers.http import (
+    MASK,
+    http_status_error,
+    send,
+    unexpected_answer,
+)
+from dialer_gui.providers.http import build as build_http_request
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_NAMES = ("password", "token")
@@ -255,9 +261,11 @@ class WebhookProvider(Provider):
 
     async def place_call(self, request: CallRequest) -> CallResult:
         wire = self.build(request)
-        http_request = self.client.build_request(
+        http_request = build_http_request(
+            self.client,
             wire.method,
             wire.url,
+            provider=self.name,
             headers=list(wire.headers),
             content=wire.body.encode() if wire.body else None,
         )

@@ -1,0 +1,131 @@
+"""Defects found in review of the provider layer, each pinned by a test through real code paths."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import httpx
+import pytest
+
+from dialer_gui.core.calls import CallAttempt, CallState, Source
+from dialer_gui.core.config import Config, GeneralSettings
+from dialer_gui.core.dialer import Dialer
+from dialer_gui.core.events import EventBus
+from dialer_gui.core.history import HistoryStore
+from dialer_gui.core.target import DialTarget, TargetKind
+from dialer_gui.providers import create_provider
+from dialer_gui.providers.base import CallRequest, ProviderProfile
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.http import build, map_transport_error
+from dialer_gui.sandbox import SandboxThread
+from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+
+UK = "+44 20 7946 0958"
+TARGET = DialTarget(TargetKind.EXTERNAL, "+12125551234", "+1 212-555-1234", "US")
+REQUEST = CallRequest(TARGET, "+12125551234", "ref-7")
+
+
+class Secrets:
+    def __init__(self, values: dict[str, dict[str, str]]) -> None:
+        self.values = values
+
+    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
+        have = self.values.get(profile, {})
+        return {n: have[n] for n in names if n in have}
+
+
+def dial(sandbox: SandboxThread, profile: str, **options: Any) -> CallAttempt:
+    """Dial ``UK`` through a real Dialer with the demo ``profile`` and ``options`` changed."""
+    profiles = demo_profiles(sandbox.base_url)
+    base = profiles[profile]
+    profiles[profile] = dataclasses.replace(base, options={**base.options, **options})
+    config = Config(
+        general=GeneralSettings(region="GB", default_provider=profile), providers=profiles
+    )
+    dialer = Dialer(config, Secrets(demo_secrets()), HistoryStore(":memory:"), EventBus())
+
+    async def go() -> CallAttempt:
+        try:
+            return await dialer.dial(UK, Source.DIALPAD)
+        finally:
+            await dialer.aclose()
+
+    return asyncio.run(go())
+
+
+# -- 1. a request that cannot be built was never sent: FAILED, not "may ring" ------------------
+
+
+def test_port_out_of_range_fails_as_config_through_the_dialer(sandbox: SandboxThread) -> None:
+    attempt = dial(sandbox, "demo-fonality", url="https://127.0.0.1:99999")
+    assert attempt.state is CallState.FAILED
+    assert attempt.error_category == "config"
+    assert attempt.error and "99999" in attempt.error and "demo-fonality" in attempt.error
+    assert sandbox.requests == []
+
+
+def test_non_ascii_header_fails_as_config_through_the_dialer(sandbox: SandboxThread) -> None:
+    headers = {"Authorization": "Bearer {token}", "X-Who": "Büro {number}"}
+    attempt = dial(sandbox, "demo-webhook", headers=headers)
+    assert attempt.state is CallState.FAILED
+    assert attempt.error_category == "config"
+    assert attempt.error and "demo-webhook" in attempt.error and "header" in attempt.error
+    assert sandbox.requests == []
+
+
+def test_non_ascii_token_fails_as_config_and_is_not_quoted() -> None:
+    token = "tökén-secret"
+    profile = ProviderProfile(
+        "hook", "webhook", {"url": "http://127.0.0.1:1/", "headers": {"X-Token": "{token}"}}
+    )
+    provider = create_provider(profile, {"token": token})
+
+    async def go() -> None:
+        try:
+            await provider.place_call(REQUEST)
+        finally:
+            await provider.aclose()
+
+    with pytest.raises(ProviderError) as info:
+        asyncio.run(go())
+    assert info.value.category is ErrorCategory.CONFIG and not info.value.maybe_placed
+    assert "ö" not in info.value.message and token not in info.value.message
+
+
+@pytest.mark.parametrize("url", ["http://[::1/", "http://127.0.0.1:0/"])
+def test_build_refuses_bad_addresses(url: str) -> None:
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            build(client, "GET", url, provider="p1")
+
+    with pytest.raises(ProviderError) as info:
+        asyncio.run(go())
+    assert info.value.category is ErrorCategory.CONFIG and not info.value.maybe_placed
+    assert "p1" in info.value.message
+
+
+def test_build_passes_good_requests_through() -> None:
+    async def go() -> httpx.Request:
+        async with httpx.AsyncClient() as client:
+            return build(client, "POST", "http://127.0.0.1:8/x", provider="p", content=b"a")
+
+    request = asyncio.run(go())
+    assert request.method == "POST" and request.url.port == 8 and request.content == b"a"
+
+
+def test_local_protocol_error_means_nothing_was_sent() -> None:
+    error = map_transport_error(httpx.LocalProtocolError("Illegal header name"), "p2")
+    assert error.category is ErrorCategory.CONFIG and not error.maybe_placed
+    assert "p2" in error.message
+
+
+def test_illegal_header_name_fails_as_config(sandbox: SandboxThread) -> None:
+    # h11 refuses the header name while writing, before any byte of the request left.
+    attempt = dial(
+        sandbox, "demo-webhook", headers={"Authorization": "Bearer {token}", "X Who": "a"}
+    )
+    assert attempt.state is CallState.FAILED
+    assert attempt.error_category == "config"
+    assert sandbox.requests == []
