@@ -2,13 +2,16 @@
 
 Search runs as you type, debounced (150 ms) so a fast typist causes one query. Actions work on
 the selected row from buttons, the context menu or keys: Enter shows details, Ctrl+R redials,
-Ctrl+C copies the call ID. Export writes what the filters show to a CSV file.
+Ctrl+C copies the call ID. Export writes what the filters show to a CSV file, a page at a time
+in a worker thread, so a long history does not freeze the window.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -31,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialer_gui.core.calls import CallAttempt, CallState
-from dialer_gui.core.history import export_csv
+from dialer_gui.core.history import HistoryStore, export_csv
 from dialer_gui.errors import DialerError
 from dialer_gui.ui import messages
 from dialer_gui.ui.history_model import (
@@ -42,11 +45,14 @@ from dialer_gui.ui.history_model import (
     local_time,
     state_text,
 )
+from dialer_gui.ui.tasks import spawn
 
 log = logging.getLogger("dialer_gui.ui.history")
 
 SEARCH_DELAY_MS = 150
 EXPORT_LIMIT = 1_000_000
+EXPORT_PAGE = 5_000  # rows per query: memory stays flat however long the history is
+EXPORT_TEXT = "&Export CSV…"
 
 
 def details_report(attempt: CallAttempt) -> str:
@@ -120,6 +126,7 @@ class HistoryView(QWidget):
         self._history = history
         self._redial = redial
         self._providers = providers
+        self.export_task: asyncio.Task[int] | None = None
 
         self.search = QLineEdit()
         self.search.setObjectName("historySearch")
@@ -182,7 +189,7 @@ class HistoryView(QWidget):
         self.details_button = QPushButton("De&tails…")
         self.details_button.setToolTip("Everything about this call (Enter)")
         self.details_button.clicked.connect(self.show_details)
-        self.export_button = QPushButton("&Export CSV…")
+        self.export_button = QPushButton(EXPORT_TEXT)
         self.export_button.setToolTip("Save the calls shown to a CSV file")
         self.export_button.clicked.connect(self.export)
         QShortcut(QKeySequence("Ctrl+R"), self.table, self.redial)
@@ -268,24 +275,105 @@ class HistoryView(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def export(self) -> None:
+        if self.export_task is not None and not self.export_task.done():
+            return
         path, _filter = QFileDialog.getSaveFileName(
             self, "Export call history", "call-history.csv", "CSV files (*.csv)"
         )
         if path:
             self.export_to(path)
 
-    def export_to(self, path: str) -> int:
-        """Write every attempt the filters match to ``path``; returns how many."""
+    def export_to(self, path: str) -> asyncio.Task[int]:
+        """Start writing every attempt the filters match to ``path``.
+
+        Returns:
+            The task; its result is how many calls were written (0 on failure).
+        """
+        self.export_button.setEnabled(False)
+        self.export_button.setText("Exporting…")
+        self.export_task = spawn(self._export(path))
+        return self.export_task
+
+    async def _export(self, path: str) -> int:
         search, state, provider = self.model.filters
+        store_path = getattr(self._history, "path", ":memory:")
+        loop = asyncio.get_running_loop()
+
+        def progress(written: int) -> None:
+            # Called on the worker thread; the label belongs to the GUI thread.
+            loop.call_soon_threadsafe(self.export_button.setText, f"Exporting… {written:,}")
+
+        def work() -> int:
+            # sqlite3 connections stay on the thread that opened them, so the worker reads
+            # through a read-only connection of its own.
+            with HistoryStore(store_path, read_only=True) as store:
+                return write_export(
+                    store, path, search=search, state=state, provider=provider, progress=progress
+                )
+
         try:
-            rows = self._history.query(  # type: ignore[attr-defined]
-                search, state=state, provider=provider, limit=EXPORT_LIMIT
-            )
-            with open(path, "w", encoding="utf-8", newline="") as stream:
-                export_csv(rows, stream)
+            if str(store_path) == ":memory:":
+                # An in-memory history exists only on this thread's connection.
+                written = write_export(
+                    self._history, path, search=search, state=state, provider=provider
+                )
+            else:
+                written = await asyncio.to_thread(work)
         except (OSError, DialerError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             messages.error("History not exported", f"{path} could not be written: {reason}.")
             return 0
-        messages.info("History exported", f"{len(rows)} calls written to {path}.")
-        return len(rows)
+        finally:
+            self.export_button.setText(EXPORT_TEXT)
+            self.export_button.setEnabled(True)
+        calls = "call" if written == 1 else "calls"
+        messages.info("History exported", f"Exported {written:,} {calls} to {path}.")
+        return written
+
+
+def write_export(
+    history: Any,
+    path: str,
+    *,
+    search: str = "",
+    state: CallState | None = None,
+    provider: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the matching attempts to a CSV file at ``path``, a page at a time.
+
+    Args:
+        history: a store with ``query(search, state=, provider=, limit=, offset=)``.
+        path: the CSV file to write.
+        search: the search text in use.
+        state: the state filter, or None.
+        provider: the provider filter, or None.
+        progress: called with the number written after each page.
+
+    Returns:
+        How many attempts were written (at most :data:`EXPORT_LIMIT`).
+    """
+    written = 0
+
+    def rows() -> Iterator[CallAttempt]:
+        nonlocal written
+        previous: set[int | None] = set()
+        offset = 0
+        while written < EXPORT_LIMIT:
+            page = history.query(
+                search, state=state, provider=provider, limit=EXPORT_PAGE, offset=offset
+            )
+            offset += len(page)
+            # A call added meanwhile shifts the pages by one row; skip what was just written.
+            fresh = [a for a in page if a.id not in previous][: EXPORT_LIMIT - written]
+            yield from fresh
+            written += len(fresh)
+            if progress is not None:
+                progress(written)
+            if len(page) < EXPORT_PAGE:
+                return
+            previous = {a.id for a in page}
+
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        export_csv(rows(), stream)
+    return written
