@@ -129,3 +129,51 @@ def test_illegal_header_name_fails_as_config(sandbox: SandboxThread) -> None:
     assert attempt.state is CallState.FAILED
     assert attempt.error_category == "config"
     assert sandbox.requests == []
+
+
+# -- 2. webhook: only an explicit "no" is FAILED; an answer we cannot judge may have dialed ------
+
+
+def test_webhook_html_page_without_rule_is_unknown(sandbox: SandboxThread) -> None:
+    sandbox.set_fault("html", "webhook")
+    attempt = dial(sandbox, "demo-webhook", success_json_path="", success_value="")
+    assert attempt.state is CallState.UNKNOWN
+    assert attempt.error_category == "unexpected"
+    assert len(sandbox.requests) == 1
+
+
+def place_webhook(sandbox: SandboxThread, **options: Any) -> ProviderError:
+    profile = demo_profiles(sandbox.base_url)["demo-webhook"]
+    profile = dataclasses.replace(profile, options={**profile.options, **options})
+    provider = create_provider(profile, demo_secrets()["demo-webhook"])
+
+    async def go() -> None:
+        try:
+            await provider.place_call(REQUEST)
+        finally:
+            await provider.aclose()
+
+    with pytest.raises(ProviderError) as info:
+        asyncio.run(go())
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"success_json_path": "data.placed", "success_value": ""},
+        {"success_json_path": "", "success_regex": "ringing"},
+    ],
+)
+def test_webhook_answer_the_rule_cannot_judge_may_have_dialed(
+    sandbox: SandboxThread, options: dict[str, str]
+) -> None:
+    error = place_webhook(sandbox, **options)
+    assert error.maybe_placed and error.category is ErrorCategory.UNEXPECTED
+    assert "may or may not ring" in error.message
+
+
+def test_webhook_explicit_no_is_not_placed(sandbox: SandboxThread) -> None:
+    error = place_webhook(sandbox, success_json_path="data.status", success_value="ringing")
+    assert not error.maybe_placed
+    assert "queued" in error.message

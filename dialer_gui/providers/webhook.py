@@ -13,10 +13,13 @@ URL-encoded in the address, JSON-escaped inside a JSON body (write the quotes yo
 line break. A ``{word}`` that is not a known placeholder is an error, not sent as is; braces
 that do not enclose a plain name (JSON objects) are left alone.
 
-Success is any 2xx, narrowed by ``success_json_path`` (a dotted path such as ``data.status``;
-with ``success_value`` it must equal that text, without it the value must be present and
-truthy) or ``success_regex`` (searched in the body). The call ID comes from
-``call_id_json_path`` or ``call_id_regex`` (its first group, or the whole match).
+Success is any 2xx that is not a web page (a proxy's login page is not the service), narrowed
+by ``success_json_path`` (a dotted path such as ``data.status``; with ``success_value`` it must
+equal that text, without it the value must be truthy) or ``success_regex`` (searched in the
+body). Only a success field holding another value means "not placed"; a web page, a missing
+field or a pattern that does not match means "may have been placed", since the answer is not
+the one the rules were written for. The call ID comes from ``call_id_json_path`` or
+``call_id_regex`` (its first group, or the whole match).
 """
 
 from __future__ import annotations
@@ -281,6 +284,10 @@ class WebhookProvider(Provider):
                     raw=raw,
                 )
             raise http_status_error(response, self.name, raw)
+        if "html" in response.headers.get("content-type", "").lower():
+            # An API answers data, not a web page: a page comes from a proxy login or a captive
+            # portal, which may or may not have passed the request on.
+            raise unexpected_answer(self.name, raw, "a web page instead of the service's answer")
         self._check_success(raw)
         call_id = self._call_id(raw)
         message = f"The service accepted the call (ID {call_id})." if call_id else ""
@@ -307,26 +314,23 @@ class WebhookProvider(Provider):
         path = self._text("success_json_path").strip()
         if path:
             value = json_path(self._json(raw), path)
+            if value is _MISSING:
+                # Not the answer the rule was written for: we cannot tell whether it dialed.
+                raise unexpected_answer(self.name, raw, f"“{path}” is missing")
             expected = self._text("success_value").strip()
-            if expected:
-                ok = value is not _MISSING and as_text(value) == expected
-            else:
-                ok = value is not _MISSING and bool(value) and value != "false"
+            ok = as_text(value) == expected if expected else bool(value) and value != "false"
             if not ok:
+                # The service said no in its own words: the call was not placed.
                 raise ProviderError(
                     f"The service of “{self.name}” answered but did not confirm the call "
-                    f"(“{path}” is {as_text(value) if value is not _MISSING else 'missing'}).",
+                    f"(“{path}” is {as_text(value)}).",
                     category=ErrorCategory.UNEXPECTED,
                     raw=raw,
                 )
         pattern = self._regex("success_regex")
         if pattern is not None and not pattern.search(raw):
-            raise ProviderError(
-                f"The service of “{self.name}” answered but did not confirm the call "
-                "(its answer does not match the success pattern).",
-                category=ErrorCategory.UNEXPECTED,
-                raw=raw,
-            )
+            # A pattern that does not match says nothing about the call either way.
+            raise unexpected_answer(self.name, raw, "its answer does not match the success pattern")
 
     def _call_id(self, raw: str) -> str | None:
         path = self._text("call_id_json_path").strip()
