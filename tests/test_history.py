@@ -407,3 +407,38 @@ def test_export_csv_defuses_formulas(history: HistoryStore) -> None:
     assert "'=HYPERLINK" in lines[2]
     assert ",+15551234567," in lines[2]  # numbers are not mangled
     assert "2024-05-01T09:00:00.000000+00:00" in lines[2]
+
+
+@pytest.mark.slow
+def test_mark_interrupted_leaves_calls_of_a_live_process_alone(tmp_path: Path) -> None:
+    """A `dialer-gui call` still waiting on the PBX must not be marked by the app starting."""
+    import subprocess
+    import sys
+    import textwrap
+
+    db = tmp_path / "h.sqlite3"
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from dialer_gui.core.calls import CallAttempt, Source
+            from dialer_gui.core.history import HistoryStore
+            store = HistoryStore({str(db)!r})
+            store.add(CallAttempt(Source.CLI, "1", "+1", "+1", "p"))
+            print("ready", flush=True)
+            sys.stdin.readline()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    with child:
+        try:
+            assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+            store = HistoryStore(db)
+            assert store.mark_interrupted() == 0  # its owner is alive
+            (row,) = store.query()
+            assert row.state is CallState.REQUESTED
+        finally:
+            child.kill()
+            child.wait()
+    assert store.mark_interrupted() == 1  # now it is gone
+    assert store.query()[0].state is CallState.UNKNOWN
+    store.close()

@@ -18,8 +18,9 @@ import logging
 import os
 import re
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -97,8 +98,16 @@ def _run_script(script: str) -> Callable[[sqlite3.Connection], None]:
     return migrate
 
 
+# v2: the process that recorded a row, so start-up leaves alone the calls another live
+# process (a `dialer-gui call` in a terminal) is still placing.
+_V2 = "ALTER TABLE attempts ADD COLUMN owner INTEGER"
+
 # MIGRATIONS[n] upgrades a database from user_version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_run_script(_V1)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_run_script(_V1), _run_script(_V2)]
+
+# No click-to-call request takes this long; an older "requested" row is interrupted whoever
+# its owner was (process ids are reused).
+MAX_REQUEST_AGE = timedelta(minutes=10)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # sqlite3 primary result codes (the low byte of the extended code).
@@ -255,6 +264,7 @@ class HistoryStore:
         """Record a new attempt; sets ``attempt.id`` and returns it."""
         values = _to_row(attempt)
         del values["id"]
+        values["owner"] = os.getpid()
         names = ", ".join(values)
         marks = ", ".join("?" * len(values))
         with self._db() as conn:
@@ -314,19 +324,26 @@ class HistoryStore:
 
         Called at start-up, before any new call is placed.
         """
+        now = utcnow()
+        oldest = _to_text(now - MAX_REQUEST_AGE)
         with self._db() as conn:
-            cursor = conn.execute(
-                "UPDATE attempts SET state = ?, error = ?, updated = ? WHERE state = ?",
-                (
-                    CallState.UNKNOWN.value,
-                    INTERRUPTED,
-                    _to_text(utcnow()),
-                    CallState.REQUESTED.value,
-                ),
-            )
-        if cursor.rowcount:
-            log.warning("%d call(s) were interrupted by the last shutdown", cursor.rowcount)
-        return cursor.rowcount
+            rows = conn.execute(
+                "SELECT id, owner, created FROM attempts WHERE state = ?",
+                (CallState.REQUESTED.value,),
+            ).fetchall()
+            ids = [
+                row[0]
+                for row in rows
+                if row[1] is None or row[2] < oldest or not _process_alive(int(row[1]))
+            ]
+            for attempt_id in ids:
+                conn.execute(
+                    "UPDATE attempts SET state = ?, error = ?, updated = ? WHERE id = ?",
+                    (CallState.UNKNOWN.value, INTERRUPTED, _to_text(now), attempt_id),
+                )
+        if ids:
+            log.warning("%d call(s) were interrupted by the last shutdown", len(ids))
+        return len(ids)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -544,3 +561,20 @@ def export_csv(rows: Iterable[CallAttempt], stream: TextIO) -> None:
 def default_history() -> HistoryStore:
     """The history at the user's data dir (``paths.history_path()``)."""
     return HistoryStore(paths.history_path())
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether another process with this id runs (ours does not count: it is starting up)."""
+    if pid == os.getpid() or pid <= 0:
+        return False
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process there
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process now holds that id
+        return False
+    except OSError:  # no way to ask (Windows without the process): assume gone
+        return False
+    return True
