@@ -316,7 +316,11 @@ class Application(QObject):
             )
             self.tray.show()
         presenter = messages.MessagePresenter(
-            tray=self.tray, status_bar=self.window.statusBar(), parent=self.window
+            tray=self.tray,
+            status_bar=self.window.statusBar(),
+            parent=self.window,
+            # Read at each message, so a change saved in the settings applies at once.
+            call_notifications=lambda: bool(self.dialer.config.general.notifications),
         )
         self._presenter = presenter
         messages.install(presenter)

@@ -4,7 +4,8 @@ Call :func:`info`, :func:`warning` or :func:`error` from anywhere (core callback
 ``sys.excepthook``, other threads). Messages posted before the interface exists are buffered and
 shown once :func:`install` hands the funnel a :class:`MessagePresenter`. The presenter shows them
 as tray notifications when a tray exists; otherwise in the window's status line, with warnings
-and errors in one non-blocking dialog. No other module shows message boxes for this.
+and errors in one non-blocking dialog. No other module shows message boxes for this. With
+``general.notifications`` off, calls going well only reach the status line.
 
 :func:`watch_events` turns the core's ``Notice`` events into messages; :func:`call_message`
 words a call's state for the places that show one call (the dial pad's status line).
@@ -34,6 +35,7 @@ class Message:
     level: str  # "info", "warning" or "error"
     title: str
     text: str
+    call: bool = False  # about one call (a core Notice); ``general.notifications`` governs these
 
 
 class _Bridge(QObject):
@@ -64,9 +66,16 @@ def error(title: str, text: str = "") -> None:
     _post(Message("error", title, text))
 
 
-def post(level: str, title: str, text: str = "") -> None:
-    """Post a message with a level name (``info``, ``warning``, ``error``)."""
-    _post(Message(level if level in LEVELS else "info", title, text))
+def post(level: str, title: str, text: str = "", *, call: bool = False) -> None:
+    """Post a message with a level name (``info``, ``warning``, ``error``).
+
+    Args:
+        level: the level name; anything else counts as ``info``.
+        title: the first line.
+        text: the details.
+        call: the message is a notice about one call.
+    """
+    _post(Message(level if level in LEVELS else "info", title, text, call))
 
 
 def _post(message: Message) -> None:
@@ -111,6 +120,9 @@ class MessagePresenter(QObject):
         tray: the tray icon, when the desktop has a tray.
         status_bar: the main window's status line, used when there is no tray.
         parent: the widget the no-tray dialog belongs to.
+        call_notifications: returns the current ``general.notifications`` setting. When it is
+            False, calls going well (info-level call notices) only reach the status line;
+            warnings and errors are shown as always.
     """
 
     NOTIFY_MS = 6000
@@ -121,8 +133,10 @@ class MessagePresenter(QObject):
         tray: QSystemTrayIcon | None = None,
         status_bar: QStatusBar | None = None,
         parent: QWidget | None = None,
+        call_notifications: Callable[[], bool] = lambda: True,
     ) -> None:
         super().__init__(parent)
+        self.call_notifications = call_notifications
         self.tray = tray
         self.status_bar = status_bar
         self._parent = parent
@@ -131,6 +145,12 @@ class MessagePresenter(QObject):
     @Slot(object)
     def present(self, message: Message) -> None:
         shown.append(message)
+        line = f"{message.title}: {message.text}" if message.text else message.title
+        if message.call and message.level == "info" and not self.call_notifications():
+            # Notifications are off: no pop-up for a call going well, a quiet status line only.
+            if self.status_bar is not None:
+                self.status_bar.showMessage(line, self.NOTIFY_MS)
+            return
         tray = self.tray
         if tray is not None and tray.isVisible() and tray.supportsMessages():
             icons = {
@@ -140,7 +160,6 @@ class MessagePresenter(QObject):
             }
             tray.showMessage(message.title, message.text, icons[message.level], self.NOTIFY_MS)
             return
-        line = f"{message.title}: {message.text}" if message.text else message.title
         if self.status_bar is not None:
             self.status_bar.showMessage(line, 0 if message.level != "info" else self.NOTIFY_MS)
         if message.level != "info" or self.status_bar is None:
@@ -215,6 +234,6 @@ def watch_events(bus: EventBus) -> Callable[[], None]:
 
     def on_event(event: Event) -> None:
         if isinstance(event, Notice):
-            post(event.level, event.title, event.text)
+            post(event.level, event.title, event.text, call=event.attempt_id is not None)
 
     return bus.subscribe(on_event)

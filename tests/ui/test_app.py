@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QFileOpenEvent
@@ -83,3 +85,11 @@ def test_quit_closes_everything(qtbot, started):
     assert app.sandbox is None
     assert sandbox is not None
     run(qtbot, app.aclose())  # twice is harmless
+
+
+def test_notifications_setting_is_read_from_saved_settings(qtbot, started):
+    app = started(demo=True)
+    assert app._presenter.call_notifications() is True
+    general = dataclasses.replace(app.config.general, notifications=False)
+    app.apply_config(dataclasses.replace(app.config, general=general))
+    qtbot.waitUntil(lambda: app._presenter.call_notifications() is False)

@@ -1,0 +1,82 @@
+"""The message funnel: tray notifications, the notifications setting, call warnings."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QStatusBar, QSystemTrayIcon, QWidget
+from uitools import qloop  # noqa: F401
+
+from dialer_gui.core.events import EventBus, Notice
+from dialer_gui.ui import messages
+
+
+class RecordingTray(QSystemTrayIcon):
+    """A tray that is always there and keeps what it was asked to show."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes: list[tuple[str, str, QSystemTrayIcon.MessageIcon]] = []
+
+    def isVisible(self) -> bool:
+        return True
+
+    def supportsMessages(self) -> bool:
+        return True
+
+    def showMessage(self, title, text, icon, _ms=0) -> None:
+        self.notes.append((title, text, icon))
+
+
+def _presenter(qtbot, notifications: dict[str, bool]):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    tray = RecordingTray()
+    bar = QStatusBar(parent)
+    presenter = messages.MessagePresenter(
+        tray=tray,
+        status_bar=bar,
+        parent=parent,
+        call_notifications=lambda: notifications["on"],
+    )
+    messages.install(presenter)
+    return tray, bar
+
+
+def _emit_all(qtbot, bus: EventBus, notices: list[Notice]) -> None:
+    before = len(messages.shown)
+    for notice in notices:
+        bus.emit(notice)
+    qtbot.waitUntil(lambda: len(messages.shown) == before + len(notices))
+
+
+def test_call_notices_pop_up_while_notifications_are_on(qtbot, qloop):  # noqa: F811
+    tray, _bar = _presenter(qtbot, {"on": True})
+    bus = EventBus()
+    messages.watch_events(bus)
+    _emit_all(qtbot, bus, [Notice("info", "Calling", "+1 555 via office", 7)])
+    assert [n[0] for n in tray.notes] == ["Calling"]
+
+
+def test_with_notifications_off_only_problems_pop_up(qtbot, qloop):  # noqa: F811
+    setting = {"on": False}
+    tray, bar = _presenter(qtbot, setting)
+    bus = EventBus()
+    messages.watch_events(bus)
+    _emit_all(
+        qtbot,
+        bus,
+        [
+            Notice("info", "Calling", "+1 555 via office", 7),
+            Notice("error", "Call failed", "The PBX refused the password.", 8),
+            Notice("warning", "Call status unknown", "Check your phone.", 9),
+        ],
+    )
+    assert [n[0] for n in tray.notes] == ["Call failed", "Call status unknown"]
+    assert bar.currentMessage() == "Calling: +1 555 via office"
+    # The quiet notice still reaches the status line, and messages not about a call still show.
+    messages.info("Call ID copied", "abc")
+    qtbot.waitUntil(lambda: messages.shown[-1].title == "Call ID copied")
+    assert [n[0] for n in tray.notes][-1] == "Call ID copied"
+    # The setting is read at each message: turning it back on applies to the next call.
+    setting["on"] = True
+    _emit_all(qtbot, bus, [Notice("info", "Calling", "+1 556 via office", 10)])
+    assert tray.notes[-1][0] == "Calling"
