@@ -18,7 +18,7 @@ from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
 from dialer_gui.providers.base import CallRequest, ProviderProfile
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import build, map_transport_error
+from dialer_gui.providers.http import MASK, build, map_transport_error, redact
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
 
@@ -177,3 +177,32 @@ def test_webhook_explicit_no_is_not_placed(sandbox: SandboxThread) -> None:
     error = place_webhook(sandbox, success_json_path="data.status", success_value="ringing")
     assert not error.maybe_placed
     assert "queued" in error.message
+
+
+# -- 3. redaction covers the JSON- and HTML-escaped spellings of a secret ----------------------
+
+ODD_SECRET = 's3cr"t/pw&1'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"pass": "s3cr\\"t\\/pw&1"}',  # JSON, with PHP's escaped slash
+        '{"pass": "s3cr\\"t/pw&1"}',  # JSON
+        "<pass>s3cr&quot;t/pw&amp;1</pass>",  # HTML or XML
+    ],
+)
+def test_redact_masks_escaped_forms(text: str) -> None:
+    masked = redact(text, [ODD_SECRET])
+    assert MASK in masked
+    assert "s3cr" not in masked and "pw&" not in masked
+
+
+def test_redact_masks_json_escaped_non_ascii_secret() -> None:
+    masked = redact('{"token": "p\\u00e4ss-word"}', ["päss-word"])
+    assert masked == '{"token": "' + MASK + '"}'
+
+
+def test_redact_leaves_very_short_secrets_alone() -> None:
+    # Masking every "1" of an answer would make it unreadable.
+    assert redact('{"ok": 1}', ["1"]) == '{"ok": 1}'

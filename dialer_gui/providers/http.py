@@ -3,14 +3,16 @@
 ``make_client`` builds the long-lived client of a profile; ``build`` makes a request from it
 (a request that cannot be built is a settings problem, and nothing was sent);
 ``map_transport_error`` turns any httpx exception into a categorised :class:`ProviderError`;
-``redact`` removes secrets (and their base64 and URL-encoded forms) from text before it reaches
-history, logs or the screen.
+``redact`` removes secrets (and their URL, base64, JSON and HTML forms) from text before it
+reaches history, logs or the screen.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import json
 import logging
 import os
 import ssl
@@ -130,11 +132,22 @@ def build(
 
 
 def secret_forms(secrets: Iterable[str]) -> set[str]:
-    """Every spelling of each secret that could leak: plain, URL-encoded, base64, in pairs."""
+    """Every spelling of each secret that could leak into an answer.
+
+    Plain, URL-encoded (both ways), base64 (with and without padding), JSON-escaped (also with
+    ``/`` written ``\\/``, as PHP does) and HTML-escaped: a PBX may echo a request back in any of
+    these.
+    """
+    # Secrets of one or two characters are not masked: replacing every "1" or "ab" in an
+    # answer would make it unreadable, and such a secret protects nothing anyway.
     values = [s for s in secrets if s and len(s) >= 3]
     forms: set[str] = set()
     for s in values:
         forms.add(s)
+        for json_form in (json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1]):
+            forms.add(json_form)
+            forms.add(json_form.replace("/", "\\/"))
+        forms.add(html.escape(s, quote=True))
         forms.add(urllib.parse.quote(s, safe=""))
         forms.add(urllib.parse.quote_plus(s))
         b64 = base64.b64encode(s.encode()).decode()
