@@ -206,3 +206,31 @@ def test_redact_masks_json_escaped_non_ascii_secret() -> None:
 def test_redact_leaves_very_short_secrets_alone() -> None:
     # Masking every "1" of an answer would make it unreadable.
     assert redact('{"ok": 1}', ["1"]) == '{"ok": 1}'
+
+
+# -- 5. the call ID known before sending -------------------------------------------------------
+
+
+def test_teleforge_expected_call_id_is_the_reference_it_sends(sandbox: SandboxThread) -> None:
+    profile = demo_profiles(sandbox.base_url)["demo-teleforge"]
+    provider = create_provider(profile, {})
+    za = DialTarget(TargetKind.EXTERNAL, "+27820001234", "082 000 1234", "ZA")
+    request = CallRequest(za, "27820001234", "ref/with spaces é")
+    expected = provider.expected_call_id(request)
+
+    async def go() -> str | None:
+        try:
+            return (await provider.place_call(request)).call_id
+        finally:
+            await provider.aclose()
+
+    assert expected == asyncio.run(go()) == "ref-with-spaces--"
+    (sent,) = sandbox.requests
+    assert sent.json()["contact_ref"] == expected
+
+
+def test_providers_that_learn_the_id_from_the_answer_expect_none(sandbox: SandboxThread) -> None:
+    for name, profile in demo_profiles(sandbox.base_url).items():
+        if profile.type != "teleforge":
+            provider = create_provider(profile, demo_secrets().get(name, {}))
+            assert provider.expected_call_id(REQUEST) is None, name

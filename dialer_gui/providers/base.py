@@ -182,6 +182,15 @@ class Provider(abc.ABC):
     def describe(self, request: CallRequest) -> list[WireRequest]:
         """The request(s) ``place_call`` would send, secrets masked (dry run)."""
 
+    def expected_call_id(self, request: CallRequest) -> str | None:
+        """The call ID known before sending, so a call whose answer is lost can still be matched.
+
+        An API that takes our own reference as its call ID (Teleforge) knows the ID before the
+        request leaves; if the answer then never arrives, a later outcome (a CDR) still finds the
+        call. ``None`` (the default) when the PBX chooses the ID.
+        """
+        return None
+
     async def check(self) -> str:
         """A harmless request proving the profile works; default is a dry run of a call."""
         return "No test request exists for this API; settings look complete."

@@ -178,6 +178,10 @@ class TeleforgeProvider(Provider):
         return [WireRequest("POST", self.endpoint(), headers, body)]
 
     # -- sending -------------------------------------------------------------------------------
+    def expected_call_id(self, request: CallRequest) -> str | None:
+        """The reference sent with the call, which the CDR carries back: its call ID."""
+        return contact_ref(request.reference)
+
     async def place_call(self, request: CallRequest) -> CallResult:
         body, payload = self._body(request)
         ref = payload.get("contact_ref") or payload["call_ref"]
