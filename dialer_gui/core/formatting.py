@@ -53,8 +53,8 @@ class NumberFormat(enum.StrEnum):
       ``2015550123``, ``301234567``; for PBXs that add the trunk or country code themselves.
     * ``LOCAL``: as dialled from *your* country (the ``region`` setting): national form for
       numbers of your country, your international prefix for the others. From Iran:
-      ``09371234567`` and ``0012015550123``; from the US: ``2015550123`` and
-      ``01149301234567``. For PBXs that dial exactly what a desk phone would.
+      ``09371234567`` and ``0012015550123``; from the US: ``12015550123`` (with the long
+      distance 1) and ``01149301234567``. For PBXs that dial exactly what a desk phone would.
     """
 
     E164 = "e164"
