@@ -12,7 +12,7 @@ import pytest
 
 from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, Provider, ProviderProfile
+from dialer_gui.providers.base import CallRequest, CallResult, Provider, ProviderProfile
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import MASK
 from dialer_gui.sandbox import demo
@@ -223,3 +223,19 @@ def test_simulator_wants_json_content_type(sandbox: Any) -> None:
     )
     assert answer.status_code == 415
     assert answer.json() == {"success": 0, "message": "Unsupported Media Type", "data": None}
+
+
+@pytest.mark.parametrize("status", [200, 201, 202])
+def test_success_on_any_2xx_is_accepted(sandbox: Any, status: int) -> None:
+    body = {"success": 1, "message": "Call requested", "data": {"originated_call_id": "c.9"}}
+    set_state(sandbox, simotel_answers=[(status, body)])
+    result = run(provider(sandbox))
+    assert isinstance(result, CallResult), result
+    assert result.call_id == "c.9"
+
+
+def test_unreadable_2xx_may_have_placed_the_call(sandbox: Any) -> None:
+    set_state(sandbox, simotel_answers=[(202, ["queued"])])
+    err = run(provider(sandbox))
+    assert isinstance(err, ProviderError) and err.maybe_placed
+    assert err.category is ErrorCategory.UNEXPECTED

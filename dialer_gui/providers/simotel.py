@@ -227,14 +227,16 @@ class SimotelProvider(Provider):
         body = self._body(request.dial_string)
         response, raw, envelope = await self._send(ORIGINATE, body)
         status = response.status_code
-        if envelope is not None and _ok(envelope) and status == 200:
+        # Simotel documents 200, but a proxy or a newer version may say 201/202: any 2xx with
+        # success 1 is Simotel taking the call.
+        if envelope is not None and _ok(envelope) and response.is_success:
             data = envelope.get("data")
             call_id = data.get("originated_call_id") if isinstance(data, dict) else None
             message = str(envelope.get("message") or "Call requested")
             return CallResult(call_id=str(call_id) if call_id else None, raw=raw, message=message)
         if envelope is not None and (status < 500 or status == 501):
             raise self._refusal(status, envelope, raw, request.dial_string)
-        if status == 200:
+        if response.is_success:
             raise unexpected_answer(self.name, raw, "not Simotel's JSON")
         raise http_status_error(response, self.name, raw)
 
@@ -326,7 +328,7 @@ class SimotelProvider(Provider):
         """Simotel's ping service: proves address, method, credentials and permissions."""
         response, raw, envelope = await self._send(PING, "{}")
         status = response.status_code
-        if envelope is not None and _ok(envelope) and status == 200:
+        if envelope is not None and _ok(envelope) and response.is_success:
             return f"Simotel answered the test request of “{self.name}”: the settings work."
         if envelope is not None:
             err = self._refusal(status, envelope, raw, "")
