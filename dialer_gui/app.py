@@ -443,6 +443,8 @@ class Application(QObject):
             except ConfigError as exc:
                 messages.error("Default provider not saved", str(exc))
             self.dialer.reload(self.config)
+        # reload() drops the warmed clients; warm them again off the click (keyring, TLS).
+        tasks.spawn(self.dialer.warm_up())
         self.dialpad.refresh_providers()
 
     # -- quitting ---------------------------------------------------------------------------

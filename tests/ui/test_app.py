@@ -93,3 +93,14 @@ def test_notifications_setting_is_read_from_saved_settings(qtbot, started):
     general = dataclasses.replace(app.config.general, notifications=False)
     app.apply_config(dataclasses.replace(app.config, general=general))
     qtbot.waitUntil(lambda: app._presenter.call_notifications() is False)
+
+
+def test_switching_the_default_provider_warms_the_clients_again(qtbot, started):
+    app = started(demo=True)
+    names = list(app.dialer.config.providers)
+    qtbot.waitUntil(lambda: set(app.dialer._providers) == set(names))
+    other = next(n for n in names if n != app.dialer.default_profile_name())
+    app.set_default_provider(other)
+    assert app.dialer.default_profile_name() == other
+    # reload() dropped the built providers; they are built again without waiting for a call.
+    qtbot.waitUntil(lambda: set(app.dialer._providers) == set(names))
