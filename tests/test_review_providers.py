@@ -234,3 +234,23 @@ def test_providers_that_learn_the_id_from_the_answer_expect_none(sandbox: Sandbo
         if profile.type != "teleforge":
             provider = create_provider(profile, demo_secrets().get(name, {}))
             assert provider.expected_call_id(REQUEST) is None, name
+
+
+# -- 6. the shared settings helpers keep each provider's wording and spacing -------------------
+
+
+def test_shared_helpers_keep_messages_and_template_spacing() -> None:
+    hook = create_provider(
+        ProviderProfile("h", "webhook", {"url": "http://127.0.0.1:1/", "body": " {number}\n"}),
+        {},
+    )
+    assert hook.describe(REQUEST)[0].body == " +12125551234\n"
+    for kind, noun in (
+        ("webhook", "webhook"),
+        ("enswitch", "Enswitch"),
+        ("teleforge", "Teleforge"),
+    ):
+        with pytest.raises(ProviderError) as info:
+            create_provider(ProviderProfile("p", kind, {"url": "  "}), {}).describe(REQUEST)
+        assert info.value.message.startswith(f"The {noun} profile “p” is not usable: ")
+        assert info.value.category is ErrorCategory.CONFIG

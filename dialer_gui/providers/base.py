@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import httpx
 
 from dialer_gui.core.target import DialTarget
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
 
 
 class FieldKind(enum.StrEnum):
@@ -134,6 +135,8 @@ class Provider(abc.ABC):
     fields: ClassVar[tuple[Field, ...]]
     # Name of a core.formatting.NumberFormat member that satisfies the API's number rules.
     default_number_format: ClassVar[str] = "e164"
+    # The API's name as settings errors say it: "The Enswitch profile “x” is not usable: ...".
+    profile_noun: ClassVar[str] = "provider"
 
     def __init__(
         self,
@@ -150,6 +153,19 @@ class Provider(abc.ABC):
     @property
     def name(self) -> str:
         return self.profile.name
+
+    def _text(self, key: str, *, strip: bool = True) -> str:
+        """The option ``key`` as text: empty when unset, trimmed unless ``strip`` is False."""
+        value = self.option(key)
+        text = "" if value is None else str(value)
+        return text.strip() if strip else text
+
+    def _config(self, what: str) -> ProviderError:
+        """A settings error: "The <profile_noun> profile “name” is not usable: <what>."."""
+        return ProviderError(
+            f"The {self.profile_noun} profile “{self.name}” is not usable: {what}.",
+            category=ErrorCategory.CONFIG,
+        )
 
     def option(self, key: str) -> Any:
         """The profile's value for ``key``, or the field's declared default."""

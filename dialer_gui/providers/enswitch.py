@@ -53,6 +53,7 @@ class EnswitchProvider(Provider):
     type_name: ClassVar[str] = "enswitch"
     label: ClassVar[str] = "Enswitch (Integrics)"
     default_number_format: ClassVar[str] = "e164_no_plus"
+    profile_noun: ClassVar[str] = "Enswitch"
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",
@@ -126,22 +127,12 @@ class EnswitchProvider(Provider):
     )
 
     # -- building the request ------------------------------------------------------------------
-    def _text(self, key: str) -> str:
-        value = self.option(key)
-        return "" if value is None else str(value).strip()
-
     def _int(self, key: str) -> int:
         value = self.option(key)
         try:
             return int(value or 0)
         except (TypeError, ValueError):
             raise self._config(f"the setting “{key}” must be a whole number") from None
-
-    def _config(self, what: str) -> ProviderError:
-        return ProviderError(
-            f"The Enswitch profile “{self.name}” is not usable: {what}.",
-            category=ErrorCategory.CONFIG,
-        )
 
     def base_url(self) -> str:
         """The API base ending in ``/``; a bare host gets the documented ``/api/json/``."""

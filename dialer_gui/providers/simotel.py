@@ -137,6 +137,7 @@ class SimotelProvider(Provider):
         return f"{base}/api/{version}/{service}"
 
     def _config(self, what: str) -> ProviderError:
+        # Simotel's sentences read "The profile “x” has no ...": the base wording does not fit.
         return ProviderError(f"The profile “{self.name}” {what}.", category=ErrorCategory.CONFIG)
 
     def _auth_headers(self, *, masked: bool = False) -> list[tuple[str, str]]:

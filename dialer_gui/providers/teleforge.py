@@ -58,6 +58,7 @@ class TeleforgeProvider(Provider):
     label: ClassVar[str] = "Teleforge Click2Dial"
     # 27820001234: the documented canonical form for South African numbers.
     default_number_format: ClassVar[str] = "e164_no_plus"
+    profile_noun: ClassVar[str] = "Teleforge"
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",
@@ -104,16 +105,6 @@ class TeleforgeProvider(Provider):
     )
 
     # -- settings ------------------------------------------------------------------------------
-    def _text(self, key: str) -> str:
-        value = self.option(key)
-        return "" if value is None else str(value).strip()
-
-    def _config(self, what: str) -> ProviderError:
-        return ProviderError(
-            f"The Teleforge profile “{self.name}” is not usable: {what}.",
-            category=ErrorCategory.CONFIG,
-        )
-
     def endpoint(self) -> str:
         """``<scheme>://<host>:<port>/click2dial/calls``; port 8300 unless one is given."""
         url = self._text("url")

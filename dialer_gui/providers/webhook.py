@@ -122,6 +122,7 @@ class WebhookProvider(Provider):
     type_name: ClassVar[str] = "webhook"
     label: ClassVar[str] = "Generic webhook"
     default_number_format: ClassVar[str] = "e164"
+    profile_noun: ClassVar[str] = "webhook"
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",
@@ -189,16 +190,6 @@ class WebhookProvider(Provider):
         ),
     )
 
-    def _text(self, key: str) -> str:
-        value = self.option(key)
-        return "" if value is None else str(value)
-
-    def _config(self, what: str) -> ProviderError:
-        return ProviderError(
-            f"The webhook profile “{self.name}” is not usable: {what}.",
-            category=ErrorCategory.CONFIG,
-        )
-
     def values(self, request: CallRequest, *, masked: bool) -> dict[str, str]:
         """Placeholder values: profile options first, then call data and secrets on top."""
         values: dict[str, str] = {
@@ -241,7 +232,7 @@ class WebhookProvider(Provider):
             raise self._config("the headers must be a table of names and values")
         try:
             url = render(url_template, values, _url_escape)
-            body = render(self._text("body"), values, body_escape)
+            body = render(self._text("body", strip=False), values, body_escape)
             headers: list[tuple[str, str]] = []
             for key, value in raw_headers.items():
                 headers.append((str(key), render(str(value), values, _header_escape)))
@@ -300,7 +291,7 @@ class WebhookProvider(Provider):
             raise unexpected_answer(self.name, raw, "not JSON") from None
 
     def _regex(self, key: str) -> re.Pattern[str] | None:
-        pattern = self._text(key)
+        pattern = self._text(key, strip=False)
         if not pattern:
             return None
         try:
