@@ -140,6 +140,8 @@ class Dialer:
                 self._retired.append(provider)
             else:
                 self._spawn(provider.aclose())
+        if self._listeners or any(p.get("redis_url") for p in self.profiles()):
+            self._spawn(self.restart_listeners())
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         try:
@@ -406,12 +408,23 @@ class Dialer:
         # Claim the number before the first await so a second click in between merges.
         self._dupes.start(number, None)
         prov: Provider | None = None
+        request = CallRequest(plan.target, plan.dial_string, _reference())
+        name = plan.profile.name
         try:
+            try:
+                prov = self.provider(name)
+                # Known before sending (Teleforge): a call whose answer is lost can still be
+                # matched to its outcome later.
+                attempt.call_id = prov.expected_call_id(request)
+            except (DialerError, KeyError) as exc:
+                attempt.state = CallState.FAILED
+                attempt.error = f"The provider “{name}” cannot be used: {exc}"
+                attempt.error_category = str(ErrorCategory.CONFIG)
+                self._record(attempt)
+                self.events.emit(Notice("error", "Call not placed", attempt.error, attempt.id))
+                return attempt
             self._record(attempt)
             self._dupes.in_flight[number] = attempt.id
-            request = CallRequest(plan.target, plan.dial_string, _reference())
-            name = plan.profile.name
-            prov = self.provider(name)
             self._busy[id(prov)] = self._busy.get(id(prov), 0) + 1
             retried: str | None = None
             while True:
@@ -466,7 +479,7 @@ class Dialer:
             self._update(
                 attempt,
                 state=CallState.ACCEPTED,
-                call_id=result.call_id,
+                call_id=result.call_id or attempt.call_id,
                 raw=result.raw,
                 detail=detail or (result.message or None),
             )
@@ -482,7 +495,7 @@ class Dialer:
             return attempt
         finally:
             self._dupes.finish(number, failed=attempt.state is CallState.FAILED)
-            if prov is not None:
+            if prov is not None and id(prov) in self._busy:
                 self._release(prov)
 
     def _release(self, provider: Provider) -> None:
@@ -517,22 +530,36 @@ class Dialer:
         return attempt
 
     async def start_listeners(self) -> None:
-        """Start the Redis CDR listener of every Teleforge profile that has a Redis URL."""
-        for profile in self.profiles():
-            url = profile.get("redis_url") if profile.type == "teleforge" else None
-            if not url:
-                continue
-            # Imported only when needed: redis costs ~100 ms of start-up for everyone else.
-            from dialer_gui.providers.teleforge_cdr import CdrListener
+        """Listen for Teleforge call outcomes: one listener per distinct Redis URL.
 
-            name = profile.name
+        BRPOP takes each record off the list, so two listeners on one list would steal each
+        other's records; one listener hands every record to whichever call it belongs to
+        (our references are unique across profiles).
+        """
+        urls = {
+            str(p.get("redis_url"))
+            for p in self.profiles()
+            if p.type == "teleforge" and p.get("redis_url")
+        }
+        if not urls:
+            return
+        # Imported only when needed: redis costs ~100 ms of start-up for everyone else.
+        from dialer_gui.providers.teleforge_cdr import CdrListener
 
-            def on_cdr(record: Any, name: str = name) -> None:
-                self.record_outcome(name, record.reference, record.outcome, _cdr_detail(record))
+        def on_cdr(record: Any) -> None:
+            self.record_outcome(None, record.reference, record.outcome, _cdr_detail(record))
 
-            listener = CdrListener(str(url), on_cdr)
+        for url in sorted(urls):
+            listener = CdrListener(url, on_cdr)
             listener.start()
             self._listeners.append(listener)
+
+    async def restart_listeners(self) -> None:
+        """After a settings change: stop the outcome listeners and start those now needed."""
+        listeners, self._listeners = self._listeners, []
+        for listener in listeners:
+            await listener.stop()
+        await self.start_listeners()
 
     async def aclose(self) -> None:
         for listener in self._listeners:
