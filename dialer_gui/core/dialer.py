@@ -9,6 +9,7 @@ that surely did not (connection refused) is retried once, and the history says s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -247,6 +248,7 @@ class Dialer:
         client and the window never stutters.
         """
         config = self.config
+        await asyncio.to_thread(self._prime, config.general.region)
         for name in list(config.providers):
             if name in self._providers:
                 continue
@@ -259,6 +261,22 @@ class Dialer:
                 await provider.aclose()  # settings changed meanwhile, or a call got there first
                 continue
             self._providers[name] = provider
+
+    @staticmethod
+    def _prime(region: str) -> None:
+        """Load what the first call would otherwise load on the event loop.
+
+        phonenumbers reads a country's metadata on first use, and httpx imports its async
+        network backend on its first request; together tens of milliseconds.
+        """
+        import anyio._backends._asyncio  # noqa: F401  (httpcore's backend, imported lazily)
+        import httpcore  # noqa: F401
+
+        example = phonenumbers_example(region)
+        with contextlib.suppress(DialerError):
+            target = numbers.parse_target(example, region=region)
+            numbers.number_type(target)
+            formatting.format_dial_string(target, "local", region=region)
 
     def _build_provider(self, name: str) -> Provider:
         provider = self._create(name)
@@ -571,6 +589,16 @@ class Dialer:
         self._retired.clear()
         for task in list(self._tasks):
             await asyncio.gather(task, return_exceptions=True)
+
+
+def phonenumbers_example(region: str) -> str:
+    """An example number of ``region`` (to load its metadata), or a US one."""
+    import phonenumbers
+
+    example = phonenumbers.example_number(region) or phonenumbers.example_number("US")
+    if example is None:  # pragma: no cover - the US always has one
+        return "+12015550123"
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _is_emergency(digits: str, region: str) -> bool:
