@@ -169,3 +169,12 @@ def test_register_unregister_and_doctor_from_the_command_line(
     assert "demo-simotel" in doctor.stdout  # every provider profile is probed
     assert cli("unregister", env=env).returncode == 0
     assert handler() != "dialer-gui.desktop"
+
+
+def test_the_same_number_twice_from_the_command_line_is_one_call(
+    sandbox: SandboxThread, configured: dict[str, str]
+) -> None:
+    assert cli("call", UK, env=configured).returncode == ExitCode.OK
+    again = cli("call", UK, env=configured)
+    assert again.returncode == ExitCode.CANCELLED and "merged" in again.stderr
+    assert len(sandbox.requests) == 1

@@ -301,3 +301,20 @@ def test_saving_settings_mid_call_does_not_break_the_call(sandbox) -> None:
     attempt = run(_closing(dialer, scenario()))
     assert attempt.state is CallState.ACCEPTED, attempt.error
     assert dialer._retired == [] and dialer._busy == {}
+
+
+def test_same_number_from_another_process_is_merged(sandbox, tmp_path) -> None:
+    """Two dialers on one history file stand for the app and a `dialer-gui call`."""
+    path = tmp_path / "history.sqlite3"
+    app, _ = make(sandbox, history=HistoryStore(path))
+    cli, seen = make(sandbox, history=HistoryStore(path))
+    first = run(_closing(app, app.dial(UK, Source.LINK, confirm=_yes)))
+    second = run(_closing(cli, cli.dial(UK, Source.CLI)))
+    assert first.state is CallState.ACCEPTED
+    assert second.state is CallState.MERGED and f"#{first.id}" in second.detail
+    assert len(sandbox.requests) == 1
+    assert any(isinstance(e, Notice) and e.title == "Already dialing" for e in seen)
+
+
+async def _yes(plan):
+    return True

@@ -14,10 +14,11 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dialer_gui.core import formatting, links, numbers
-from dialer_gui.core.calls import CallAttempt, CallState, Source, can_move
+from dialer_gui.core.calls import CallAttempt, CallState, Source, can_move, utcnow
 from dialer_gui.core.events import CallChanged, EventBus, Notice
 from dialer_gui.core.policy import DuplicateGuard, PolicySettings, RateLimiter, decide
 from dialer_gui.core.routing import choose_profile
@@ -367,6 +368,8 @@ class Dialer:
             return self._refuse(plan, CallState.FAILED, plan.error or "Nothing to dial.", "error")
         if plan.blocked:
             return self._refuse(plan, CallState.BLOCKED, plan.blocked, "warning")
+        if plan.duplicate_of is None:
+            plan.duplicate_of = self._dialed_elsewhere(plan.target.e164)
         if plan.duplicate_of is not None:
             return self._merged(plan)
         if plan.source is Source.LINK:
@@ -405,6 +408,21 @@ class Dialer:
             if plan.duplicate_of is not None:
                 return self._merged(plan)
         return await self._send(plan)
+
+    def _dialed_elsewhere(self, number: str) -> int | None:
+        """An attempt another process (``dialer-gui call``, a second app) made just now."""
+        window = self._policy.duplicate_window
+        if window <= 0:
+            return None
+        since = utcnow() - timedelta(seconds=window)
+        try:
+            recent = self.history.latest_for_number(number, since)
+        except (HistoryError, AttributeError):  # no history, or a store without the query
+            return None
+        live = (CallState.REQUESTED, CallState.ACCEPTED, CallState.UNKNOWN, CallState.COMPLETED)
+        if recent is None or recent.state not in live:
+            return None
+        return recent.id or 0
 
     def _merged(self, plan: DialPlan) -> CallAttempt:
         assert plan.target is not None

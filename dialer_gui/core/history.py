@@ -100,7 +100,11 @@ def _run_script(script: str) -> Callable[[sqlite3.Connection], None]:
 
 # v2: the process that recorded a row, so start-up leaves alone the calls another live
 # process (a `dialer-gui call` in a terminal) is still placing.
-_V2 = "ALTER TABLE attempts ADD COLUMN owner INTEGER"
+# The number index lets every process ask "was this number just dialed?" cheaply.
+_V2 = """
+ALTER TABLE attempts ADD COLUMN owner INTEGER;
+CREATE INDEX attempts_number ON attempts (number, created)
+"""
 
 # MIGRATIONS[n] upgrades a database from user_version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_run_script(_V1), _run_script(_V2)]
@@ -462,6 +466,19 @@ class HistoryStore:
         sql += " ORDER BY created DESC, id DESC LIMIT 1"
         with self._db() as conn:
             row = conn.execute(sql, params).fetchone()
+        return None if row is None else _from_row(row)
+
+    def latest_for_number(self, number: str, since: datetime) -> CallAttempt | None:
+        """The newest attempt to ``number`` (E.164 or extension) created at ``since`` or later.
+
+        Lets the duplicate guard see calls placed by other dialer-gui processes too.
+        """
+        sql = (
+            f"SELECT {', '.join(COLUMNS)} FROM attempts "  # noqa: S608 - fixed columns
+            "WHERE number = ? AND created >= ? ORDER BY created DESC, id DESC LIMIT 1"
+        )
+        with self._db() as conn:
+            row = conn.execute(sql, (number, _to_text(since))).fetchone()
         return None if row is None else _from_row(row)
 
     def integrity_ok(self) -> bool:
