@@ -65,6 +65,10 @@ from dialer_gui.ui.tray import Tray, TrayActions
 log = logging.getLogger("dialer_gui.app")
 
 NO_TRAY = "No system tray was found, so dialer-gui runs as a window."
+TLS_OFF = (
+    "TLS certificate checks are OFF for “{name}”: someone on the network could read or "
+    "change this call request."
+)
 
 
 # -- demo mode ------------------------------------------------------------------------------------
@@ -180,7 +184,9 @@ class Application(QObject):
             await self.dialer.start_listeners()
         except DialerError as exc:
             messages.warning("Call results will not arrive", str(exc))
-        self._unsubscribe.append(messages.watch_events(self.events))
+        self._unsubscribe.append(
+            messages.watch_events(self.events, call_warning=self._call_warning)
+        )
         self._build_ui()
         self._ready = True
         # Scheduled on the asyncio loop, not a Qt timer: the dial must start while the loop runs.
@@ -380,6 +386,23 @@ class Application(QObject):
             messages.error("Call not placed", str(exc))
             return None
 
+    def _call_warning(self, attempt_id: int) -> str | None:
+        """The warning every notice about this call must carry (TLS checks off), or None.
+
+        Calls that need no confirmation show no preview, so their notification is the only
+        place the README's "shown as a warning on every call" can be kept.
+        """
+        try:
+            attempt = self.history.get(attempt_id)
+        except HistoryError:
+            return None
+        if attempt is None or not attempt.provider:
+            return None
+        profile = self.dialer.config.providers.get(attempt.provider)
+        if profile is None or profile.get("verify_tls", True):
+            return None
+        return TLS_OFF.format(name=attempt.provider)
+
     def redial(self, attempt: CallAttempt) -> None:
         provider = attempt.provider if attempt.provider in self.dialer.config.providers else None
         self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
@@ -480,6 +503,10 @@ class Application(QObject):
             self.ipc_server.shutdown()
         if self.tray is not None:
             self.tray.hide()
+        if hasattr(self, "_file_open_filter"):
+            # An application-wide filter left behind outlives this object's Python side and
+            # can crash the interpreter at exit.
+            self.qapp.removeEventFilter(self._file_open_filter)
         messages.uninstall()
         if hasattr(self, "history"):
             self.history.close()

@@ -224,16 +224,30 @@ def _advice(category: str | None) -> str:
         return ""
 
 
-def watch_events(bus: EventBus) -> Callable[[], None]:
+def watch_events(
+    bus: EventBus, *, call_warning: Callable[[int], str | None] | None = None
+) -> Callable[[], None]:
     """Post a message for every ``Notice`` on ``bus``; returns the unsubscribe function.
 
     The dialer announces every call change people care about (accepted with its call ID,
     failed, unknown, finished, merged, blocked) as a ``Notice``, so ``CallChanged`` is left to
     the history pane and the dial pad; posting both would notify twice.
+
+    Args:
+        bus: the core's event bus.
+        call_warning: returns a warning that belongs to every notice about a call (such as TLS
+            checks being off for its profile), given the attempt's id, or None. A call that
+            went well but carries one is shown as a warning, with the warning's text.
     """
 
     def on_event(event: Event) -> None:
-        if isinstance(event, Notice):
-            post(event.level, event.title, event.text, call=event.attempt_id is not None)
+        if not isinstance(event, Notice):
+            return
+        level, text = event.level, event.text
+        if event.attempt_id is not None and call_warning is not None and level == "info":
+            warning_text = call_warning(event.attempt_id)
+            if warning_text:
+                level, text = "warning", f"{text}\n⚠ {warning_text}".strip()
+        post(level, event.title, text, call=event.attempt_id is not None)
 
     return bus.subscribe(on_event)

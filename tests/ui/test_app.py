@@ -12,7 +12,7 @@ from uitools import finish, qloop, run  # noqa: F401
 from dialer_gui import ipc
 from dialer_gui.app import Application
 from dialer_gui.cli import StartOptions
-from dialer_gui.core.calls import CallState
+from dialer_gui.core.calls import CallState, Source
 from dialer_gui.ui import messages
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -87,20 +87,43 @@ def test_quit_closes_everything(qtbot, started):
     run(qtbot, app.aclose())  # twice is harmless
 
 
-def test_notifications_setting_is_read_from_saved_settings(qtbot, started):
+def test_settings_reach_notifications_tls_warnings_and_warm_clients(qtbot, started):
+    # One app for three checks: each started app costs start-up time and Qt objects.
     app = started(demo=True)
+    config = app.dialer.config
+    names = list(config.providers)
+    qtbot.waitUntil(lambda: set(app.dialer._providers) == set(names))
+
+    # The tray's provider switch: reload() dropped the built providers; they are built again
+    # without waiting for a call.
+    other = next(n for n in names if n != app.dialer.default_profile_name())
+    app.set_default_provider(other)
+    assert app.dialer.default_profile_name() == other
+    qtbot.waitUntil(lambda: set(app.dialer._providers) == set(names))
+
+    # A call through a profile without TLS checks is notified as a warning that says so.
+    profile = config.providers[other]
+    config.providers[other] = dataclasses.replace(
+        profile, options={**profile.options, "verify_tls": False}
+    )
+    app.dialer.reload(config)
+    app.dial("+12125550100", Source.DIALPAD)
+    qtbot.waitUntil(lambda: any(m.title == "Calling" for m in messages.shown))
+    calling = next(m for m in messages.shown if m.title == "Calling")
+    assert calling.level == "warning"
+    assert f"TLS certificate checks are OFF for “{other}”" in calling.text
+    # A profile that checks certificates gets the plain notice.
+    config.providers[other] = profile
+    app.dialer.reload(config)
+    messages.shown.clear()
+    app.dial("+12125550101", Source.DIALPAD)
+    qtbot.waitUntil(lambda: any(m.title == "Calling" for m in messages.shown))
+    calling = next(m for m in messages.shown if m.title == "Calling")
+    assert calling.level == "info"
+    assert "TLS" not in calling.text
+
+    # general.notifications is read from the settings in use, so a save applies at once.
     assert app._presenter.call_notifications() is True
     general = dataclasses.replace(app.config.general, notifications=False)
     app.apply_config(dataclasses.replace(app.config, general=general))
     qtbot.waitUntil(lambda: app._presenter.call_notifications() is False)
-
-
-def test_switching_the_default_provider_warms_the_clients_again(qtbot, started):
-    app = started(demo=True)
-    names = list(app.dialer.config.providers)
-    qtbot.waitUntil(lambda: set(app.dialer._providers) == set(names))
-    other = next(n for n in names if n != app.dialer.default_profile_name())
-    app.set_default_provider(other)
-    assert app.dialer.default_profile_name() == other
-    # reload() dropped the built providers; they are built again without waiting for a call.
-    qtbot.waitUntil(lambda: set(app.dialer._providers) == set(names))

@@ -9,11 +9,13 @@ from dialer_gui.core.events import EventBus, Notice
 from dialer_gui.ui import messages
 
 
-class RecordingTray(QSystemTrayIcon):
-    """A tray that is always there and keeps what it was asked to show."""
+class RecordingTray:
+    """Stands in for a ``QSystemTrayIcon`` that is shown and supports messages.
+
+    A plain object: Python overrides on a real tray icon upset PySide's reference counts.
+    """
 
     def __init__(self) -> None:
-        super().__init__()
         self.notes: list[tuple[str, str, QSystemTrayIcon.MessageIcon]] = []
 
     def isVisible(self) -> bool:
@@ -32,7 +34,7 @@ def _presenter(qtbot, notifications: dict[str, bool]):
     tray = RecordingTray()
     bar = QStatusBar(parent)
     presenter = messages.MessagePresenter(
-        tray=tray,
+        tray=tray,  # type: ignore[arg-type]
         status_bar=bar,
         parent=parent,
         call_notifications=lambda: notifications["on"],
@@ -80,3 +82,27 @@ def test_with_notifications_off_only_problems_pop_up(qtbot, qloop):  # noqa: F81
     setting["on"] = True
     _emit_all(qtbot, bus, [Notice("info", "Calling", "+1 556 via office", 10)])
     assert tray.notes[-1][0] == "Calling"
+
+
+def test_call_warning_turns_a_good_call_notice_into_a_warning(qtbot, qloop):  # noqa: F811
+    tray, _bar = _presenter(qtbot, {"on": False})
+    bus = EventBus()
+    messages.watch_events(bus, call_warning=lambda i: "Checks are off." if i == 7 else None)
+    _emit_all(
+        qtbot,
+        bus,
+        [
+            Notice("info", "Calling", "+1 555 via insecure", 7),
+            Notice("info", "Calling", "+1 556 via office", 8),
+            Notice("info", "Settings saved", ""),
+        ],
+    )
+    # Shown even with notifications off: the warning is promised on every such call.
+    assert tray.notes == [
+        (
+            "Calling",
+            "+1 555 via insecure\n⚠ Checks are off.",
+            QSystemTrayIcon.MessageIcon.Warning,
+        ),
+        ("Settings saved", "", QSystemTrayIcon.MessageIcon.Information),
+    ]
