@@ -6,7 +6,6 @@ confirmation prompt it never blocks the loop: :func:`choose` awaits the dialog's
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialer_gui.core.target import DialTarget
+from dialer_gui.ui.dialogs import run_dialog
 from dialer_gui.ui.icons import app_icon
 
 
@@ -68,23 +68,4 @@ async def choose(
 ) -> DialTarget | None:
     """Let the user pick one of ``targets``; None when cancelled."""
     dialog = NumberChooser(targets, parent)
-    answer: asyncio.Future[DialTarget | None] = asyncio.get_running_loop().create_future()
-
-    def finished(result: int) -> None:
-        if not answer.done():
-            ok = result == QDialog.DialogCode.Accepted
-            answer.set_result(dialog.selected() if ok else None)
-
-    dialog.finished.connect(finished)
-    dialog.show()
-    dialog.raise_()
-    dialog.activateWindow()
-    if shown is not None:
-        shown(dialog)
-    try:
-        return await answer
-    finally:
-        dialog.finished.disconnect(finished)
-        if dialog.isVisible():
-            dialog.reject()
-        dialog.deleteLater()
+    return await run_dialog(dialog, lambda d, accepted: d.selected() if accepted else None, shown)

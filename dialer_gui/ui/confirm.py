@@ -9,7 +9,6 @@ any key or click in the prompt other than Call stops the countdown.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialer_gui.core.dialer import DialPlan
+from dialer_gui.ui.dialogs import run_dialog
 from dialer_gui.ui.icons import app_icon
 
 
@@ -171,25 +171,7 @@ async def ask(
         True when the user (or the countdown) chose Call.
     """
     dialog = ConfirmDialog(plan, countdown=countdown, parent=parent)
-    answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-
-    def finished(result: int) -> None:
-        if not answer.done():
-            answer.set_result(result == QDialog.DialogCode.Accepted)
-
-    dialog.finished.connect(finished)
-    dialog.show()
-    dialog.raise_()
-    dialog.activateWindow()
-    if shown is not None:
-        shown(dialog)
-    try:
-        return await answer
-    finally:
-        dialog.finished.disconnect(finished)
-        if dialog.isVisible():
-            dialog.reject()  # the waiting call was cancelled (quit)
-        dialog.deleteLater()
+    return await run_dialog(dialog, lambda _d, accepted: accepted, shown)
 
 
 class Confirmer:

@@ -114,6 +114,7 @@ def details_text(attempt: CallAttempt) -> str:
 
 
 def advice_for(attempt: CallAttempt) -> str:
+    """What to do about a failed attempt, from its error category; empty when unknown."""
     if not attempt.error_category:
         return ""
     try:

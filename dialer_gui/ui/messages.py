@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QMessageBox, QStatusBar, QSystemTrayIcon, QWidget
 
 from dialer_gui.core.calls import CallAttempt, CallState
 from dialer_gui.core.events import Event, EventBus, Notice
-from dialer_gui.providers.errors import ADVICE, ErrorCategory
+from dialer_gui.ui.history_model import advice_for
 
 log = logging.getLogger("dialer_gui.messages")
 
@@ -201,7 +201,7 @@ def call_message(attempt: CallAttempt) -> Message | None:
         return Message("info", f"Calling {who}", text)
     if attempt.state is CallState.FAILED:
         text = attempt.error or "The PBX did not place the call."
-        advice = _advice(attempt.error_category)
+        advice = advice_for(attempt)
         if advice:
             text = f"{text} {advice}"
         return Message("error", f"Call to {who} failed", text)
@@ -213,15 +213,6 @@ def call_message(attempt: CallAttempt) -> Message | None:
         outcome = (attempt.outcome or "completed").replace("_", " ")
         return Message("info", f"Call to {who}: {outcome}", attempt.detail or "")
     return None
-
-
-def _advice(category: str | None) -> str:
-    if not category:
-        return ""
-    try:
-        return ADVICE[ErrorCategory(category)]
-    except ValueError:
-        return ""
 
 
 def watch_events(
