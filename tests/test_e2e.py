@@ -173,6 +173,7 @@ def test_same_link_twice_is_one_call_and_the_second_is_merged(
 ) -> None:
     for _ in range(2):
         assert click("tel:+442079460958", app_env).returncode == 0
+
     def settled() -> list[Any]:
         rows = history_rows()
         done = len(rows) == 2 and all(r.state is not CallState.REQUESTED for r in rows)

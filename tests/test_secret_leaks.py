@@ -305,7 +305,8 @@ def test_pbx_echoing_the_secret_is_redacted(sandbox: SandboxThread, provider: st
 def write_config(path: Path, base_url: str) -> None:
     from dialer_gui.core.config import Config, GeneralSettings, save_config
 
-    general = GeneralSettings(region="GB", default_provider="demo-simotel")
+    # Every profile dials the same number; this test is about secrets, not the merge guard.
+    general = GeneralSettings(region="GB", default_provider="demo-simotel", duplicate_window=0)
     save_config(Config(general=general, providers=demo_profiles(base_url)), path)
 
 
