@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dialer_gui.core.config import SETTINGS  # noqa: E402
-from dialer_gui.core.formatting import DEFAULT_FORMATS  # noqa: E402
 from dialer_gui.providers import PROVIDER_TYPES, provider_class  # noqa: E402
 from dialer_gui.providers.common import COMMON_FIELDS  # noqa: E402
 
@@ -81,7 +80,7 @@ def render() -> str:
         lines.append(f"| `{f.name}` | {f.kind.value} | `{_cell(f.default)}` | {_cell(f.help)} |")
     for type_name in PROVIDER_TYPES:
         cls = provider_class(type_name)
-        fmt = DEFAULT_FORMATS.get(type_name, cls.default_number_format)
+        fmt = cls.default_number_format
         lines += [
             "",
             f"## `{type_name}`: {cls.label}",

@@ -7,13 +7,13 @@ import re
 import pytest
 
 from dialer_gui.core.formatting import (
-    DEFAULT_FORMATS,
     NumberFormat,
     explain_format,
     format_dial_string,
 )
 from dialer_gui.core.numbers import parse_target
 from dialer_gui.core.target import DialTarget, TargetKind
+from dialer_gui.providers import PROVIDER_TYPES, provider_class
 from dialer_gui.providers.common import NUMBER_FORMATS
 
 US = parse_target("(201) 555-0123")
@@ -143,11 +143,12 @@ PROVIDER_RULES = {
 @pytest.mark.parametrize("provider", sorted(PROVIDER_RULES))
 def test_default_format_satisfies_provider_rule(provider: str) -> None:
     target, rule = PROVIDER_RULES[provider]
-    assert re.fullmatch(rule, format_dial_string(target, DEFAULT_FORMATS[provider]))
+    fmt = provider_class(provider).default_number_format
+    assert re.fullmatch(rule, format_dial_string(target, fmt))
 
 
-def test_every_default_format_is_covered() -> None:
-    assert set(DEFAULT_FORMATS) == set(PROVIDER_RULES)
+def test_every_provider_type_is_covered() -> None:
+    assert set(PROVIDER_TYPES) == set(PROVIDER_RULES)
 
 
 def test_teleforge_national_and_00_forms_also_pass_its_regex() -> None:

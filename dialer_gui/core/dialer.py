@@ -198,9 +198,8 @@ class Dialer:
         profile = self.config.providers[name]
         plan.profile = profile
         try:
-            fmt = profile.get("number_format") or formatting.DEFAULT_FORMATS.get(
-                profile.type, provider_class(profile.type).default_number_format
-            )
+            # Each provider type declares the format its API documents.
+            fmt = profile.get("number_format") or provider_class(profile.type).default_number_format
             prefix = str(profile.get("outside_line_prefix", "") or "")
             rules = [tuple(r) for r in (profile.get("rewrite") or [])]
             region = self.config.general.region

@@ -31,7 +31,7 @@ from phonenumbers import PhoneNumberFormat
 
 from dialer_gui.core.target import DialTarget
 
-__all__ = ["DEFAULT_FORMATS", "NumberFormat", "Rules", "explain_format", "format_dial_string"]
+__all__ = ["NumberFormat", "Rules", "explain_format", "format_dial_string"]
 
 Rules = Sequence[tuple[str, str]] | Sequence[list[str]]
 
@@ -64,23 +64,6 @@ class NumberFormat(enum.StrEnum):
     INTL_011 = "intl_011"
     DIGITS = "digits"
     LOCAL = "local"
-
-
-DEFAULT_FORMATS: dict[str, NumberFormat] = {
-    # Teleforge's callee regex takes 0XXXXXXXXX, 27XXXXXXXXX or 00...; 27... is recommended.
-    "teleforge": NumberFormat.E164_NO_PLUS,
-    # Fonality documents "15551231234".
-    "fonality": NumberFormat.E164_NO_PLUS,
-    # Simotel's examples use Iranian national numbers (09371234567); numbers of other
-    # countries need the international prefix a desk phone there would dial.
-    "simotel": NumberFormat.LOCAL,
-    # MOR examples use full international digits (37060000001).
-    "mor": NumberFormat.E164_NO_PLUS,
-    # Enswitch takes "any destination dialable by the customer"; full digits are unambiguous.
-    "enswitch": NumberFormat.E164_NO_PLUS,
-    # A generic webhook gets the standard form.
-    "webhook": NumberFormat.E164,
-}
 
 
 def _to_format(fmt: NumberFormat | str) -> NumberFormat:
