@@ -227,3 +227,23 @@ def test_shutdown_removes_the_socket(qapp: object, name: str) -> None:
     srv.shutdown()
     assert not os.path.exists(name)
     assert ipc.send(Message("show"), name=name) is False
+
+
+def test_listen_holds_a_start_lock_so_a_racing_start_cannot_remove_the_socket(
+    name: str, qapp: object
+) -> None:
+    """While another process is between "nobody listens" and "listen", we wait for it."""
+    import fcntl
+
+    ipc.prepare_socket_dir(name)
+    lock = os.open(os.path.join(os.path.dirname(name), ".start-lock"), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    server = IPCServer(name)
+    done = threading.Event()
+    try:
+        threading.Timer(0.3, lambda: (os.close(lock), done.set())).start()
+        server.listen()  # blocks until the other "process" lets go
+        assert done.is_set()
+        assert server.is_listening()
+    finally:
+        server.shutdown()

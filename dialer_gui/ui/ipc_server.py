@@ -15,9 +15,11 @@ named pipe to the current user and is used.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
@@ -176,6 +178,10 @@ class IPCServer(QObject):
             IPCError: another instance is running, or the socket cannot be created.
         """
         ipc.prepare_socket_dir(self._name)
+        with _start_lock(self._name):
+            self._listen_locked()
+
+    def _listen_locked(self) -> None:
         for attempt in (1, 2):
             if _instance_listening(self._name):
                 raise IPCError("dialer-gui is already running for this user.")
@@ -235,3 +241,26 @@ class IPCServer(QObject):
         if connection in self._connections:
             self._connections.discard(connection)
             connection.release()
+
+
+@contextlib.contextmanager
+def _start_lock(name: str) -> Iterator[None]:
+    """Serialise "is anyone listening? remove the stale socket, listen" across processes.
+
+    Without it, a process starting at the same moment could remove the socket the winner has
+    just created, leaving that instance running but unreachable. Windows pipes have no file to
+    remove, so there is nothing to guard.
+    """
+    if sys.platform == "win32":
+        yield
+        return
+    import fcntl
+
+    # Not "ipc-*.lock": scripts wait for the socket with a glob on ipc-*.
+    lock_path = os.path.join(os.path.dirname(name), ".start-lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held for a few milliseconds by the other process
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
