@@ -139,8 +139,9 @@ def cmd_call(ns: argparse.Namespace) -> int:
     except ConfigError as exc:
         _err(str(exc))
         return ExitCode.CONFIG
-    if ns.clipboard and not ns.dry_run:
-        # A running app can show the chooser and the confirmation; hand over to it.
+    if ns.clipboard and not (ns.dry_run or ns.json or ns.provider or ns.yes):
+        # A running app can show the chooser and the confirmation; hand over to it. With
+        # options the app's request cannot carry, the call is placed here instead.
         from dialer_gui import ipc
         from dialer_gui.errors import IPCError
 
