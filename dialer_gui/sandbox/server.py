@@ -121,6 +121,8 @@ class HTTPServer:
         self.faults: dict[str, Fault] = {}
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
+        self._stopping = False
         self.port = 0
         self.tls = False
         self.received = asyncio.Event()
@@ -174,17 +176,36 @@ class HTTPServer:
         return self.base_url
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for w in list(self._writers):
-                w.close()
+        """Close the listener and every connection, and wait until they are really closed.
+
+        Connection handlers may be parked in a fault ("timeout" sleeps for an hour); they are
+        cancelled, and their transports closed while the loop still runs, so nothing is left
+        for the garbage collector to find unclosed later.
+        """
+        if self._server is None:
+            return
+        self._stopping = True
+        self._server.close()
+        handlers = list(self._handlers)
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        for writer in list(self._writers):
+            writer.close()
             with contextlib.suppress(Exception):
-                await self._server.wait_closed()
-            self._server = None
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+        with contextlib.suppress(Exception):
+            await self._server.wait_closed()
+        self._writers.clear()
+        self._server = None
+        self._stopping = False
 
     # -- HTTP ----------------------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         try:
             while True:
                 request = await self._read_request(reader)
@@ -196,9 +217,12 @@ class HTTPServer:
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             return
         finally:
-            self._writers.discard(writer)
+            if task is not None:
+                self._handlers.discard(task)
             with contextlib.suppress(Exception):
                 writer.close()
+            if not self._stopping:  # stop() waits for the close itself
+                self._writers.discard(writer)
 
     async def _read_request(self, reader: asyncio.StreamReader) -> Request | None:
         try:
