@@ -30,6 +30,15 @@ def _load_config(ns: argparse.Namespace) -> Any:
     return load_config(getattr(ns, "config", None))
 
 
+def _config_or_none(ns: argparse.Namespace) -> Any:
+    """The config, or None after saying what is wrong with the file."""
+    try:
+        return _load_config(ns)
+    except ConfigError as exc:
+        _err(str(exc))
+        return None
+
+
 def _open_history() -> Any:
     from dialer_gui.core.history import HistoryStore
     from dialer_gui.core.paths import history_path
@@ -134,10 +143,8 @@ def _exit_for(attempt: CallAttempt) -> ExitCode:
 def cmd_call(ns: argparse.Namespace) -> int:
     from dialer_gui.core.dialer import Dialer
 
-    try:
-        config = _load_config(ns)
-    except ConfigError as exc:
-        _err(str(exc))
+    config = _config_or_none(ns)
+    if config is None:
         return ExitCode.CONFIG
     if ns.clipboard and not (ns.dry_run or ns.json or ns.provider or ns.yes):
         # A running app can show the chooser and the confirmation; hand over to it. With
@@ -259,10 +266,8 @@ def cmd_providers(ns: argparse.Namespace) -> int:
     from dialer_gui.core.secrets import SecretStore
     from dialer_gui.providers import provider_class
 
-    try:
-        config = _load_config(ns)
-    except ConfigError as exc:
-        _err(str(exc))
+    config = _config_or_none(ns)
+    if config is None:
         return ExitCode.CONFIG
     if not config.providers:
         print("No provider is configured. `dialer-gui --demo` uses the built-in demo PBX;")
@@ -333,10 +338,8 @@ def cmd_secret(ns: argparse.Namespace) -> int:
     from dialer_gui.core.secrets import SecretStore
     from dialer_gui.providers import provider_class
 
-    try:
-        config = _load_config(ns)
-    except ConfigError as exc:
-        _err(str(exc))
+    config = _config_or_none(ns)
+    if config is None:
         return ExitCode.CONFIG
     profile = config.providers.get(ns.profile)
     if profile is None:
