@@ -362,7 +362,10 @@ class Application(QObject):
         elif message.kind == "dial_clipboard":
             self.dial_clipboard()
         elif message.kind == "dial":
-            source = Source.CLI if message.source == "cli" else Source.LINK
+            # Anything not said to be typed or copied is treated as the least trusted: a link.
+            source = {"cli": Source.CLI, "clipboard": Source.CLIPBOARD}.get(
+                message.source, Source.LINK
+            )
             self.dial(message.arg, source)
 
     def open_link(self, url: str, *, source: Source = Source.LINK) -> None:

@@ -108,6 +108,32 @@ def _pick_text(ns: argparse.Namespace, region: str) -> str | None:
     return None
 
 
+def _clipboard_message(ns: argparse.Namespace) -> Any:
+    """What to hand the running app for ``call --clipboard``.
+
+    On Wayland an app without focus may not read the clipboard, but this process, started by
+    the user's shortcut, can through wl-paste. With one number found, the app gets the number;
+    otherwise it reads the clipboard itself (and shows the chooser for several).
+    """
+    from dialer_gui import ipc
+    from dialer_gui.core import numbers
+    from dialer_gui.errors import IPCError
+
+    text = _read_clipboard()
+    if text:
+        config = _config_or_none(ns)
+        region = config.general.region if config is not None else "US"
+        found = numbers.extract_numbers(text, region=region)
+        if len(found) == 1:
+            message = ipc.Message("dial", found[0].e164, "clipboard")
+            try:
+                ipc.encode(message)
+                return message
+            except IPCError:
+                pass
+    return ipc.Message("dial_clipboard", "", "clipboard")
+
+
 def _read_clipboard() -> str | None:
     """Clipboard text through the desktop's own tools, which work on Wayland too."""
     import os
@@ -153,7 +179,7 @@ def cmd_call(ns: argparse.Namespace) -> int:
         from dialer_gui.errors import IPCError
 
         try:
-            if ipc.send(ipc.Message("dial_clipboard", "", "clipboard"), timeout=2.0):
+            if ipc.send(_clipboard_message(ns), timeout=2.0):
                 print("Handed to the running dialer-gui, which shows the result.")
                 return ExitCode.OK
         except IPCError as exc:  # it has the request: dialing here too could call twice

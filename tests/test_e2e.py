@@ -237,3 +237,34 @@ def test_sigkill_mid_call_leaves_an_unknown_row_and_a_sound_database(
         store.close()
     finally:
         _stop(restarted)
+
+
+def test_clipboard_shortcut_reads_the_clipboard_itself_and_hands_the_number_over(
+    sandbox: SandboxThread, app_env: dict[str, str], isolated_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    """`dialer-gui call --clipboard` from a shortcut on Wayland, where the app may not read it."""
+    config = isolated_dirs["config"] / "dialer-gui" / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("confirm_links = false\n", "confirm_links = false\n"
+                                   "confirm_clipboard = false\n"), encoding="utf-8")  # fmt: skip
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    paste = tools / "wl-paste"
+    paste.write_text("#!/bin/sh\necho 'Ring Jo on 020 7946 0958 today'\n", encoding="utf-8")
+    paste.chmod(0o755)
+    env = {**app_env, "WAYLAND_DISPLAY": "wayland-test", "PATH": f"{tools}:{app_env['PATH']}"}
+    proc = subprocess.Popen([*APP, "--background"], env=app_env, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(_listening, "the app to listen")
+        done = subprocess.run(
+            [*APP, "call", "--clipboard"], env=env, capture_output=True, text=True,
+            timeout=TIMEOUT, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        wait_for(lambda: sandbox.requests, "the provider request")
+        rows = wait_for(
+            lambda: [r for r in history_rows() if r.state is CallState.ACCEPTED], "accepted row"
+        )
+    finally:
+        _stop(proc)
+    assert rows[0].source == "clipboard" and rows[0].number == "+442079460958"
