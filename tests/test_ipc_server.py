@@ -241,7 +241,8 @@ def test_listen_holds_a_start_lock_so_a_racing_start_cannot_remove_the_socket(
     server = IPCServer(name)
     done = threading.Event()
     try:
-        threading.Timer(0.3, lambda: (os.close(lock), done.set())).start()
+        # Mark first, then let go: listen() can only return after the release.
+        threading.Timer(0.3, lambda: (done.set(), os.close(lock))).start()
         server.listen()  # blocks until the other "process" lets go
         assert done.is_set()
         assert server.is_listening()
