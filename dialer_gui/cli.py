@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--json", action="store_true", help="print the result as JSON")
     call.add_argument("--clipboard", action="store_true", help="dial the number in the clipboard")
     call.add_argument("--yes", action="store_true", help="confirm numbers that need confirmation")
+    # Also accepted after "call"; SUPPRESS keeps an absent flag from undoing "dialer-gui --demo".
+    call.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                      help="place it on the built-in simulated PBX")  # fmt: skip
 
     sub.add_parser("providers", help="list provider profiles and whether their secrets are set")
     hist = sub.add_parser("history", help="show recent call attempts")

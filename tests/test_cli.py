@@ -119,8 +119,10 @@ def test_no_provider_and_bad_config_have_their_own_exit_codes(
     env = dict(os.environ)
     done = cli("call", UK, env=env)  # no config: refused, never a silent demo call
     assert done.returncode == ExitCode.NO_PROVIDER and "--demo" in done.stderr
-    demo = cli("--demo", "call", "--json", UK, env=env)
-    assert demo.returncode == 0 and json.loads(demo.stdout)["provider"] == "demo-simotel"
+    other = "+44 20 7946 0959"  # the same number twice would be merged
+    for args in (["--demo", "call", "--json", UK], ["call", "--demo", "--json", other]):
+        demo = cli(*args, env=env)
+        assert demo.returncode == 0 and json.loads(demo.stdout)["provider"] == "demo-simotel"
     path = isolated_dirs["config"] / "dialer-gui" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("[general]\nregion = 42\n", encoding="utf-8")
