@@ -16,10 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import httpx
-
 from dialer_gui.core.target import DialTarget
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+
+# Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
+# first client is built, in the warm-up thread.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import httpx
 
 
 class FieldKind(enum.StrEnum):

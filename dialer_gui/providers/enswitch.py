@@ -19,8 +19,6 @@ import re
 import urllib.parse
 from typing import Any, ClassVar
 
-import httpx
-
 from dialer_gui.providers.base import (
     CallRequest,
     CallResult,
@@ -37,6 +35,12 @@ from dialer_gui.providers.http import (
     send,
     unexpected_answer,
 )
+
+# Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
+# first client is built, in the warm-up thread.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import httpx
 
 MAKE_PATH = "calls/make/"
 LIST_PATH = "calls/active/list/"

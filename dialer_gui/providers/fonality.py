@@ -20,8 +20,6 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import httpx
-
 from dialer_gui.providers.base import (
     CallRequest,
     CallResult,
@@ -39,6 +37,12 @@ from dialer_gui.providers.http import (
     send,
     unexpected_answer,
 )
+
+# Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
+# first client is built, in the warm-up thread.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import httpx
 
 TOKEN_MAX_AGE = 4 * 3600.0  # the vendor recommends re-negotiating every 4 hours
 REQUESTED_BY = "FonalityClickToDial"

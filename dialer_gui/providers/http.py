@@ -21,11 +21,15 @@ import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
-import httpx
-
 from dialer_gui import __version__
 from dialer_gui.providers.base import ProviderProfile
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+
+# Imported inside the functions: httpx costs ~70 ms of start-up, and is first needed when a
+# client is built (in the warm-up thread, after the window is shown).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import httpx
 
 # httpx logs every request line at INFO, and some APIs put credentials in the URL (Enswitch's
 # auth_password, MOR's hash): keep those loggers quiet whatever the app's log level.
@@ -67,6 +71,8 @@ def _ssl_context(ca_file: str) -> ssl.SSLContext:
 def make_client(
     profile: ProviderProfile, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
+    import httpx
+
     timeout = float(profile.get("timeout", 10.0) or 10.0)
     verify: bool | ssl.SSLContext = bool(profile.get("verify_tls", True))
     ca_file = str(profile.get("ca_file") or "")
@@ -102,6 +108,8 @@ def build(
     Raises:
         ProviderError: category ``CONFIG``, ``maybe_placed`` False.
     """
+    import httpx
+
     try:
         request = client.build_request(method, url, **kwargs)
     except UnicodeEncodeError as exc:
@@ -189,6 +197,8 @@ def _is_tls_error(exc: BaseException) -> bool:
 
 def map_transport_error(exc: httpx.HTTPError, provider: str) -> ProviderError:
     """Map an httpx failure to our error. Tells apart "not sent" from "may have been placed"."""
+    import httpx
+
     where = f"the PBX of “{provider}”"
     if isinstance(exc, httpx.ConnectTimeout):
         return ProviderError(
@@ -307,6 +317,8 @@ async def send(
     Raises ``ProviderError`` for transport failures. Status codes are left to the caller, which
     knows which ones its API uses for answers of its own.
     """
+    import httpx
+
     secrets = list(secrets)
     extra_secrets = list(extra_secrets)
     try:
