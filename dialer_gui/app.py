@@ -179,7 +179,6 @@ class Application(QObject):
         self._load_services()
         await self._start_demo_if_needed()
         self.dialer = Dialer(self._effective_config(), self.secrets, self.history, self.events)
-        tasks.spawn(self.dialer.warm_up())
         try:
             await self.dialer.start_listeners()
         except DialerError as exc:
@@ -188,6 +187,9 @@ class Application(QObject):
             messages.watch_events(self.events, call_warning=self._call_warning)
         )
         self._build_ui()
+        # Off the loop, once the window exists: HTTP clients, number metadata, the keyring.
+        tasks.spawn(self.dialer.warm_up())
+        tasks.spawn(self._check_keyring())
         self._ready = True
         # Scheduled on the asyncio loop, not a Qt timer: the dial must start while the loop runs.
         asyncio.get_running_loop().call_soon(self._run_initial_request)
@@ -206,9 +208,8 @@ class Application(QObject):
             )
         from dialer_gui.sandbox.demo import demo_secrets
 
+        # The keyring is looked up in a thread after the window shows (see _check_keyring).
         self.secret_store = SecretStore()
-        if self.secret_store.problem:
-            messages.warning("Passwords are not kept", self.secret_store.problem)
         self.secrets = DemoSecrets(self.secret_store, demo_secrets())
         try:
             self.history = HistoryStore(paths.history_path())
@@ -251,6 +252,12 @@ class Application(QObject):
         if self.demo and self.sandbox is not None:
             return demo_config(self.config, self.sandbox.base_url)
         return self.config
+
+    async def _check_keyring(self) -> None:
+        """Say once when passwords cannot be kept; the lookup may block on D-Bus, so not here."""
+        problem = await asyncio.to_thread(lambda: self.secret_store.problem)
+        if problem and not self.demo:  # the demo's own secrets live in memory anyway
+            messages.warning("Passwords are not kept", problem)
 
     def _start_ipc(self) -> bool:
         """Listen for later processes first, so a start-up race has one winner."""

@@ -11,14 +11,16 @@ Secret values are never logged.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 
-import keyring
-import keyring.backend
-import keyring.errors
-from keyring.backends import chainer, fail, null
-
 from dialer_gui.errors import SecretStoreError
+
+# keyring and its backends (D-Bus, cryptography) cost tens of milliseconds and ~13 MiB; they
+# are loaded on first use, which the app makes in its warm-up thread, not before the window.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ def username(profile: str, field: str) -> str:
 
 def _unusable(backend: keyring.backend.KeyringBackend) -> bool:
     """True for backends that cannot keep anything: fail, null, or a chainer with nothing."""
+    from keyring.backends import chainer, fail, null
+
     if isinstance(backend, fail.Keyring | null.Keyring):
         return True
     return isinstance(backend, chainer.ChainerBackend) and not backend.backends
@@ -62,39 +66,63 @@ class SecretStore:
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
         self._memory: dict[str, str] = {}
-        self.problem: str | None = None
-        self._backend: keyring.backend.KeyringBackend | None
-        if backend is None:
-            try:
-                backend = keyring.get_keyring()
-            except Exception as exc:  # keyring's backend discovery can fail in odd ways
-                log.warning("Could not load a keyring backend: %s", _reason(exc))
-                backend = None
-        if backend is None or _unusable(backend):
-            self._backend = None
-            self.problem = NO_KEYRING
-        else:
-            self._backend = backend
+        self._problem: str | None = None
+        self._backend: keyring.backend.KeyringBackend | None = backend
+        self._resolved = False
+        self._lock = threading.Lock()  # first use may come from the warm-up thread
+
+    def _resolve(self) -> None:
+        """Find the keyring backend on first use (see the module's import note)."""
+        if self._resolved:
+            return
+        with self._lock:
+            if self._resolved:
+                return
+            backend = self._backend
+            if backend is None:
+                try:
+                    import keyring
+
+                    backend = keyring.get_keyring()
+                except Exception as exc:  # keyring's backend discovery can fail in odd ways
+                    log.warning("Could not load a keyring backend: %s", _reason(exc))
+                    backend = None
+            if backend is None or _unusable(backend):
+                self._backend = None
+                self._problem = NO_KEYRING
+            else:
+                self._backend = backend
+            self._resolved = True
+
+    @property
+    def problem(self) -> str | None:
+        """A plain sentence when secrets cannot be kept in a keyring; None when all is well."""
+        self._resolve()
+        return self._problem
 
     @property
     def available(self) -> bool:
         """Whether secrets are kept in a working keyring (and so survive a restart)."""
+        self._resolve()
         return self._backend is not None
 
     @property
     def backend_name(self) -> str:
         """A readable name of the keyring in use, for the doctor command."""
+        self._resolve()
         if self._backend is None:
             return "memory only"
         return f"{type(self._backend).__module__}.{type(self._backend).__name__}"
 
     def _give_up(self, action: str, exc: BaseException) -> None:
         """The backend failed: keep secrets in memory from now on and explain why."""
+        import keyring.errors
+
         log.warning("The keyring failed to %s a secret (%s); using memory", action, _reason(exc))
         if isinstance(exc, keyring.errors.NoKeyringError):
-            self.problem = NO_KEYRING
+            self._problem = NO_KEYRING
         else:
-            self.problem = BROKEN_KEYRING.format(reason=_reason(exc))
+            self._problem = BROKEN_KEYRING.format(reason=_reason(exc))
         self._backend = None
 
     def get(self, profile: str, field: str) -> str | None:
@@ -102,6 +130,7 @@ class SecretStore:
         key = username(profile, field)
         if key in self._memory:
             return self._memory[key]
+        self._resolve()
         if self._backend is None:
             return None
         try:
@@ -114,6 +143,7 @@ class SecretStore:
     def set(self, profile: str, field: str, value: str) -> None:
         """Store a secret; in memory (and :attr:`problem` set) if the keyring fails."""
         key = username(profile, field)
+        self._resolve()
         if self._backend is not None:
             try:
                 self._backend.set_password(SERVICE, key, value)
@@ -131,8 +161,11 @@ class SecretStore:
         Raises:
             SecretStoreError: the keyring refused to delete it, so it would survive.
         """
+        import keyring.errors
+
         key = username(profile, field)
         self._memory.pop(key, None)
+        self._resolve()
         if self._backend is None:
             return
         try:
