@@ -33,7 +33,6 @@ import dataclasses
 import logging
 import sys
 import traceback
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -52,6 +51,7 @@ from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.secrets import SecretStore
 from dialer_gui.errors import ConfigError, DialerError, HistoryError, IPCError
 from dialer_gui.exitcodes import ExitCode
+from dialer_gui.sandbox.demo import DemoSecrets, demo_config
 from dialer_gui.ui import messages, tasks
 from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
@@ -69,42 +69,6 @@ TLS_OFF = (
     "TLS certificate checks are OFF for “{name}”: someone on the network could read or "
     "change this call request."
 )
-
-
-# -- demo mode ------------------------------------------------------------------------------------
-
-
-class DemoSecrets:
-    """The secret store, with the simulator's secrets in front of it while demo mode is on.
-
-    Demo secrets stay in memory; ``set`` and ``delete`` always go to the real store.
-    """
-
-    def __init__(self, store: SecretStore, demo: Mapping[str, Mapping[str, str]]) -> None:
-        self.store = store
-        self.demo = {k: dict(v) for k, v in demo.items()}
-        self.active = False
-
-    def get(self, profile: str, field: str) -> str | None:
-        if self.active and profile in self.demo:
-            return self.demo[profile].get(field)
-        return self.store.get(profile, field)
-
-    def secrets_for(self, profile: str, field_names: Iterable[str]) -> dict[str, str]:
-        if self.active and profile in self.demo:
-            names = set(field_names)
-            return {k: v for k, v in self.demo[profile].items() if k in names}
-        return self.store.secrets_for(profile, field_names)
-
-
-def demo_config(config: Config, base_url: str, *, default: str | None = None) -> Config:
-    """The user's general settings with the simulator's profiles instead of theirs."""
-    from dialer_gui.sandbox.demo import DEMO_DEFAULT, demo_profiles
-
-    profiles = demo_profiles(base_url)
-    chosen = default if default in profiles else DEMO_DEFAULT
-    general = dataclasses.replace(config.general, default_provider=chosen)
-    return Config(general=general, providers=dict(profiles), routes=[], path=None)
 
 
 # -- the application ---------------------------------------------------------------------------

@@ -50,30 +50,17 @@ def _open_history() -> Any:
         return HistoryStore(":memory:")
 
 
-class _MemorySecrets:
-    """Secrets for the demo: kept in memory, never written to the keyring."""
-
-    def __init__(self, values: dict[str, dict[str, str]]) -> None:
-        self.values = values
-
-    def secrets_for(self, profile: str, field_names: Any) -> dict[str, str]:
-        have = self.values.get(profile, {})
-        return {f: have[f] for f in field_names if f in have}
-
-
 @contextmanager
 def _demo(config: Any) -> Iterator[tuple[Any, Any]]:
     """The built-in simulator on a thread, and a config whose profiles point at it."""
-    import dataclasses
-
+    from dialer_gui.core.secrets import SecretStore
     from dialer_gui.sandbox import running_sandbox
-    from dialer_gui.sandbox.demo import DEMO_DEFAULT, demo_profiles, demo_secrets
+    from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
 
     with running_sandbox(cdr_delay=1.0) as sandbox:
-        profiles = demo_profiles(sandbox.base_url)
-        general = dataclasses.replace(config.general, default_provider=DEMO_DEFAULT)
-        demo_config = dataclasses.replace(config, general=general, providers=profiles, routes=[])
-        yield demo_config, _MemorySecrets(demo_secrets())
+        secrets = DemoSecrets(SecretStore(), demo_secrets())
+        secrets.active = True  # the demo's secrets never touch the keyring
+        yield demo_config(config, sandbox.base_url), secrets
 
 
 def _pick_text(ns: argparse.Namespace, region: str) -> str | None:

@@ -8,7 +8,15 @@ real PBX accepts them.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Mapping
+
+from dialer_gui.core.config import Config
 from dialer_gui.providers.base import ProviderProfile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dialer_gui.core.secrets import SecretStore
 
 # -- Fonality call.cgi: the user's HUD login -------------------------------------------------------
 FONALITY_USER = "demo.hud"
@@ -134,3 +142,37 @@ def demo_secrets() -> dict[str, dict[str, str]]:
         "demo-teleforge": {},
         "demo-webhook": {"token": WEBHOOK_TOKEN},
     }
+
+
+# -- demo mode for the app and the command line --------------------------------------------------
+
+
+class DemoSecrets:
+    """The secret store, with the simulator's secrets in front of it while demo mode is on.
+
+    Demo secrets stay in memory; ``set`` and ``delete`` always go to the real store.
+    """
+
+    def __init__(self, store: SecretStore, demo: Mapping[str, Mapping[str, str]]) -> None:
+        self.store = store
+        self.demo = {k: dict(v) for k, v in demo.items()}
+        self.active = False
+
+    def get(self, profile: str, field: str) -> str | None:
+        if self.active and profile in self.demo:
+            return self.demo[profile].get(field)
+        return self.store.get(profile, field)
+
+    def secrets_for(self, profile: str, field_names: Iterable[str]) -> dict[str, str]:
+        if self.active and profile in self.demo:
+            names = set(field_names)
+            return {k: v for k, v in self.demo[profile].items() if k in names}
+        return self.store.secrets_for(profile, field_names)
+
+
+def demo_config(config: Config, base_url: str, *, default: str | None = None) -> Config:
+    """The user's general settings with the simulator's profiles instead of theirs."""
+    profiles = demo_profiles(base_url)
+    chosen = default if default in profiles else DEMO_DEFAULT
+    general = dataclasses.replace(config.general, default_provider=chosen)
+    return Config(general=general, providers=dict(profiles), routes=[], path=None)

@@ -19,13 +19,12 @@ from typing import Any
 import pytest
 import qasync
 
-from dialer_gui.app import DemoSecrets, demo_config
 from dialer_gui.core.config import Config
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.secrets import SecretStore
-from dialer_gui.sandbox.demo import demo_secrets
+from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
 from dialer_gui.ui import messages
 
 DEFAULT_PROFILE = "demo-simotel"  # one HTTP request per call, easy to count
