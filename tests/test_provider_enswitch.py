@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from provider_calls import failed_call, place_call
 
 from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
@@ -32,19 +33,11 @@ def make(url: str, password: str = ENSWITCH_PASSWORD, **options: Any) -> Enswitc
 
 
 def place(provider: EnswitchProvider, request: CallRequest = REQUEST) -> CallResult:
-    async def go() -> CallResult:
-        try:
-            return await provider.place_call(request)
-        finally:
-            await provider.aclose()
-
-    return asyncio.run(go())
+    return place_call(provider, request)
 
 
 def fail(provider: EnswitchProvider, request: CallRequest = REQUEST) -> ProviderError:
-    with pytest.raises(ProviderError) as info:
-        place(provider, request)
-    return info.value
+    return failed_call(provider, request)
 
 
 def test_default_profile_sends_the_documented_example(sandbox: SandboxThread) -> None:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from provider_calls import failed_call, place_call
 
 from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
@@ -27,21 +28,12 @@ def make(url: str, **options: Any) -> TeleforgeProvider:
     return provider
 
 
-async def _place(provider: TeleforgeProvider, request: CallRequest) -> CallResult:
-    try:
-        return await provider.place_call(request)
-    finally:
-        await provider.aclose()
-
-
 def place(provider: TeleforgeProvider, request: CallRequest = REQUEST) -> CallResult:
-    return asyncio.run(_place(provider, request))
+    return place_call(provider, request)
 
 
 def fail(provider: TeleforgeProvider, request: CallRequest = REQUEST) -> ProviderError:
-    with pytest.raises(ProviderError) as info:
-        place(provider, request)
-    return info.value
+    return failed_call(provider, request)
 
 
 def test_v3_posts_contact_ref_and_uses_it_as_call_id(sandbox: SandboxThread) -> None:

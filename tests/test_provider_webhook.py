@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 import pytest
+from provider_calls import failed_call, place_call
 
 from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
@@ -32,19 +32,11 @@ def make(
 
 
 def place(provider: WebhookProvider, request: CallRequest = REQUEST) -> CallResult:
-    async def go() -> CallResult:
-        try:
-            return await provider.place_call(request)
-        finally:
-            await provider.aclose()
-
-    return asyncio.run(go())
+    return place_call(provider, request)
 
 
 def fail(provider: WebhookProvider, request: CallRequest = REQUEST) -> ProviderError:
-    with pytest.raises(ProviderError) as info:
-        place(provider, request)
-    return info.value
+    return failed_call(provider, request)
 
 
 def test_json_body_with_placeholders_and_call_id(sandbox: SandboxThread) -> None:
