@@ -28,6 +28,9 @@ down the same path as links from the single-instance socket.
 
 from __future__ import annotations
 
+# First of all: it stops PySide6 reading the source of every module imported after it.
+from dialer_gui.ui import import_scan  # noqa: F401  # isort: skip
+
 import asyncio
 import dataclasses
 import logging
@@ -51,11 +54,13 @@ from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.secrets import SecretStore
 from dialer_gui.errors import ConfigError, DialerError, HistoryError, IPCError
 from dialer_gui.exitcodes import ExitCode
+from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config
 from dialer_gui.ui import messages, tasks
 from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
 from dialer_gui.ui.dialpad import DialPad
+from dialer_gui.ui.event_loop import new_event_loop
 from dialer_gui.ui.history_model import HistoryModel
 from dialer_gui.ui.history_view import HistoryView
 from dialer_gui.ui.icons import app_icon
@@ -152,8 +157,7 @@ class Application(QObject):
         )
         self._build_ui()
         # Off the loop, once the window exists: HTTP clients, number metadata, the keyring.
-        tasks.spawn(self.dialer.warm_up())
-        tasks.spawn(self._check_keyring())
+        tasks.spawn(self._warm_up(check_keyring=True))
         self._ready = True
         # Scheduled on the asyncio loop, not a Qt timer: the dial must start while the loop runs.
         asyncio.get_running_loop().call_soon(self._run_initial_request)
@@ -216,6 +220,14 @@ class Application(QObject):
         if self.demo and self.sandbox is not None:
             return demo_config(self.config, self.sandbox.base_url)
         return self.config
+
+    async def _warm_up(self, check_keyring: bool = False) -> None:
+        """Warm the dialer, then hand start-up's garbage back while the app is idle."""
+        await self.dialer.warm_up()
+        if check_keyring:
+            await self._check_keyring()
+        if not self._closed:
+            memory.settle()
 
     async def _check_keyring(self) -> None:
         """Say once when passwords cannot be kept; the lookup may block on D-Bus, so not here."""
@@ -414,7 +426,7 @@ class Application(QObject):
     async def _apply_config(self) -> None:
         await self._start_demo_if_needed()
         self.dialer.reload(self._effective_config())
-        tasks.spawn(self.dialer.warm_up())
+        tasks.spawn(self._warm_up())
         self._refresh_labels()
 
     def _refresh_labels(self) -> None:
@@ -441,7 +453,7 @@ class Application(QObject):
                 messages.error("Default provider not saved", str(exc))
             self.dialer.reload(self.config)
         # reload() drops the warmed clients; warm them again off the click (keyring, TLS).
-        tasks.spawn(self.dialer.warm_up())
+        tasks.spawn(self._warm_up())
         self.dialpad.refresh_providers()
 
     # -- quitting ---------------------------------------------------------------------------
@@ -510,13 +522,11 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
 
 def run(options: Any) -> int:
     """Start the app and run it until it quits; returns the process exit code."""
-    import qasync
-
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("dialer-gui")
     qapp.setDesktopFileName("dialer-gui")
-    loop = qasync.QEventLoop(qapp)
+    loop = new_event_loop(qapp)
     asyncio.set_event_loop(loop)
     previous_hook = sys.excepthook
     sys.excepthook = excepthook

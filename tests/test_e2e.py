@@ -268,3 +268,16 @@ def test_clipboard_shortcut_reads_the_clipboard_itself_and_hands_the_number_over
     finally:
         _stop(proc)
     assert rows[0].source == "clipboard" and rows[0].number == "+442079460958"
+
+
+def test_idle_app_runs_few_threads(
+    sandbox: SandboxThread, running_app: subprocess.Popen[bytes], app_env: dict[str, str]
+) -> None:
+    # qasync's default executor would start ten QThreads at the first to_thread; the app uses
+    # a pool that starts its (at most four) threads on demand.
+    assert click("tel:+44-20-7946-0959", app_env).returncode == 0
+    wait_for(lambda: sandbox.requests, "the provider request")
+    tasks = Path(f"/proc/{running_app.pid}/task")
+    names = [(task / "comm").read_text().strip() for task in tasks.iterdir()]
+    assert "_QThreadWorker" not in names
+    assert len(names) <= 8, names
