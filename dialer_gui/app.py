@@ -157,7 +157,8 @@ class Application(QObject):
         )
         self._build_ui()
         # Off the loop, once the window exists: HTTP clients, number metadata, the keyring.
-        tasks.spawn(self._warm_up(check_keyring=True))
+        tasks.spawn(self._warm_up())
+        tasks.spawn(self._check_keyring())
         self._ready = True
         # Scheduled on the asyncio loop, not a Qt timer: the dial must start while the loop runs.
         asyncio.get_running_loop().call_soon(self._run_initial_request)
@@ -221,13 +222,11 @@ class Application(QObject):
             return demo_config(self.config, self.sandbox.base_url)
         return self.config
 
-    async def _warm_up(self, check_keyring: bool = False) -> None:
+    async def _warm_up(self) -> None:
         """Warm the dialer, then hand start-up's garbage back while the app is idle."""
         await self.dialer.warm_up()
-        if check_keyring:
-            await self._check_keyring()
         if not self._closed:
-            memory.settle()
+            memory.settle()  # one full collection, 5-10 ms on the loop, once
 
     async def _check_keyring(self) -> None:
         """Say once when passwords cannot be kept; the lookup may block on D-Bus, so not here."""

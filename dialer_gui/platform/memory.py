@@ -7,9 +7,10 @@ here). ``gc.freeze`` moves the objects that live for the whole run (modules, Qt 
 settings) out of the collector's reach, so a collection during a burst of calls walks only the
 calls' own objects.
 
-PySide6 reads the source of every module imported after it, to look for ``__feature__``
-imports (PYSIDE-2029), and that source stays in :mod:`linecache`: about 12 MiB for the app's
-modules. Dropping the cache costs nothing; a traceback reads the lines it needs again.
+The app switches off PySide6's habit of reading the source of every module imported after it
+into :mod:`linecache` (see ``ui/import_scan.py``); where that could not be done, or a
+traceback was formatted, the cache holds source lines nobody needs. Dropping it costs nothing;
+a traceback reads the lines it needs again.
 """
 
 from __future__ import annotations
