@@ -216,6 +216,12 @@ class HTTPServer:
                     return
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             return
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # stop() ended this connection: end normally. On Python 3.11, asyncio's stream
+            # callback calls exception() on a cancelled handler, which raises and is logged.
+            return
         finally:
             if task is not None:
                 self._handlers.discard(task)
