@@ -5,16 +5,23 @@ as tooltip, secret or not); the General tab comes from ``core.config.SETTINGS``.
 never shown: a stored one shows "•••• stored in keyring", and only a newly typed value is saved,
 through the secret store. Save validates everything first and shows problems inline; then it
 writes the config file, then the secrets, and hands the new config to ``on_saved``.
+
+The keyring is written and the Test button's provider is built in worker threads: a keyring
+call is a D-Bus round trip, and a locked keyring holds it until the user answers the unlock
+prompt, which must not freeze the app. While the secrets are being saved the dialog cannot be
+edited or closed, so nothing typed is lost halfway.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -132,6 +139,7 @@ class SettingsDialog(QDialog):
         self.general_editors: dict[str, Editor] = {}
         self._current: Draft | None = None
         self.test_task: Any = None
+        self.save_task: asyncio.Task[None] | None = None
 
         layout = QVBoxLayout(self)
         if problem:
@@ -159,11 +167,16 @@ class SettingsDialog(QDialog):
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
         layout.addWidget(self.error_label)
+        self.saving_label = QLabel("Saving passwords in the system keyring…")
+        self.saving_label.setObjectName("settingsSaving")
+        self.saving_label.hide()
+        layout.addWidget(self.saving_label)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         layout.addWidget(buttons)
         self.resize(720, 560)
@@ -376,21 +389,35 @@ class SettingsDialog(QDialog):
             self._set_test_result("; ".join(problems), ok=False)
             return
         profile = ProviderProfile(draft.name, draft.type, dict(draft.options))
-        secrets = {}
-        for spec in type_fields(draft.type):
-            if spec.secret:
-                value = draft.secrets.get(spec.name)
-                if value is None and draft.original:
-                    value = self.secrets.get(draft.original, spec.name)
-                if value is not None:
-                    secrets[spec.name] = value
+        typed = dict(draft.secrets)
         self.test_button.setEnabled(False)
         self._set_test_result("Testing…", ok=None)
-        self.test_task = spawn(self._test(profile, secrets))
+        self.test_task = spawn(self._test(profile, typed, draft.original))
 
-    async def _test(self, profile: ProviderProfile, secrets: dict[str, str]) -> None:
+    def _test_secrets(
+        self, type_name: str, typed: dict[str, str], original: str | None
+    ) -> dict[str, str]:
+        """Typed secrets, and the stored ones for fields left empty (a worker thread)."""
+        secrets = {}
+        for spec in type_fields(type_name):
+            if spec.secret:
+                value = typed.get(spec.name)
+                if value is None and original:
+                    value = self.secrets.get(original, spec.name)
+                if value is not None:
+                    secrets[spec.name] = value
+        return secrets
+
+    def _build_test_provider(
+        self, profile: ProviderProfile, typed: dict[str, str], original: str | None
+    ) -> Any:
+        return create_provider(profile, self._test_secrets(profile.type, typed, original))
+
+    async def _test(
+        self, profile: ProviderProfile, typed: dict[str, str], original: str | None
+    ) -> None:
         try:
-            provider = create_provider(profile, secrets)
+            provider = await asyncio.to_thread(self._build_test_provider, profile, typed, original)
         except (KeyError, ValueError, DialerError) as exc:
             self._set_test_result(f"Cannot test: {exc}", ok=False)
             self.test_button.setEnabled(True)
@@ -512,8 +539,18 @@ class SettingsDialog(QDialog):
         config = Config(general=general, providers=providers, routes=routes, path=self.config.path)
         return config, []
 
+    @property
+    def saving(self) -> bool:
+        return self.save_task is not None and not self.save_task.done()
+
     def save(self) -> bool:
-        """Validate, write the file, then the secrets; returns True when saved."""
+        """Validate and write the file, then start saving the secrets.
+
+        Returns True when the file was written; :attr:`save_task` then stores the secrets in a
+        worker thread, hands the config to ``on_saved`` and closes the dialog.
+        """
+        if self.saving:
+            return False
         config, problems = self.build_config()
         if config is None:
             self._show_problems(problems)
@@ -523,15 +560,44 @@ class SettingsDialog(QDialog):
         except ConfigError as exc:
             self._show_problems([str(exc)])
             return False
-        failures = self._save_secrets()
+        self.error_label.hide()
+        self._set_saving(True)
+        self.save_task = spawn(self._finish_save(config))
+        return True
+
+    async def _finish_save(self, config: Config) -> None:
+        try:
+            failures, problem = await asyncio.to_thread(self._save_secrets_and_check)
+        finally:
+            self._set_saving(False)
         if failures:
             messages.warning("Some passwords were not changed", " ".join(failures))
-        if self.secrets.problem:
-            messages.warning("Passwords are not kept", self.secrets.problem)
-        self.error_label.hide()
+        if problem:
+            messages.warning("Passwords are not kept", problem)
         self.on_saved(config)
         self.accept()
-        return True
+
+    def _save_secrets_and_check(self) -> tuple[list[str], str | None]:
+        failures = self._save_secrets()
+        return failures, self.secrets.problem
+
+    def _set_saving(self, saving: bool) -> None:
+        self.tabs.setEnabled(not saving)
+        self.buttons.setEnabled(not saving)
+        self.saving_label.setVisible(saving)
+
+    def reject(self) -> None:
+        # Closing while the keyring is written (it may be waiting for the user to unlock it)
+        # would leave the file saved and the secrets half saved.
+        if self.saving:
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.saving:
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def _save_secrets(self) -> list[str]:
         failures = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import memory_keyring
 import pytest
 from uitools import finish, qloop  # noqa: F401
@@ -23,6 +25,13 @@ def open_dialog(qtbot, path, saved):
     return dialog
 
 
+def save(qtbot, dialog):
+    """Press Save and wait until the secrets are stored and the dialog has closed."""
+    assert dialog.save()
+    finish(qtbot, dialog.save_task)
+    assert not dialog.isVisible()
+
+
 def fill_fonality(dialog, url, password="s3cret-Pa55"):
     dialog.add_profile()
     dialog.type_box.setCurrentIndex(dialog.type_box.findData("fonality"))
@@ -32,13 +41,13 @@ def fill_fonality(dialog, url, password="s3cret-Pa55"):
     dialog.editors["password"].widget.setText(password)
 
 
-def test_save_writes_file_and_keyring_never_the_password_in_the_file(qtbot, tmp_path):
+def test_save_writes_file_and_keyring_never_the_password_in_the_file(qtbot, tmp_path, qloop):  # noqa: F811
     path = tmp_path / "config.toml"
     saved = []
     dialog = open_dialog(qtbot, path, saved)
     fill_fonality(dialog, "https://pbx.example.com")
     dialog.general_editors["confirm_dialpad"].widget.setChecked(True)
-    assert dialog.save()
+    save(qtbot, dialog)
     text = path.read_text()
     assert "s3cret-Pa55" not in text
     assert memory_keyring._STORE[(SERVICE, "office/password")] == "s3cret-Pa55"
@@ -53,7 +62,7 @@ def test_save_writes_file_and_keyring_never_the_password_in_the_file(qtbot, tmp_
     password = again.editors["password"].widget
     assert password.text() == ""
     assert password.placeholderText() == STORED
-    assert again.save()  # an untouched secret field keeps the stored secret
+    save(qtbot, again)  # an untouched secret field keeps the stored secret
     assert memory_keyring._STORE[(SERVICE, "office/password")] == "s3cret-Pa55"
 
 
@@ -75,14 +84,14 @@ def test_tls_off_shows_a_warning(qtbot, tmp_path):
     assert dialog.tls_warning.isVisible()
 
 
-def test_removing_a_profile_forgets_its_secret(qtbot, tmp_path):
+def test_removing_a_profile_forgets_its_secret(qtbot, tmp_path, qloop):  # noqa: F811
     path = tmp_path / "config.toml"
     dialog = open_dialog(qtbot, path, [])
     fill_fonality(dialog, "https://pbx.example.com")
-    assert dialog.save()
+    save(qtbot, dialog)
     again = open_dialog(qtbot, path, [])
     again.remove_profile()
-    assert again.save()
+    save(qtbot, again)
     assert load_config(path).providers == {}
     assert (SERVICE, "office/password") not in memory_keyring._STORE
 
@@ -105,3 +114,46 @@ def test_config_built_keeps_general_defaults(qtbot, tmp_path):
     config, problems = dialog.build_config()
     assert problems == []
     assert config.general == Config().general
+
+
+class LockedKeyring(memory_keyring.MemoryKeyring):
+    """A keyring that holds every write until ``unlocked`` is set, as a locked one does while
+    its unlock prompt is open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unlocked = threading.Event()
+        self.waiting = threading.Event()
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.waiting.set()
+        assert self.unlocked.wait(10), "never unlocked"
+        super().set_password(service, username, password)
+
+
+def test_a_slow_keyring_never_freezes_the_window_and_the_dialog_waits_for_it(
+    qtbot,
+    tmp_path,
+    qloop,  # noqa: F811
+):
+    path = tmp_path / "config.toml"
+    saved = []
+    keyring = LockedKeyring()
+    dialog = SettingsDialog(load_config(path), SecretStore(keyring), on_saved=saved.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill_fonality(dialog, "https://pbx.example.com")
+    assert dialog.save()  # returns while the keyring is still waiting
+    assert path.exists()
+    qtbot.waitUntil(keyring.waiting.is_set)
+    qtbot.wait(50)  # the event loop keeps running meanwhile
+    assert dialog.saving and dialog.saving_label.isVisible()
+    assert not dialog.tabs.isEnabled() and not dialog.save_button.isEnabled()
+    assert not dialog.save()  # a second press does nothing
+    dialog.reject()  # Esc: refused, or the secrets would be half saved
+    dialog.close()
+    assert dialog.isVisible() and saved == []
+    keyring.unlocked.set()
+    finish(qtbot, dialog.save_task)
+    assert memory_keyring._STORE[(SERVICE, "office/password")] == "s3cret-Pa55"
+    assert saved and not dialog.isVisible()
