@@ -9,7 +9,8 @@ writes the config file, then the secrets, and hands the new config to ``on_saved
 The keyring is written and the Test button's provider is built in worker threads: a keyring
 call is a D-Bus round trip, and a locked keyring holds it until the user answers the unlock
 prompt, which must not freeze the app. While the secrets are being saved the dialog cannot be
-edited or closed, so nothing typed is lost halfway.
+edited or closed, so nothing typed is lost halfway. Cancel, Esc or closing the window asks
+before throwing away changes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -184,6 +186,7 @@ class SettingsDialog(QDialog):
             self.profile_list.setCurrentRow(0)
         else:
             self._show_draft(None)
+        self._opened_state = self._state()
 
     # -- providers tab ----------------------------------------------------------------------------
     def _providers_tab(self) -> QWidget:
@@ -587,11 +590,52 @@ class SettingsDialog(QDialog):
         self.saving_label.setVisible(saving)
 
     def reject(self) -> None:
+        """Cancel, Esc or the window's close button: ask first if anything was changed."""
         # Closing while the keyring is written (it may be waiting for the user to unlock it)
         # would leave the file saved and the secrets half saved.
         if self.saving:
             return
+        if self.changed() and not self.ask_discard():
+            return
         super().reject()
+
+    def changed(self) -> bool:
+        """Whether the form differs from what the dialog opened with."""
+        return self._state() != self._opened_state
+
+    def _state(self) -> tuple[Any, ...]:
+        """Everything the user can change, in a comparable form (secrets only as typed)."""
+        self._store_form()
+        drafts = [
+            (d.name, d.type, sorted(d.options.items()), sorted(d.secrets.items()))
+            for d in self.drafts
+        ]
+        general = []
+        for name, editor in self.general_editors.items():
+            try:
+                general.append((name, repr(editor.get())))
+            except ValueError as exc:
+                general.append((name, f"invalid: {exc}"))
+        routes = [
+            tuple((self.routes.item(row, col) or QTableWidgetItem()).text() for col in (0, 1))
+            for row in range(self.routes.rowCount())
+        ]
+        return drafts, general, routes
+
+    def ask_discard(self) -> bool:
+        """Ask whether to throw the changes away; Keep editing is the default."""
+        box = QMessageBox(self)
+        box.setObjectName("discardChanges")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Discard changes?")
+        box.setText("The settings were changed but not saved.")
+        box.setInformativeText("Discard the changes, or keep editing to save them?")
+        discard = box.addButton("&Discard changes", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.saving:

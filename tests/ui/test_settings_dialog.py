@@ -6,6 +6,9 @@ import threading
 
 import memory_keyring
 import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from uitools import finish, qloop  # noqa: F401
 
 from dialer_gui.core.config import Config, load_config
@@ -20,6 +23,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 def open_dialog(qtbot, path, saved):
     config = load_config(path)
     dialog = SettingsDialog(config, SecretStore(), on_saved=saved.append)
+    # pytest-qt closes the dialog after the test; unsaved changes are then discarded unasked.
+    dialog.ask_discard = lambda: True
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
@@ -157,3 +162,60 @@ def test_a_slow_keyring_never_freezes_the_window_and_the_dialog_waits_for_it(
     finish(qtbot, dialog.save_task)
     assert memory_keyring._STORE[(SERVICE, "office/password")] == "s3cret-Pa55"
     assert saved and not dialog.isVisible()
+
+
+def test_cancel_asks_before_throwing_changes_away(qtbot, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('version = 1\n[general]\nregion = "GB"\n')
+    asked = []
+
+    def answer(discard):
+        def ask():
+            asked.append(discard)
+            return discard
+
+        return ask
+
+    untouched = open_dialog(qtbot, path, [])
+    untouched.ask_discard = answer(False)
+    untouched.reject()
+    assert asked == [] and not untouched.isVisible()  # nothing changed: no question
+
+    dialog = open_dialog(qtbot, path, [])
+    dialog.general_editors["confirm_dialpad"].widget.toggle()
+    dialog.ask_discard = answer(False)
+    dialog.reject()
+    assert asked == [False] and dialog.isVisible()  # "Keep editing"
+    dialog.general_editors["confirm_dialpad"].widget.toggle()  # changed back: nothing to lose
+    dialog.reject()
+    assert asked == [False] and not dialog.isVisible()
+
+    typed = open_dialog(qtbot, path, [])
+    fill_fonality(typed, "https://pbx.example.com")
+    typed.ask_discard = answer(True)
+    typed.reject()
+    assert asked == [False, True] and not typed.isVisible()
+    assert load_config(path).providers == {}  # discarded, nothing written
+
+
+def test_the_discard_question_is_a_real_box_whose_default_keeps_editing(qtbot, tmp_path):
+    dialog = open_dialog(qtbot, tmp_path / "config.toml", [])
+    del dialog.ask_discard  # the real question
+    fill_fonality(dialog, "https://pbx.example.com")
+    seen = []
+
+    def press(key_or_button):
+        box = QApplication.activeModalWidget()
+        seen.append((box.objectName(), box.text()))
+        if key_or_button == "Escape":
+            QTest.keyClick(box, Qt.Key.Key_Escape)
+        else:
+            next(b for b in box.buttons() if b.text() == key_or_button).click()
+
+    QTimer.singleShot(0, lambda: press("Escape"))
+    dialog.reject()
+    assert dialog.isVisible()  # Esc in the question keeps editing
+    QTimer.singleShot(0, lambda: press("&Discard changes"))
+    dialog.reject()
+    assert not dialog.isVisible()
+    assert seen == [("discardChanges", "The settings were changed but not saved.")] * 2
