@@ -21,6 +21,7 @@ from dialer_gui.providers.teleforge_cdr import (
     CdrListener,
     CdrRecord,
     parse_cdr,
+    processing_key_for,
 )
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import TELEFORGE_AGENT, TELEFORGE_OUTBOUND_ID
@@ -83,10 +84,10 @@ async def push(url: str, *items: str) -> None:
         await client.aclose()
 
 
-async def list_length(url: str) -> int:
+async def list_length(url: str, key: str = CDR_KEY) -> int:
     client: Redis = Redis.from_url(url)
     try:
-        return int(await client.llen(CDR_KEY))
+        return int(await client.llen(key))
     finally:
         await client.aclose()
 
@@ -331,6 +332,54 @@ def test_unreachable_redis_is_retried_and_stops_cleanly(redis_server_port_free: 
         return listener
 
     assert "retrying" in asyncio.run(go()).problem
+
+
+@pytest.mark.redis
+def test_a_cdr_being_handled_at_quit_is_handled_after_the_restart(
+    redis_server: RedisServer,
+) -> None:
+    processing = processing_key_for(CDR_KEY)
+
+    async def go() -> list[CdrRecord]:
+        entered = asyncio.Event()
+
+        async def never_finishes(record: CdrRecord) -> None:
+            entered.set()
+            await asyncio.Event().wait()  # the app quits while this record is handled
+
+        quitting = listener_for(redis_server.url, never_finishes)
+        quitting.start()
+        await push(redis_server.url, v3_cdr("in-hand"))
+        await asyncio.wait_for(entered.wait(), WAIT)
+        await quitting.stop()
+        # Gone from the PBX's list, kept in this desk's own until handled.
+        assert await list_length(redis_server.url) == 0
+        assert await list_length(redis_server.url, processing) == 1
+
+        await push(redis_server.url, v3_cdr("later"))
+        collector = Collector()
+        restarted = listener_for(redis_server.url, collector)
+        restarted.start()
+        try:
+            records = await collector.wait_for(2)
+            for _ in range(int(WAIT / 0.01)):  # each record leaves the desk's list once handled
+                if await list_length(redis_server.url, processing) == 0:
+                    break
+                await asyncio.sleep(0.01)
+            return records
+        finally:
+            await restarted.stop()
+
+    records = asyncio.run(go())
+    assert [r.contact_ref for r in records] == ["in-hand", "later"]
+    assert asyncio.run(list_length(redis_server.url, processing)) == 0
+    assert asyncio.run(list_length(redis_server.url)) == 0
+
+
+def test_each_desk_keeps_taken_records_under_its_own_key() -> None:
+    key = processing_key_for(CDR_KEY)
+    assert key.startswith(CDR_KEY + ":dialer-gui:")
+    assert key != CDR_KEY and key == processing_key_for(CDR_KEY)
 
 
 @pytest.fixture

@@ -2,10 +2,17 @@
 
 Click2Dial pushes one JSON record per finished call on the Redis list
 ``enigma:notifications:cdr`` ("push left, pop right"); records stay there until popped. The
-:class:`CdrListener` pops them with ``BRPOP`` in a loop on the running asyncio loop, turns each
-into a :class:`CdrRecord` and hands it to a callback. It never raises into the loop: unreadable
+:class:`CdrListener` takes them in a loop on the running asyncio loop, turns each into a
+:class:`CdrRecord` and hands it to a callback. It never raises into the loop: unreadable
 records are logged and dropped, a lost connection is retried with exponential backoff, and
 :meth:`CdrListener.stop` cancels it cleanly.
+
+No record is lost to a quit, a crash or a dropped connection: each is moved atomically
+(``BRPOPLPUSH``) to this desk's own list beside the PBX's, ``…:dialer-gui:HOST:USER``, and
+removed from there only once handled. Whatever is left there is handled first on the next
+connection, so a record may arrive twice but never not at all; the dialer's call states only
+move forward, so a repeat changes nothing. ``BRPOPLPUSH`` rather than ``BLMOVE``, which needs
+Redis 6.2, because the PBX's Redis version is not ours to choose.
 
 The record's ``reference`` (our ``contact_ref``, or ``call_ref`` on old servers) is the call ID
 :class:`~dialer_gui.providers.teleforge.TeleforgeProvider` returned. Records for references we
@@ -15,9 +22,11 @@ do not know are still passed on unless an ``is_known`` filter drops them; the ca
 from __future__ import annotations
 
 import asyncio
+import getpass
 import inspect
 import json
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,8 +162,17 @@ def parse_cdr(data: bytes | str) -> CdrRecord:
 OnCdr = Callable[[CdrRecord], Awaitable[None] | None]
 
 
+def processing_key_for(key: str) -> str:
+    """This desk's list of records taken but not yet handled: one per host and user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        user = "uid"
+    return f"{key}:dialer-gui:{socket.gethostname()}:{user}"
+
+
 class CdrListener:
-    """Pops CDRs from Teleforge's Redis and hands each to ``on_cdr``.
+    """Takes CDRs from Teleforge's Redis and hands each to ``on_cdr``.
 
     Args:
         redis_url: ``redis://host:6379/0`` (the PBX's Redis for this integrator).
@@ -162,7 +180,8 @@ class CdrListener:
         key: the Redis list to pop.
         backoff: first and longest wait between reconnection attempts, in seconds.
         is_known: optional filter on :attr:`CdrRecord.reference`; records it refuses are dropped.
-        poll: BRPOP timeout in seconds (how quickly a dead connection is noticed at worst).
+        poll: blocking pop timeout in seconds (how quickly a dead connection is noticed).
+        processing_key: where records wait while being handled; :func:`processing_key_for`.
     """
 
     def __init__(
@@ -174,10 +193,12 @@ class CdrListener:
         backoff: tuple[float, float] = (0.5, 30.0),
         is_known: Callable[[str], bool] | None = None,
         poll: float = POLL_SECONDS,
+        processing_key: str | None = None,
     ) -> None:
         self.redis_url = redis_url
         self.on_cdr = on_cdr
         self.key = key
+        self.processing_key = processing_key or processing_key_for(key)
         self.backoff = backoff
         self.is_known = is_known
         self.poll = poll
@@ -216,7 +237,7 @@ class CdrListener:
         return Redis.from_url(
             self.redis_url,
             socket_connect_timeout=5.0,
-            # Longer than a BRPOP, so a silently dead link is noticed without cutting a pop.
+            # Longer than a blocking pop, so a dead link is noticed without cutting a pop.
             socket_timeout=self.poll + 5.0,
             # We retry ourselves, with backoff and logging.
             retry=Retry(NoBackoff(), 0),
@@ -236,10 +257,13 @@ class CdrListener:
                 await client.ping()
                 log.info("listening for Teleforge CDRs on %s", self.key)
                 self.connected, self.problem, delay = True, "", first
+                # Records taken before a quit, crash or lost connection come first.
+                for taken in reversed(await client.lrange(self.processing_key, 0, -1)):
+                    await self._handle(client, taken)
                 while not self._stopping:
-                    item = await client.brpop([self.key], timeout=self.poll)
+                    item = await client.brpoplpush(self.key, self.processing_key, self.poll)
                     if item is not None:
-                        await self._deliver(item[1])
+                        await self._handle(client, item)
             except (RedisError, OSError) as exc:
                 self.connected = False
                 self.problem = "Lost the connection to Teleforge's Redis; retrying."
@@ -250,6 +274,12 @@ class CdrListener:
                 break
             await asyncio.sleep(delay)
             delay = min(delay * 2, longest)
+
+    async def _handle(self, client: Redis, item: bytes | str) -> None:
+        await self._deliver(item)
+        # The exact bytes: a record that is not UTF-8 must still match. (redis-py takes bytes;
+        # its type hints say str.)
+        await client.lrem(self.processing_key, 1, item)  # type: ignore[arg-type]
 
     async def _deliver(self, data: bytes | str) -> None:
         try:
