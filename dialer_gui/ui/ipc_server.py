@@ -10,7 +10,9 @@ On POSIX the socket's privacy comes from its 0700 directory and a 0600 socket fi
 ``QLocalServer.UserAccessOption``: with that option Qt binds to a temporary name and renames it
 into place, which silently replaces a running instance's socket instead of reporting
 ``AddressInUseError`` (QTBUG-48635, still true in Qt 6). On Windows the option restricts the
-named pipe to the current user and is used.
+named pipe to the current user and is used; and since a second Windows server can listen on
+the same pipe, a named mutex decides which process is the instance
+(:mod:`dialer_gui.platform.instance_lock`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
 from dialer_gui import ipc
 from dialer_gui.errors import IPCError
+from dialer_gui.platform.instance_lock import InstanceLock, mutex_name
 
 log = logging.getLogger("dialer_gui.ipc")
 
@@ -157,12 +160,20 @@ class IPCServer(QObject):
 
     received = Signal(object)
 
-    def __init__(self, name: str | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        name: str | None = None,
+        parent: QObject | None = None,
+        instance_lock: InstanceLock | None = None,
+    ) -> None:
         super().__init__(parent)
         self._name = name if name is not None else ipc.socket_name()
         self._server = QLocalServer(self)
         if sys.platform == "win32":  # pragma: no cover
             self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+            if instance_lock is None:
+                instance_lock = InstanceLock(mutex_name(self._name))
+        self._instance_lock = instance_lock
         self._server.newConnection.connect(self._on_new_connection)
         self._connections: set[_Connection] = set()
 
@@ -177,9 +188,17 @@ class IPCServer(QObject):
         Raises:
             IPCError: another instance is running, or the socket cannot be created.
         """
-        ipc.prepare_socket_dir(self._name)
-        with _start_lock(self._name):
-            self._listen_locked()
+        lock = self._instance_lock
+        if lock is not None and not lock.acquire():
+            raise IPCError("dialer-gui is already running for this user.")
+        try:
+            ipc.prepare_socket_dir(self._name)
+            with _start_lock(self._name):
+                self._listen_locked()
+        except IPCError:
+            if lock is not None:
+                lock.release()
+            raise
 
     def _listen_locked(self) -> None:
         for attempt in (1, 2):
@@ -222,6 +241,8 @@ class IPCServer(QObject):
         if self._server.isListening():
             self._server.close()
             QLocalServer.removeServer(self._name)
+        if self._instance_lock is not None:
+            self._instance_lock.release()
 
     def _on_new_connection(self) -> None:
         while self._server.hasPendingConnections():
