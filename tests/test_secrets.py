@@ -130,3 +130,60 @@ def test_values_are_never_logged(
         secret_store.get("office", "password")
         secret_store.delete("office", "password")
     assert "do-not-log-me" not in caplog.text
+
+
+class CountingKeyring(KeyringBackend):
+    """A working keyring that counts its reads (each one a D-Bus round trip on a desktop)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+        self.reads = 0
+        self.broken = False
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        if self.broken:
+            raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        del self.values[(service, username)]
+
+
+def test_is_stored_answers_from_what_was_read_or_written_without_asking_again() -> None:
+    backend = CountingKeyring()
+    backend.values[(SERVICE, "office/password")] = "hunter2"
+    store = SecretStore(backend)
+    assert store.get("office", "password") == "hunter2"  # as the warm-up reads it
+    reads = backend.reads
+    assert store.is_stored("office", "password")
+    store.set("home", "token", "t0k3n")
+    assert store.is_stored("home", "token")
+    assert backend.reads == reads  # neither asked the keyring
+
+    # Missing secrets are asked for each time: another process may have set one meanwhile.
+    assert not store.is_stored("office", "api_key")
+    backend.values[(SERVICE, "office/api_key")] = "k3y"  # `dialer-gui secret set` elsewhere
+    assert store.is_stored("office", "api_key")
+    assert backend.reads == reads + 2
+
+    store.delete("home", "token")
+    assert not store.is_stored("home", "token")
+
+
+def test_is_stored_forgets_the_keyring_once_it_broke() -> None:
+    backend = CountingKeyring()
+    backend.values[(SERVICE, "office/password")] = "hunter2"
+    store = SecretStore(backend)
+    assert store.get("office", "password") == "hunter2"
+    backend.broken = True  # the keyring daemon died
+    assert store.get("office", "token") is None
+    assert store.problem and "did not answer" in store.problem
+    assert store.get("office", "password") is None
+    assert not store.is_stored("office", "password")

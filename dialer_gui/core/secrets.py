@@ -66,6 +66,9 @@ class SecretStore:
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
         self._memory: dict[str, str] = {}
+        # Keys this process has read from or written to the keyring: is_stored answers from
+        # here, so a window need not wait on a D-Bus round trip for what warm-up already read.
+        self._seen: set[str] = set()
         self._problem: str | None = None
         self._backend: keyring.backend.KeyringBackend | None = backend
         self._resolved = False
@@ -124,6 +127,7 @@ class SecretStore:
         else:
             self._problem = BROKEN_KEYRING.format(reason=_reason(exc))
         self._backend = None
+        self._seen.clear()  # from now on only memory holds secrets
 
     def get(self, profile: str, field: str) -> str | None:
         """The secret, or None if it was never set."""
@@ -138,7 +142,18 @@ class SecretStore:
         except Exception as exc:  # the one boundary: broken DBus backends raise anything
             self._give_up("read", exc)
             return None
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        self._seen.add(key)
+        return value
+
+    def is_stored(self, profile: str, field: str) -> bool:
+        """Whether a secret is set, without asking the keyring again when this process has
+        already read or written it (a secret deleted behind our back still counts)."""
+        key = username(profile, field)
+        if key in self._memory or key in self._seen:
+            return True
+        return self.get(profile, field) is not None
 
     def set(self, profile: str, field: str, value: str) -> None:
         """Store a secret; in memory (and :attr:`problem` set) if the keyring fails."""
@@ -151,6 +166,7 @@ class SecretStore:
                 self._give_up("store", exc)
             else:
                 self._memory.pop(key, None)
+                self._seen.add(key)
                 log.info("Stored secret %s in the keyring", key)
                 return
         self._memory[key] = value
@@ -165,6 +181,7 @@ class SecretStore:
 
         key = username(profile, field)
         self._memory.pop(key, None)
+        self._seen.discard(key)
         self._resolve()
         if self._backend is None:
             return

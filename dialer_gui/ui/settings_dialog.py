@@ -8,7 +8,8 @@ writes the config file, then the secrets, and hands the new config to ``on_saved
 
 The keyring is written and the Test button's provider is built in worker threads: a keyring
 call is a D-Bus round trip, and a locked keyring holds it until the user answers the unlock
-prompt, which must not freeze the app. While the secrets are being saved the dialog cannot be
+prompt, which must not freeze the app. Whether a secret is stored is answered from what the
+warm-up already read (``SecretStore.is_stored``). While the secrets are being saved the dialog cannot be
 edited or closed, so nothing typed is lost halfway. Cancel, Esc or closing the window asks
 before throwing away changes.
 """
@@ -311,7 +312,7 @@ class SettingsDialog(QDialog):
     def _secret_stored(self, draft: Draft, field: str) -> bool:
         name = draft.original or draft.name
         try:
-            return self.secrets.get(name, field) is not None
+            return self.secrets.is_stored(name, field)
         except DialerError:
             return False
 
