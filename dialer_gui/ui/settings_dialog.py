@@ -9,9 +9,9 @@ writes the config file, then the secrets, and hands the new config to ``on_saved
 The keyring is written and the Test button's provider is built in worker threads: a keyring
 call is a D-Bus round trip, and a locked keyring holds it until the user answers the unlock
 prompt, which must not freeze the app. Whether a secret is stored is answered from what the
-warm-up already read (``SecretStore.is_stored``). While the secrets are being saved the dialog cannot be
-edited or closed, so nothing typed is lost halfway. Cancel, Esc or closing the window asks
-before throwing away changes.
+warm-up already read (``SecretStore.is_stored``). While the secrets are being saved the dialog
+cannot be edited or closed, so nothing typed is lost halfway. Cancel, Esc or closing the window
+asks before throwing away changes.
 """
 
 from __future__ import annotations

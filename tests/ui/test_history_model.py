@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from uifakes import ListHistory, attempt
@@ -121,3 +122,38 @@ def test_close_stops_following_events():
     history.add(new)
     bus.emit(CallChanged(new))
     assert model.rowCount() == 1
+
+
+def test_a_call_changed_in_place_shows_its_new_texts(qtbot):
+    # The dialer updates its CallAttempt object and announces it; cached texts must follow.
+    history, bus, model = make(3)
+    live = attempt(7, CallState.REQUESTED)
+    history.add(live)
+    bus.emit(CallChanged(live))
+    assert model.data(model.index(0, Column.STATE)) == "Calling…"  # now cached
+    live.state = CallState.ACCEPTED
+    live.call_id = "in-place-1"
+    bus.emit(CallChanged(live))
+    assert model.data(model.index(0, Column.STATE)) == "Accepted"
+    assert model.data(model.index(0, Column.CALL_ID)) == "in-place-1"
+
+
+def test_roles_the_model_does_not_answer_are_none():
+    _, _, model = make(2)
+    index = model.index(0, Column.NUMBER)
+    for role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole, 999):
+        assert model.data(index, role) is None
+    assert model.data(model.index(5, 0)) is None  # an invalid index
+    assert model.data(index, Qt.ItemDataRole.UserRole) is not None
+
+
+def test_cached_texts_are_made_again_when_the_day_changes():
+    # A time of today reads "15:04:05"; after midnight the same call must show its date.
+    _, _, model = make(1)
+    text = model.data(model.index(0, Column.TIME))
+    first = model.attempt(0)
+    model._texts[id(first)] = (first, ("stale",) * len(Column))  # as cached yesterday
+    assert model.data(model.index(0, Column.TIME)) == "stale"  # the day is checked each minute
+    model._texts_day -= timedelta(days=1)
+    model._texts_checked -= 120
+    assert model.data(model.index(0, Column.TIME)) == text
