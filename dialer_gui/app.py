@@ -469,6 +469,8 @@ class Application(QObject):
         if self._closed:
             return
         self._closed = True
+        if self.settings_dialog is not None:
+            self.settings_dialog.close_for_quit()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if hasattr(self, "history_model"):

@@ -143,6 +143,8 @@ class SettingsDialog(QDialog):
         self._current: Draft | None = None
         self.test_task: Any = None
         self.save_task: asyncio.Task[None] | None = None
+        self._save_work: asyncio.Future[Any] | None = None
+        self._quitting = False
 
         layout = QVBoxLayout(self)
         if problem:
@@ -545,7 +547,7 @@ class SettingsDialog(QDialog):
 
     @property
     def saving(self) -> bool:
-        return self.save_task is not None and not self.save_task.done()
+        return self._save_work is not None and not self._save_work.done()
 
     def save(self) -> bool:
         """Validate and write the file, then start saving the secrets.
@@ -566,14 +568,32 @@ class SettingsDialog(QDialog):
             return False
         self.error_label.hide()
         self._set_saving(True)
-        self.save_task = spawn(self._finish_save(config))
+        # The thread gets copies: the form stays readable (and the dialog's state comparable)
+        # while it runs.
+        drafts = [
+            dataclasses.replace(d, options=dict(d.options), secrets=dict(d.secrets))
+            for d in self.drafts
+        ]
+        work = asyncio.ensure_future(
+            asyncio.to_thread(self._save_secrets_and_check, drafts, list(self.removed))
+        )
+        work.add_done_callback(_log_failure)
+        self._save_work = work
+        self.save_task = spawn(self._finish_save(config, work))
         return True
 
-    async def _finish_save(self, config: Config) -> None:
+    async def _finish_save(self, config: Config, work: asyncio.Future[Any]) -> None:
         try:
-            failures, problem = await asyncio.to_thread(self._save_secrets_and_check)
-        finally:
+            # Shielded: quitting cancels this task, but the keyring write runs to its end
+            # (the loop waits for its thread), and the form stays disabled until it has.
+            failures, problem = await asyncio.shield(work)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # logged by _log_failure
             self._set_saving(False)
+            self._show_problems([f"The passwords were not saved: {exc}"])
+            return
+        self._set_saving(False)
         if failures:
             messages.warning("Some passwords were not changed", " ".join(failures))
         if problem:
@@ -581,8 +601,10 @@ class SettingsDialog(QDialog):
         self.on_saved(config)
         self.accept()
 
-    def _save_secrets_and_check(self) -> tuple[list[str], str | None]:
-        failures = self._save_secrets()
+    def _save_secrets_and_check(
+        self, drafts: list[Draft], removed: list[str]
+    ) -> tuple[list[str], str | None]:
+        failures = self._save_secrets(drafts, removed)
         return failures, self.secrets.problem
 
     def _set_saving(self, saving: bool) -> None:
@@ -596,9 +618,15 @@ class SettingsDialog(QDialog):
         # would leave the file saved and the secrets half saved.
         if self.saving:
             return
-        if self.changed() and not self.ask_discard():
+        if not self._quitting and self.changed() and not self.ask_discard():
             return
         super().reject()
+
+    def close_for_quit(self) -> None:
+        """The app quits: close without asking (a question now would stop the quit halfway)."""
+        self._quitting = True
+        if self.isVisible():
+            self.done(QDialog.DialogCode.Rejected)
 
     def changed(self) -> bool:
         """Whether the form differs from what the dialog opened with."""
@@ -608,7 +636,7 @@ class SettingsDialog(QDialog):
         """Everything the user can change, in a comparable form (secrets only as typed)."""
         self._store_form()
         drafts = [
-            (d.name, d.type, sorted(d.options.items()), sorted(d.secrets.items()))
+            (d.name, d.type, sorted(_tidy(d.type, d.options).items()), sorted(d.secrets.items()))
             for d in self.drafts
         ]
         general = []
@@ -639,14 +667,17 @@ class SettingsDialog(QDialog):
         return box.clickedButton() is discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.saving:
+        if self.saving and not self._quitting:
             event.ignore()
             return
         super().closeEvent(event)
 
-    def _save_secrets(self) -> list[str]:
+    def _save_secrets(self, drafts: list[Draft], removed: list[str]) -> list[str]:
+        """Write typed secrets, move renamed profiles' and forget removed ones' (a worker
+        thread: it works on copies, so the form can be read meanwhile)."""
         failures = []
-        for draft in self.drafts:
+        removed = list(removed)
+        for draft in drafts:
             secret_names = [f.name for f in type_fields(draft.type) if f.secret]
             if draft.original and draft.original != draft.name:
                 # Renamed: the secrets follow the profile to its new name.
@@ -654,11 +685,11 @@ class SettingsDialog(QDialog):
                     value = self.secrets.get(draft.original, field)
                     if value is not None and field not in draft.secrets:
                         draft.secrets[field] = value
-                self.removed.append(draft.original)
+                removed.append(draft.original)
             for field, value in draft.secrets.items():
                 self.secrets.set(draft.name, field, value)
-        kept = {d.name for d in self.drafts}
-        for name in self.removed:
+        kept = {d.name for d in drafts}
+        for name in removed:
             if name in kept:
                 continue
             for type_name in available_types():
@@ -673,6 +704,21 @@ class SettingsDialog(QDialog):
     def _show_problems(self, problems: list[str]) -> None:
         self.error_label.setText("Not saved:\n• " + "\n• ".join(problems))
         self.error_label.show()
+
+
+def _tidy(type_name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Options as the form stores them: empty values and defaults left out."""
+    defaults = {f.name: f.default for f in type_fields(type_name)}
+    return {
+        name: value
+        for name, value in options.items()
+        if value not in ("", None) and not (name in defaults and value == defaults[name])
+    }
+
+
+def _log_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("saving the secrets failed", exc_info=future.exception())
 
 
 __all__ = ["Draft", "SettingsDialog", "available_types", "type_fields"]

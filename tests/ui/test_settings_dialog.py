@@ -219,3 +219,59 @@ def test_the_discard_question_is_a_real_box_whose_default_keeps_editing(qtbot, t
     dialog.reject()
     assert not dialog.isVisible()
     assert seen == [("discardChanges", "The settings were changed but not saved.")] * 2
+
+
+TWO_PROFILES = """version = 1
+[providers.office]
+type = "fonality"
+url = "https://pbx.example.com"
+user = "desk1"
+[providers.branch]
+type = "fonality"
+url = "https://pbx2.example.com"
+user = "desk2"
+verify_tls = true
+"""
+
+
+def test_looking_at_every_profile_changes_nothing(qtbot, tmp_path):
+    # "verify_tls = true" is the default, spelled out: the form leaves it out, and that is
+    # not a change the user made.
+    path = tmp_path / "config.toml"
+    path.write_text(TWO_PROFILES)
+    dialog = open_dialog(qtbot, path, [])
+    asked = []
+    dialog.ask_discard = lambda: asked.append(True) or False
+    for row in (1, 0, 1):
+        dialog.profile_list.setCurrentRow(row)
+    assert not dialog.changed()
+    dialog.reject()
+    assert asked == [] and not dialog.isVisible()
+
+
+def test_quitting_closes_the_dialog_without_asking(qtbot, tmp_path):
+    dialog = open_dialog(qtbot, tmp_path / "config.toml", [])
+    fill_fonality(dialog, "https://pbx.example.com")
+    asked = []
+    dialog.ask_discard = lambda: asked.append(True) or False
+    dialog.close_for_quit()
+    assert asked == [] and not dialog.isVisible()
+
+
+def test_a_save_cut_short_by_quitting_still_stores_the_secrets(qtbot, tmp_path, qloop):  # noqa: F811
+    keyring = LockedKeyring()
+    dialog = SettingsDialog(
+        load_config(tmp_path / "config.toml"), SecretStore(keyring), on_saved=print
+    )
+    dialog.ask_discard = lambda: True  # closed unsaved after the test
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill_fonality(dialog, "https://pbx.example.com")
+    assert dialog.save()
+    qtbot.waitUntil(keyring.waiting.is_set)
+    dialog.save_task.cancel()  # what the app's quit does to every task
+    qtbot.waitUntil(dialog.save_task.done)
+    assert dialog.saving and not dialog.tabs.isEnabled()  # the keyring still has it
+    keyring.unlocked.set()
+    qtbot.waitUntil(lambda: not dialog.saving)
+    assert memory_keyring._STORE[(SERVICE, "office/password")] == "s3cret-Pa55"
