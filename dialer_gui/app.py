@@ -35,6 +35,7 @@ import asyncio
 import dataclasses
 import logging
 import sys
+import time
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -52,7 +53,7 @@ from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.secrets import SecretStore
-from dialer_gui.errors import ConfigError, DialerError, HistoryError, IPCError
+from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryError, IPCError
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config
@@ -68,6 +69,9 @@ from dialer_gui.ui.main_window import MainWindow
 from dialer_gui.ui.tray import Tray, TrayActions
 
 log = logging.getLogger("dialer_gui.app")
+
+HAND_OVER_WAIT = 3.0
+"""Seconds a starting process keeps offering its request to an instance not listening yet."""
 
 NO_TRAY = "No system tray was found, so dialer-gui runs as a window."
 TLS_OFF = (
@@ -245,14 +249,26 @@ class Application(QObject):
         try:
             self.ipc_server.listen()
         except IPCError as exc:
-            if self._hand_over():
+            if self._hand_over(wait=isinstance(exc, AlreadyRunning)):
                 log.info("another dialer-gui started first; request handed over")
                 return False
             messages.warning("Links will open a second dialer-gui", str(exc))
         return True
 
-    def _hand_over(self) -> bool:
-        """Give this process's start-up request to the instance that is already running."""
+    def _hand_over(self, wait: bool = False) -> bool:
+        """Give this process's start-up request to the instance that is already running.
+
+        With ``wait``, the other instance is known to exist but may not listen yet (on
+        Windows it claims its lock a moment before its pipe), so keep trying for a while.
+        """
+        deadline = time.monotonic() + (HAND_OVER_WAIT if wait else 0.0)
+        while True:
+            handed = self._send_start_request()
+            if handed or time.monotonic() >= deadline:
+                return handed
+            time.sleep(0.05)
+
+    def _send_start_request(self) -> bool:
         link = getattr(self.options, "link", None)
         if link:
             message = ipc.Message("dial", link, "link")

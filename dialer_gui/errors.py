@@ -8,6 +8,7 @@ messages (meant for people) from bugs (anything else)::
     │   ├── NumberError          not a phone number or extension we can dial
     │   ├── LinkError            a tel:/callto:/sip: link that is malformed or hostile
     │   └── IPCError             a message on the single-instance socket that we drop
+    │       └── AlreadyRunning   another instance of this user holds the socket or lock
     ├── ConfigError              the config file is wrong (names file, line and key)
     ├── SecretStoreError         no usable keyring, or it refused us
     ├── HistoryError             the history database cannot be read or written
@@ -40,6 +41,10 @@ class LinkError(InputError):
 
 class IPCError(InputError):
     """A single-instance message that is malformed, too large or of the wrong version."""
+
+
+class AlreadyRunning(IPCError):
+    """Another dialer-gui of this user is running (or starting): hand the request to it."""
 
 
 class ConfigError(DialerError):

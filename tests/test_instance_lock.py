@@ -94,3 +94,33 @@ def test_a_failed_listen_gives_the_mutex_back(qapp: object, tmp_path: Path) -> N
     with pytest.raises(IPCError, match="cannot create its private folder"):
         server.listen()
     assert kernel.handles == {}
+
+
+class ElevatedKernel(FakeKernel):
+    """The mutex is held by an elevated instance: opening it is refused (access denied)."""
+
+    def create(self, name: str) -> tuple[Any, bool]:
+        return None, True
+
+
+class BrokenKernel(FakeKernel):
+    def create(self, name: str) -> tuple[Any, bool]:
+        raise OSError(1450, "CreateMutexW failed")  # ERROR_NO_SYSTEM_RESOURCES
+
+
+def test_a_mutex_held_by_an_elevated_instance_means_already_running(
+    qapp: object, names: tuple[str, str]
+) -> None:
+    lock = InstanceLock("Local\\dg", ElevatedKernel())
+    assert not lock.acquire()
+    lock.release()  # nothing to close
+    server = IPCServer(names[0], instance_lock=InstanceLock("Local\\dg", ElevatedKernel()))
+    with pytest.raises(IPCError, match="already running"):
+        server.listen()
+
+
+def test_a_failing_mutex_call_is_a_plain_ipc_error(qapp: object, names: tuple[str, str]) -> None:
+    server = IPCServer(names[0], instance_lock=InstanceLock("Local\\dg", BrokenKernel()))
+    with pytest.raises(IPCError, match="cannot claim its single-instance lock"):
+        server.listen()
+    assert not server.is_listening()

@@ -16,12 +16,17 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+ERROR_ACCESS_DENIED = 5
 ERROR_ALREADY_EXISTS = 183
 
 
 class MutexApi(Protocol):
     def create(self, name: str) -> tuple[Any, bool]:
-        """Open or create the mutex; returns its handle and whether it existed already."""
+        """Open or create the mutex; returns its handle and whether it existed already.
+
+        A handle of None with ``True`` means it exists but cannot be opened (an elevated
+        instance of the same user holds it).
+        """
 
     def close(self, handle: Any) -> None: ...
 
@@ -45,7 +50,8 @@ class InstanceLock:
             return True
         handle, existed = self._api.create(self.name)
         if existed:
-            self._api.close(handle)
+            if handle is not None:
+                self._api.close(handle)
             return False
         self._handle = handle
         return True
@@ -74,6 +80,8 @@ class _Win32MutexApi:  # pragma: no cover - Windows only
         handle = self._create(None, False, name)
         error = self._ctypes.get_last_error()  # type: ignore[attr-defined]
         if not handle:
+            if error == ERROR_ACCESS_DENIED:  # held by an elevated instance of this user
+                return None, True
             raise OSError(error, f"CreateMutexW({name!r}) failed")
         return handle, error == ERROR_ALREADY_EXISTS
 

@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
 from dialer_gui import ipc
-from dialer_gui.errors import IPCError
+from dialer_gui.errors import AlreadyRunning, IPCError
 from dialer_gui.platform.instance_lock import InstanceLock, mutex_name
 
 log = logging.getLogger("dialer_gui.ipc")
@@ -189,13 +189,17 @@ class IPCServer(QObject):
             IPCError: another instance is running, or the socket cannot be created.
         """
         lock = self._instance_lock
-        if lock is not None and not lock.acquire():
-            raise IPCError("dialer-gui is already running for this user.")
         try:
+            if lock is not None and not lock.acquire():
+                raise AlreadyRunning("dialer-gui is already running for this user.")
             ipc.prepare_socket_dir(self._name)
             with _start_lock(self._name):
                 self._listen_locked()
-        except IPCError:
+        except OSError as exc:
+            if lock is not None:
+                lock.release()
+            raise IPCError(f"dialer-gui cannot claim its single-instance lock: {exc}.") from exc
+        except BaseException:
             if lock is not None:
                 lock.release()
             raise
@@ -203,7 +207,7 @@ class IPCServer(QObject):
     def _listen_locked(self) -> None:
         for attempt in (1, 2):
             if _instance_listening(self._name):
-                raise IPCError("dialer-gui is already running for this user.")
+                raise AlreadyRunning("dialer-gui is already running for this user.")
             # Nothing answers, so a socket file there is stale.
             QLocalServer.removeServer(self._name)
             if self._server.listen(self._name):
