@@ -66,9 +66,9 @@ class SecretStore:
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
         self._memory: dict[str, str] = {}
-        # Keys this process has read from or written to the keyring: is_stored answers from
-        # here, so a window need not wait on a D-Bus round trip for what warm-up already read.
-        self._seen: set[str] = set()
+        # What this process learnt from the keyring, key -> stored or not: is_stored answers
+        # from here, so a window need not wait on a D-Bus round trip for what warm-up read.
+        self._known: dict[str, bool] = {}
         self._problem: str | None = None
         self._backend: keyring.backend.KeyringBackend | None = backend
         self._resolved = False
@@ -127,7 +127,7 @@ class SecretStore:
         else:
             self._problem = BROKEN_KEYRING.format(reason=_reason(exc))
         self._backend = None
-        self._seen.clear()  # from now on only memory holds secrets
+        self._known.clear()  # from now on only memory holds secrets
 
     def get(self, profile: str, field: str) -> str | None:
         """The secret, or None if it was never set."""
@@ -142,17 +142,22 @@ class SecretStore:
         except Exception as exc:  # the one boundary: broken DBus backends raise anything
             self._give_up("read", exc)
             return None
-        if not isinstance(value, str):
-            return None
-        self._seen.add(key)
-        return value
+        found = isinstance(value, str)
+        self._known[key] = found
+        return value if found else None
 
-    def is_stored(self, profile: str, field: str) -> bool:
-        """Whether a secret is set, without asking the keyring again when this process has
-        already read or written it (a secret deleted behind our back still counts)."""
+    def is_stored(self, profile: str, field: str, *, confirm_missing: bool = False) -> bool:
+        """Whether a secret is set, answered from what this process already read or wrote.
+
+        The keyring is asked only about secrets not seen yet, and with ``confirm_missing``
+        about one believed missing (another process may have set it since).
+        """
         key = username(profile, field)
-        if key in self._memory or key in self._seen:
+        if key in self._memory:
             return True
+        known = self._known.get(key)
+        if known or (known is False and not confirm_missing):
+            return known
         return self.get(profile, field) is not None
 
     def set(self, profile: str, field: str, value: str) -> None:
@@ -166,7 +171,7 @@ class SecretStore:
                 self._give_up("store", exc)
             else:
                 self._memory.pop(key, None)
-                self._seen.add(key)
+                self._known[key] = True
                 log.info("Stored secret %s in the keyring", key)
                 return
         self._memory[key] = value
@@ -181,7 +186,7 @@ class SecretStore:
 
         key = username(profile, field)
         self._memory.pop(key, None)
-        self._seen.discard(key)
+        self._known.pop(key, None)
         self._resolve()
         if self._backend is None:
             return

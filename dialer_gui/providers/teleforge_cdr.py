@@ -260,8 +260,10 @@ class CdrListener:
                 # Records taken before a quit, crash or lost connection come first.
                 for taken in reversed(await client.lrange(self.processing_key, 0, -1)):
                     await self._handle(client, taken)
+                # Redis before 6.0 takes whole seconds only; sub-second polls are for tests.
+                timeout = int(self.poll) if self.poll >= 1 else self.poll
                 while not self._stopping:
-                    item = await client.brpoplpush(self.key, self.processing_key, self.poll)
+                    item = await client.brpoplpush(self.key, self.processing_key, timeout)
                     if item is not None:
                         await self._handle(client, item)
             except (RedisError, OSError) as exc:

@@ -311,10 +311,10 @@ class SettingsDialog(QDialog):
         editor = self.editors.get("verify_tls")
         self.tls_warning.setVisible(editor is not None and not editor.get())
 
-    def _secret_stored(self, draft: Draft, field: str) -> bool:
+    def _secret_stored(self, draft: Draft, field: str, *, confirm_missing: bool = False) -> bool:
         name = draft.original or draft.name
         try:
-            return self.secrets.is_stored(name, field)
+            return self.secrets.is_stored(name, field, confirm_missing=confirm_missing)
         except DialerError:
             return False
 
@@ -517,7 +517,9 @@ class SettingsDialog(QDialog):
                 if not spec.required:
                     continue
                 if spec.secret:
-                    present = spec.name in draft.secrets or self._secret_stored(draft, spec.name)
+                    present = spec.name in draft.secrets or self._secret_stored(
+                        draft, spec.name, confirm_missing=True
+                    )
                 else:
                     present = draft.options.get(spec.name) not in (None, "")
                 if not present:
