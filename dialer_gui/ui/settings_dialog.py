@@ -347,7 +347,7 @@ class SettingsDialog(QDialog):
                 if value:
                     draft.secrets[name] = value
                 continue
-            if value in ("", None) or value == spec.default:
+            if _left_out(value, spec.default):
                 draft.options.pop(name, None)
             else:
                 draft.options[name] = value
@@ -708,14 +708,15 @@ class SettingsDialog(QDialog):
         self.error_label.show()
 
 
+def _left_out(value: Any, default: Any) -> bool:
+    """The form keeps no empty values and no defaults in a profile's options."""
+    return value in ("", None) or value == default
+
+
 def _tidy(type_name: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Options as the form stores them: empty values and defaults left out."""
+    """Options as the form stores them (see :func:`_left_out`)."""
     defaults = {f.name: f.default for f in type_fields(type_name)}
-    return {
-        name: value
-        for name, value in options.items()
-        if value not in ("", None) and not (name in defaults and value == defaults[name])
-    }
+    return {k: v for k, v in options.items() if not _left_out(v, defaults.get(k))}
 
 
 def _log_failure(future: asyncio.Future[Any]) -> None:
