@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -36,6 +37,8 @@ READ_TIMEOUT_MS = 2000
 """How long a client has to send its whole request line."""
 MAX_CONNECTIONS = 16
 """Connections served at once; more are closed straight away."""
+SWEEP_MS = 250
+"""How often open connections are checked against their deadline."""
 
 
 def _instance_listening(name: str) -> bool:
@@ -58,8 +61,11 @@ def _instance_listening(name: str) -> bool:
 class _Connection:
     """One client: buffers its line, answers it and forgets it.
 
-    A plain object rather than a QObject child of the server: the socket (a child of the
-    QLocalServer) owns the timer, and deleting the socket later is the only Qt clean-up.
+    A plain object rather than a QObject, holding no Qt object but its socket: a tray app takes
+    a connection per clicked link for months, and each Qt object or signal connection made per
+    connection is a chance for the binding to keep something (see :class:`IPCServer`). The
+    socket's only signal connections go to bound methods of this object, and its deadline is
+    kept here and checked by the server's one sweep timer.
     """
 
     def __init__(self, socket: QLocalSocket, server: IPCServer) -> None:
@@ -67,17 +73,13 @@ class _Connection:
         self._server = server
         self._buffer = bytearray()
         self._answered = False
-        self._timer = QTimer(socket)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(READ_TIMEOUT_MS)
-        self._timer.timeout.connect(self._on_timeout)
+        self.deadline = time.monotonic() + READ_TIMEOUT_MS / 1000
 
     def start(self) -> None:
         """Start serving; data or a hang-up that arrived before this is handled now."""
         socket = self._socket
         socket.readyRead.connect(self._on_ready_read)
         socket.disconnected.connect(self._on_disconnected)
-        self._timer.start()
         if socket.bytesAvailable():
             self._on_ready_read()
         if socket.state() == QLocalSocket.LocalSocketState.UnconnectedState:
@@ -123,7 +125,8 @@ class _Connection:
         # Waits for the reply to be written; the timer aborts a client that never reads it.
         self._socket.disconnectFromServer()
 
-    def _on_timeout(self) -> None:
+    def on_deadline(self) -> None:
+        """The client had its time: drop it, answered or not."""
         if not self._answered:
             log.warning(
                 "Dropped a connection that sent no complete request within %d ms", READ_TIMEOUT_MS
@@ -133,20 +136,17 @@ class _Connection:
         self._on_disconnected()
 
     def _on_disconnected(self) -> None:
-        self._timer.stop()
         if not self._answered and self._buffer:
             log.warning("A client closed the connection before finishing its request")
         self._server._forget(self)
 
     def release(self) -> None:
-        """Let Qt delete the socket (and its timer) once control is back in the event loop."""
-        self._timer.stop()
+        """Let Qt delete the socket once control is back in the event loop."""
         self._socket.deleteLater()
 
     def abort(self) -> None:
         """Drop the client without an answer (used at shutdown)."""
         self._answered = True
-        self._timer.stop()
         self._socket.abort()
 
 
@@ -176,6 +176,10 @@ class IPCServer(QObject):
         self._instance_lock = instance_lock
         self._server.newConnection.connect(self._on_new_connection)
         self._connections: set[_Connection] = set()
+        # One timer for every connection's deadline, running only while there are connections.
+        self._sweeper = QTimer(self)
+        self._sweeper.setInterval(SWEEP_MS)
+        self._sweeper.timeout.connect(self._sweep)
 
     @property
     def name(self) -> str:
@@ -253,6 +257,10 @@ class IPCServer(QObject):
             socket = self._server.nextPendingConnection()
             if socket is None:
                 return
+            # The socket comes as a child of the server, and PySide6 keeps the Python side of
+            # each child until its parent dies, deleted or not: one wrapper (and its references)
+            # per connection, for the life of the app. Unparented, it goes with our reference.
+            socket.setParent(None)
             if len(self._connections) >= MAX_CONNECTIONS:
                 log.warning("Too many IPC connections at once; closing a new one")
                 socket.abort()
@@ -260,7 +268,16 @@ class IPCServer(QObject):
                 continue
             connection = _Connection(socket, self)
             self._connections.add(connection)
+            if not self._sweeper.isActive():
+                self._sweeper.start()
             connection.start()
+
+    def _sweep(self) -> None:
+        now = time.monotonic()
+        for connection in [c for c in self._connections if c.deadline <= now]:
+            connection.on_deadline()
+        if not self._connections:
+            self._sweeper.stop()
 
     def _forget(self, connection: _Connection) -> None:
         if connection in self._connections:

@@ -1,8 +1,14 @@
-"""The tray icon and its menu, rebuilt each time it opens (Vorta's pattern).
+"""The tray icon and its menu, brought up to date each time it opens (Vorta's pattern).
 
 The menu: Dial…, Dial clipboard, recent numbers (redial), the provider to use by default (a
-radio group), History, Settings…, Quit. Rebuilding on ``aboutToShow`` keeps the recent numbers
+radio group), History, Settings…, Quit. Refreshing on ``aboutToShow`` keeps the recent numbers
 and the profiles current without any bookkeeping.
+
+The actions are made once and reused, shown or hidden, rather than cleared and made again at
+every opening: PySide6 keeps a reference for each Python slot connected to an action that is
+then destroyed, so a menu rebuilt from scratch grew the tray process at every click for as
+long as it ran. Every connection here is made once, in ``__init__`` or when the provider
+list first needs one more entry.
 """
 
 from __future__ import annotations
@@ -37,16 +43,35 @@ class TrayActions:
 
 
 class Tray(QSystemTrayIcon):
-    """The tray icon. A left click toggles the dial pad; the menu is rebuilt when opened."""
+    """The tray icon. A left click toggles the dial pad; the menu is refreshed when opened."""
 
     def __init__(self, dialer: Dialer, actions: TrayActions, *, demo: bool = False) -> None:
         super().__init__()
         self.dialer = dialer
         self.actions = actions
-        self.menu = QMenu()
-        self.menu.setObjectName("trayMenu")
-        self.menu.aboutToShow.connect(self.rebuild)
-        self.setContextMenu(self.menu)
+        menu = self.menu = QMenu()
+        menu.setObjectName("trayMenu")
+        menu.addAction("&Dial…").triggered.connect(self._show_dialpad)
+        menu.addAction("Dial &clipboard").triggered.connect(self._dial_clipboard)
+        self._recent_section = menu.addSection("Recent")
+        self._recent_actions: list[QAction] = []
+        for _ in range(RECENT_IN_MENU):
+            action = menu.addAction("")
+            action.triggered.connect(self._redial)
+            self._recent_actions.append(action)
+        self._providers = menu.addMenu("&Provider")
+        self._providers.setObjectName("providerMenu")
+        self._provider_group = QActionGroup(self._providers)
+        self._provider_group.setExclusive(True)
+        self._provider_group.triggered.connect(self._choose_provider)
+        self._provider_actions: list[QAction] = []
+        menu.addSeparator()
+        menu.addAction("&History").triggered.connect(self._show_history)
+        menu.addAction("&Settings…").triggered.connect(self._show_settings)
+        menu.addSeparator()
+        menu.addAction("&Quit").triggered.connect(self._quit)
+        menu.aboutToShow.connect(self.rebuild)
+        self.setContextMenu(menu)
         self.activated.connect(self._activated)
         self.set_demo(demo)
         self.rebuild()
@@ -62,46 +87,66 @@ class Tray(QSystemTrayIcon):
         ):
             self.actions.show_dialpad()
 
-    def rebuild(self) -> None:
-        """Fill the menu from the current history and profiles."""
-        menu = self.menu
-        menu.clear()
-        acts = self.actions
-        menu.addAction("&Dial…", acts.show_dialpad)
-        menu.addAction("Dial &clipboard", acts.dial_clipboard)
+    # The actions' targets, read at each click: TrayActions may be replaced.
+    def _show_dialpad(self) -> None:
+        self.actions.show_dialpad()
 
+    def _dial_clipboard(self) -> None:
+        self.actions.dial_clipboard()
+
+    def _show_history(self) -> None:
+        self.actions.show_history()
+
+    def _show_settings(self) -> None:
+        self.actions.show_settings()
+
+    def _quit(self) -> None:
+        self.actions.quit()
+
+    def _redial(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction) and action.data():
+            self.actions.redial(str(action.data()))
+
+    def _choose_provider(self, action: QAction) -> None:
+        if action.data():
+            self.actions.set_default_provider(str(action.data()))
+
+    def rebuild(self) -> None:
+        """Bring the menu up to date with the current history and profiles."""
         recent = self._recent()
-        if recent:
-            menu.addSection("Recent")
-            for number, display in recent:
-                action = menu.addAction(f"Call {display}")
+        self._recent_section.setVisible(bool(recent))
+        for i, action in enumerate(self._recent_actions):
+            if i < len(recent):
+                number, display = recent[i]
+                action.setText(f"Call {display}")
                 action.setToolTip(number)
-                action.triggered.connect(lambda _checked=False, n=number: acts.redial(n))
+                action.setData(number)
+                action.setVisible(True)
+            else:
+                action.setData(None)
+                action.setVisible(False)
 
         profiles = self.dialer.profiles()
-        if profiles:
-            sub = menu.addMenu("&Provider")
-            sub.setObjectName("providerMenu")
-            group = QActionGroup(sub)
-            group.setExclusive(True)
-            default = self.dialer.default_profile_name()
-            for profile in profiles:
-                label = str(profile.get("label") or "") or profile.name
-                action = QAction(label, sub)
-                action.setCheckable(True)
-                action.setChecked(profile.name == default)
+        self._providers.menuAction().setVisible(bool(profiles))
+        while len(self._provider_actions) < len(profiles):
+            action = QAction(self._providers)
+            action.setCheckable(True)
+            self._provider_group.addAction(action)
+            self._providers.addAction(action)
+            self._provider_actions.append(action)
+        default = self.dialer.default_profile_name()
+        for i, action in enumerate(self._provider_actions):
+            if i < len(profiles):
+                profile = profiles[i]
+                action.setText(str(profile.get("label") or "") or profile.name)
                 action.setData(profile.name)
-                action.triggered.connect(
-                    lambda _checked=False, n=profile.name: acts.set_default_provider(n)
-                )
-                group.addAction(action)
-                sub.addAction(action)
-
-        menu.addSeparator()
-        menu.addAction("&History", acts.show_history)
-        menu.addAction("&Settings…", acts.show_settings)
-        menu.addSeparator()
-        menu.addAction("&Quit", acts.quit)
+                action.setChecked(profile.name == default)
+                action.setVisible(True)
+            else:
+                action.setData(None)
+                action.setChecked(False)
+                action.setVisible(False)
 
     def _recent(self) -> list[tuple[str, str]]:
         try:

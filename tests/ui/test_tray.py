@@ -29,7 +29,7 @@ def make_tray(dialer, log):  # noqa: F811
 
 
 def texts(menu):
-    return [a.text() for a in menu.actions() if not a.isSeparator()]
+    return [a.text() for a in menu.actions() if a.isVisible() and not a.isSeparator()]
 
 
 def test_menu_is_rebuilt_with_recent_numbers_when_opened(qtbot, dialer):  # noqa: F811
@@ -39,7 +39,7 @@ def test_menu_is_rebuilt_with_recent_numbers_when_opened(qtbot, dialer):  # noqa
     assert not any(t.startswith("Call ") for t in texts(tray.menu))
     run(qtbot, dialer.dial("+1 212 555 0100", Source.DIALPAD))
     tray.menu.aboutToShow.emit()
-    calls = [a for a in tray.menu.actions() if a.text().startswith("Call ")]
+    calls = [a for a in tray.menu.actions() if a.isVisible() and a.text().startswith("Call ")]
     assert [a.text() for a in calls] == ["Call +1 212-555-0100"]
     calls[0].trigger()
     assert log == [("redial", "+12125550100")]
@@ -51,7 +51,7 @@ def test_provider_switch_is_a_radio_group(qtbot, dialer):  # noqa: F811
     log = []
     tray = make_tray(dialer, log)
     sub = next(a.menu() for a in tray.menu.actions() if a.text() == "&Provider")
-    checked = [a.data() for a in sub.actions() if a.isChecked()]
+    checked = [a.data() for a in sub.actions() if a.isVisible() and a.isChecked()]
     assert checked == [dialer.default_profile_name()]
     other = next(a for a in sub.actions() if a.data() == "demo-mor")
     other.trigger()

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import qasync
 
 from dialer_gui.core.config import Config
 from dialer_gui.core.dialer import Dialer
@@ -25,7 +24,7 @@ from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.secrets import SecretStore
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
-from dialer_gui.ui import messages
+from dialer_gui.ui import event_loop, messages
 
 DEFAULT_PROFILE = "demo-simotel"  # one HTTP request per call, easy to count
 
@@ -36,7 +35,8 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     # Qt objects caught in reference cycles must be freed on this thread: left to the cyclic
     # GC, they may be collected on the simulator's thread, where Qt cannot stop their timers.
     gc.collect()
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    # The app's own loop class (reused socket notifiers), as the running app has it.
+    loop = event_loop.loop_class()(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     messages.reset()
     try:
