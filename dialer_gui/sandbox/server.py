@@ -9,6 +9,7 @@ sent. Faults are switched per API (or for all) from Python or over ``/_sandbox/f
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -23,6 +24,7 @@ log = logging.getLogger("dialer_gui.sandbox")
 
 MAX_REQUEST = 1024 * 1024
 LOOPBACK = "127.0.0.1"
+REQUEST_LOG = 10_000  # requests remembered for tests and the demo log
 
 FAULTS = (
     "slow",  # answer after `delay` seconds
@@ -117,7 +119,8 @@ class HTTPServer:
 
     def __init__(self) -> None:
         self.routes: list[Route] = []
-        self.requests: list[Request] = []
+        # The newest requests only: the demo runs inside a tray app that may stay up for months.
+        self.requests: collections.deque[Request] = collections.deque(maxlen=REQUEST_LOG)
         self.faults: dict[str, Fault] = {}
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()

@@ -26,6 +26,8 @@ from dialer_gui.providers.errors import ADVICE, ErrorCategory
 log = logging.getLogger("dialer_gui.ui.history")
 
 PAGE_SIZE = 200
+LIVE_ROWS = 1000
+"""Rows kept in memory beyond those the user scrolled to: new calls push the oldest out."""
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -161,6 +163,10 @@ class HistoryModel(QAbstractTableModel):
         self._texts_day = date.today()
         self._texts_checked = time.monotonic()
         self._total = 0
+        # How many rows the user asked for (first page, then each fetchMore): new calls arriving
+        # at the top push rows out past max(this, LIVE_ROWS), so a model that runs for months
+        # holds a bounded number of calls; rows pushed out come back with fetchMore.
+        self._wanted = 0
         self._search = ""
         self._state: CallState | None = None
         self._provider: str | None = None
@@ -215,6 +221,7 @@ class HistoryModel(QAbstractTableModel):
         except HistoryError as exc:
             log.error("history cannot be read: %s", exc)
             self._total = 0
+        self._wanted = len(self._rows)
 
     def matches(self, attempt: CallAttempt) -> bool:
         """Whether ``attempt`` passes the current filter (mirrors the store's search)."""
@@ -261,6 +268,7 @@ class HistoryModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
         self._rows.extend(page)
         self.endInsertRows()
+        self._wanted = len(self._rows)
 
     # -- live updates ---------------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
@@ -286,6 +294,18 @@ class HistoryModel(QAbstractTableModel):
             self._rows.insert(0, attempt)
             self._total += 1
             self.endInsertRows()
+            self._trim()
+
+    def _trim(self) -> None:
+        """Drop the oldest loaded rows past what the user asked for (they stay fetchable)."""
+        keep = max(self._wanted, LIVE_ROWS)
+        if len(self._rows) <= keep:
+            return
+        self.beginRemoveRows(QModelIndex(), keep, len(self._rows) - 1)
+        for attempt in self._rows[keep:]:
+            self._texts.pop(id(attempt), None)
+        del self._rows[keep:]
+        self.endRemoveRows()
 
     def row_of(self, attempt_id: int | None) -> int | None:
         if attempt_id is None:

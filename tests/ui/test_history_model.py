@@ -157,3 +157,30 @@ def test_cached_texts_are_made_again_when_the_day_changes():
     model._texts_day -= timedelta(days=1)
     model._texts_checked -= 120
     assert model.data(model.index(0, Column.TIME)) == text
+
+
+def test_new_calls_push_the_oldest_loaded_rows_out_and_they_come_back(monkeypatch, qtmodeltester):
+    # A tray app placing calls for months must not hold every one in its model.
+    from dialer_gui.ui import history_model
+
+    monkeypatch.setattr(history_model, "LIVE_ROWS", 30)
+    history, bus, model = make(25, page=10)
+    assert model.rowCount() == 10
+    for i in range(25, 65):
+        new = attempt(i, CallState.ACCEPTED)
+        history.add(new)
+        bus.emit(CallChanged(new))
+    assert model.rowCount() == 30  # LIVE_ROWS, not 50
+    assert model.attempt(0).number == "+15550100064"
+    assert model.canFetchMore()
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 65
+    # Rows the user scrolled to are kept: a new call pushes out one row past them, no more.
+    new = attempt(65, CallState.ACCEPTED)
+    history.add(new)
+    bus.emit(CallChanged(new))
+    assert model.rowCount() == 65
+    assert model.attempt(0).number == "+15550100065"
+    assert model.canFetchMore()
+    qtmodeltester.check(model)
