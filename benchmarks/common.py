@@ -340,9 +340,12 @@ def number(i: int) -> str:
 class RunningApp:
     """The real app as a subprocess in an :class:`AppEnv`; ready once it answers on its socket."""
 
-    def __init__(self, env: AppEnv, args: Sequence[str] = ()) -> None:
+    def __init__(
+        self, env: AppEnv, args: Sequence[str] = (), program: Sequence[str] = ("-m", "dialer_gui")
+    ) -> None:
         self.env = env
         self.args = list(args)
+        self.program = list(program)
         self.proc: subprocess.Popen[bytes] | None = None
         self._log = env.dir / "app-stderr.log"
 
@@ -356,7 +359,7 @@ class RunningApp:
         with self._log.open("ab") as log:
             t0 = time.monotonic()
             self.proc = subprocess.Popen(
-                [PYTHON, "-m", "dialer_gui", *self.args],
+                [PYTHON, *self.program, *self.args],
                 env=self.env.env,
                 cwd=self.env.dir,
                 stdin=subprocess.DEVNULL,

@@ -3,7 +3,8 @@
 Options:
     --quick        few repetitions and small data, to check that the scripts work (seconds);
                    the numbers are not meaningful.
-    --only NAMES   comma-separated subset of: link, cold, memory, history, responsiveness.
+    --only NAMES   comma-separated subset of: link, cold, memory, history,
+                   responsiveness, soak.
     --out DIR      where the JSON results go (default benchmarks/results/, which git ignores).
 
 Each benchmark also runs alone, e.g. ``python benchmarks/history_scale.py [--quick]``.
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "memory": "memory",
     "history": "history_scale",
     "responsiveness": "responsiveness",
+    "soak": "soak",
 }
 
 

@@ -1,4 +1,4 @@
-"""The benchmark scripts run: ``benchmarks/run.py --quick`` end to end, all five benchmarks.
+"""The benchmark scripts run: ``benchmarks/run.py --quick`` end to end, all six benchmarks.
 
 Only that the runner works and reports what it should is checked; never how fast anything is.
 """
@@ -40,7 +40,14 @@ def test_quick_run_of_every_benchmark_prints_a_table_and_saves_json(tmp_path: Pa
     data = json.loads(saved.read_text())
     assert data["machine"]["cores"]
     benchmarks = {r["benchmark"] for r in data["results"]}
-    assert benchmarks == {"link to wire", "cold start", "memory", "history", "responsiveness"}
+    assert benchmarks == {
+        "link to wire",
+        "cold start",
+        "memory",
+        "history",
+        "responsiveness",
+        "soak",
+    }
     cases = {r["case"]: r for r in data["results"]}
     insert = next(r for c, r in cases.items() if c.startswith("insert"))
     assert insert["median"] > 0
