@@ -584,8 +584,16 @@ class Dialer:
         def on_cdr(record: Any) -> None:
             self.record_outcome(None, record.reference, record.outcome, _cdr_detail(record))
 
+        def on_status(problem: str) -> None:
+            # Shown once when results stop arriving and once when they are back: a call placed
+            # meanwhile keeps "accepted" until its record is read.
+            if problem:
+                self.events.emit(Notice("warning", "Call results are not arriving", problem))
+            else:
+                self.events.emit(Notice("info", "Call results are arriving again", ""))
+
         for url in sorted(urls):
-            listener = CdrListener(url, on_cdr)
+            listener = CdrListener(url, on_cdr, on_status=on_status)
             listener.start()
             self._listeners.append(listener)
 

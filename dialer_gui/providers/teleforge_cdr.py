@@ -14,6 +14,20 @@ connection, so a record may arrive twice but never not at all; the dialer's call
 move forward, so a repeat changes nothing. ``BRPOPLPUSH`` rather than ``BLMOVE``, which needs
 Redis 6.2, because the PBX's Redis version is not ours to choose.
 
+A record must never stop the listener, or it would stay in this desk's list and be replayed
+first at every start, stopping it again. So:
+
+- A record that cannot be read (not JSON, nested too deep, too large, numbers out of range,
+  not a CDR) is logged, counted (:attr:`CdrListener.unreadable`) and moved at once to the
+  dead-letter list ``…:dialer-gui:HOST:USER:dead``: the same bytes will never read better.
+- A record whose handling fails (the callback raised) stays in this desk's list and is tried
+  again when the listener reconnects, with backoff; each try is counted in Redis before it
+  starts (``…:tries``), so a record that crashes the whole process is also counted, and after
+  :data:`MAX_TRIES` it is moved to the dead-letter list.
+- Anything else that goes wrong in the listener is logged, reported through ``on_status`` (the
+  app shows it) and the listener starts again with backoff; only :meth:`CdrListener.stop`
+  ends it.
+
 The record's ``reference`` (our ``contact_ref``, or ``call_ref`` on old servers) is the call ID
 :class:`~dialer_gui.providers.teleforge.TeleforgeProvider` returned. Records for references we
 do not know are still passed on unless an ``is_known`` filter drops them; the caller decides.
@@ -22,7 +36,9 @@ do not know are still passed on unless an ``is_known`` filter drops them; the ca
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
+import hashlib
 import inspect
 import json
 import logging
@@ -40,6 +56,10 @@ log = logging.getLogger("dialer_gui.providers.teleforge_cdr")
 
 CDR_KEY = "enigma:notifications:cdr"
 POLL_SECONDS = 1.0  # BRPOP timeout: how long one blocking pop waits before looping
+MAX_RECORD = 64 * 1024
+"""Bytes in one record at most; a real CDR is under 2 KiB."""
+MAX_TRIES = 3
+"""Times a record's handling may fail (or crash the app) before it is set aside."""
 
 # Teleforge dispositions (v2.3.0 and later), in plain words.
 OUTCOMES: dict[str, str] = {
@@ -74,7 +94,7 @@ def _int(value: Any) -> int | None:
         return None
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 reads as infinity
         return None
 
 
@@ -121,11 +141,15 @@ class CdrRecord:
 
 def parse_cdr(data: bytes | str) -> CdrRecord:
     """Read one notification; raises :class:`CdrFormatError` when it is not a CDR."""
+    if len(data) > MAX_RECORD:
+        raise CdrFormatError(f"larger than {MAX_RECORD} bytes")
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:
         packet = json.loads(text)
     except ValueError as exc:
         raise CdrFormatError("not JSON") from exc
+    except RecursionError as exc:
+        raise CdrFormatError("nested too deeply") from exc
     if not isinstance(packet, dict) or packet.get("type") != "cdr":
         raise CdrFormatError("not a packet of type cdr")
     payload = packet.get("payload")
@@ -160,6 +184,8 @@ def parse_cdr(data: bytes | str) -> CdrRecord:
 
 
 OnCdr = Callable[[CdrRecord], Awaitable[None] | None]
+OnStatus = Callable[[str], None]
+"""Told ``problem`` in words when listening stops for any reason, and ``""`` once it is back."""
 
 
 def processing_key_for(key: str) -> str:
@@ -182,6 +208,7 @@ class CdrListener:
         is_known: optional filter on :attr:`CdrRecord.reference`; records it refuses are dropped.
         poll: blocking pop timeout in seconds (how quickly a dead connection is noticed).
         processing_key: where records wait while being handled; :func:`processing_key_for`.
+        on_status: told when listening stops (with the problem in words) and when it is back.
     """
 
     def __init__(
@@ -194,11 +221,19 @@ class CdrListener:
         is_known: Callable[[str], bool] | None = None,
         poll: float = POLL_SECONDS,
         processing_key: str | None = None,
+        on_status: OnStatus | None = None,
     ) -> None:
         self.redis_url = redis_url
         self.on_cdr = on_cdr
         self.key = key
         self.processing_key = processing_key or processing_key_for(key)
+        self.dead_key = f"{self.processing_key}:dead"
+        self.tries_key = f"{self.processing_key}:tries"
+        self.on_status = on_status
+        self.unreadable = 0  # records that could not be read, this run
+        self.dead_lettered = 0  # records set aside (unreadable or failing too often), this run
+        self.restarts = 0  # times the listener started again after an unexpected error
+        self._reported = ""
         self.backoff = backoff
         self.is_known = is_known
         self.poll = poll
@@ -243,6 +278,17 @@ class CdrListener:
             retry=Retry(NoBackoff(), 0),
         )
 
+    def _status(self, problem: str) -> None:
+        """Remember the problem and tell ``on_status`` when it changes."""
+        self.problem = problem
+        if problem == self._reported or self.on_status is None:
+            return
+        self._reported = problem
+        try:
+            self.on_status(problem)
+        except Exception:  # a display bug must not stop the listener either
+            log.exception("reporting the Teleforge listener's state failed")
+
     async def _run(self) -> None:
         first, longest = self.backoff
         delay = first
@@ -250,51 +296,93 @@ class CdrListener:
             try:
                 client = self._client()
             except ValueError:
-                self.problem = "The Redis address must look like redis://host:6379/0."
+                self._status("The Redis address must look like redis://host:6379/0.")
                 log.error("bad Redis URL for Teleforge CDRs: %r", self.redis_url)
                 return
             try:
-                await client.ping()
-                log.info("listening for Teleforge CDRs on %s", self.key)
-                self.connected, self.problem, delay = True, "", first
-                # Records taken before a quit, crash or lost connection come first.
-                for taken in reversed(await client.lrange(self.processing_key, 0, -1)):
-                    await self._handle(client, taken)
-                # Redis before 6.0 takes whole seconds only; sub-second polls are for tests.
-                timeout = int(self.poll) if self.poll >= 1 else self.poll
-                while not self._stopping:
-                    item = await client.brpoplpush(self.key, self.processing_key, timeout)
-                    if item is not None:
-                        await self._handle(client, item)
+                await self._listen(client)
+                delay = first  # _listen returns only when stopping
             except (RedisError, OSError) as exc:
                 self.connected = False
-                self.problem = "Lost the connection to Teleforge's Redis; retrying."
+                self._status("Lost the connection to Teleforge's Redis; retrying.")
                 log.warning("Teleforge CDR Redis: %s; retrying in %.1f s", exc, delay)
+            except _HandlingFailed as exc:
+                self.connected = False
+                self._status(f"A call result could not be recorded ({exc}); retrying.")
+                log.warning("Teleforge CDR not recorded (%s); retrying in %.1f s", exc, delay)
+            except Exception as exc:  # anything else: never die, say so, start again
+                self.connected = False
+                self.restarts += 1
+                self._status(
+                    f"The call-result listener stopped ({type(exc).__name__}); restarting."
+                )
+                log.exception("the Teleforge CDR listener failed; restarting in %.1f s", delay)
             finally:
-                await client.aclose()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
             if self._stopping:
                 break
             await asyncio.sleep(delay)
             delay = min(delay * 2, longest)
 
+    async def _listen(self, client: Redis) -> None:
+        await client.ping()
+        log.info("listening for Teleforge CDRs on %s", self.key)
+        self.connected = True
+        self._status("")
+        # Records taken before a quit, crash or lost connection come first.
+        for taken in reversed(await client.lrange(self.processing_key, 0, -1)):
+            await self._handle(client, taken)
+        # Redis before 6.0 takes whole seconds only; sub-second polls are for tests.
+        timeout = int(self.poll) if self.poll >= 1 else self.poll
+        while not self._stopping:
+            item = await client.brpoplpush(self.key, self.processing_key, timeout)
+            if item is not None:
+                await self._handle(client, item)
+
     async def _handle(self, client: Redis, item: bytes | str) -> None:
-        await self._deliver(item)
+        """Deliver one record taken into this desk's list; it leaves that list only when done.
+
+        Raises:
+            _HandlingFailed: the callback failed; the record stays for a later try.
+        """
         # The exact bytes: a record that is not UTF-8 must still match. (redis-py takes bytes;
         # its type hints say str.)
-        await client.lrem(self.processing_key, 1, item)  # type: ignore[arg-type]
-
-    async def _deliver(self, data: bytes | str) -> None:
+        raw: Any = item
         try:
-            record = parse_cdr(data)
+            record = parse_cdr(item)
         except CdrFormatError as exc:
-            log.warning("dropped a Teleforge notification (%s): %.200r", exc, data)
+            self.unreadable += 1
+            log.warning("dropped an unreadable Teleforge notification (%s): %.200r", exc, item)
+            await self._dead_letter(client, raw)
+            return
+        field = hashlib.sha256(item if isinstance(item, bytes) else item.encode()).hexdigest()
+        # Counted before the callback runs, so a try that takes the whole app down counts too.
+        tries = int(await client.hincrby(self.tries_key, field, 1))
+        if tries > MAX_TRIES:
+            log.error("set aside a Teleforge CDR that failed %d times: %.200r", MAX_TRIES, item)
+            await self._dead_letter(client, raw, field)
             return
         try:
-            if self.is_known is not None and not self.is_known(record.reference):
+            if self.is_known is None or self.is_known(record.reference):
+                result = self.on_cdr(record)
+                if inspect.isawaitable(result):
+                    await result
+            else:
                 log.debug("dropped a CDR for an unknown call %r", record.reference)
-                return
-            result = self.on_cdr(record)
-            if inspect.isawaitable(result):
-                await result
-        except Exception:  # the callback's bug must not stop the listener
-            log.exception("handling a Teleforge CDR failed")
+        except Exception as exc:
+            log.exception("handling a Teleforge CDR failed (try %d of %d)", tries, MAX_TRIES)
+            raise _HandlingFailed(type(exc).__name__) from exc
+        await client.lrem(self.processing_key, 1, raw)
+        await client.hdel(self.tries_key, field)
+
+    async def _dead_letter(self, client: Redis, raw: Any, field: str | None = None) -> None:
+        self.dead_lettered += 1
+        await client.lpush(self.dead_key, raw)
+        await client.lrem(self.processing_key, 1, raw)
+        if field is not None:
+            await client.hdel(self.tries_key, field)
+
+
+class _HandlingFailed(Exception):
+    """The callback failed on a record; the listener reconnects and tries it again later."""
