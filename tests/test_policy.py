@@ -97,3 +97,21 @@ def test_a_failed_request_is_forgotten_so_a_retry_is_not_merged() -> None:
     guard.start("+1", 3)
     guard.finish("+1", failed=True)
     assert guard.duplicate_of("+1") is None
+
+
+@pytest.mark.parametrize("source", list(Source))
+def test_every_source_has_a_row_in_the_trust_table(source: Source) -> None:
+    from dialer_gui.core.policy import TRUST
+
+    row = TRUST[source]  # a door added to Source without a row fails here
+    assert row.setting is None or row.setting in PolicySettings.__dataclass_fields__
+    assert row.reason
+
+
+def test_a_door_without_a_row_asks_even_with_every_confirmation_off() -> None:
+    # e.g. a browser companion wired up before anyone decided how far to trust it
+    relaxed = PolicySettings(confirm_links=False, confirm_clipboard=False, confirm_dialpad=False)
+    for target, ntype in ((UK, "fixed_line"), (EXT, "extension")):
+        d = decide(target, ntype, True, "browser", relaxed)  # type: ignore[arg-type]
+        assert d.needs_confirm
+        assert "cannot tell where" in d.reason

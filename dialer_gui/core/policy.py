@@ -15,8 +15,41 @@ from dataclasses import dataclass
 from dialer_gui.core.calls import Source
 from dialer_gui.core.target import DialTarget
 
-# Sources whose numbers the user did not type themselves.
-UNTRUSTED_SOURCES = frozenset({Source.LINK, Source.CLIPBOARD})
+
+@dataclass(frozen=True, slots=True)
+class SourceTrust:
+    """How far a door is trusted.
+
+    Attributes:
+        typed: the user typed or picked the number in dialer-gui itself; an extension from
+            such a door dials at once.
+        setting: the ``[general]`` switch that decides whether to ask (a
+            :class:`PolicySettings` field); None means always ask.
+        reason: what the confirmation says about where the number came from.
+    """
+
+    typed: bool
+    setting: str | None
+    reason: str
+
+
+ASK = SourceTrust(False, None, "dialer-gui cannot tell where this request came from.")
+"""The row of a door missing from :data:`TRUST`: a new door asks until someone decides."""
+
+TRUST: dict[Source, SourceTrust] = {
+    Source.DIALPAD: SourceTrust(True, "confirm_dialpad", "Confirmation is on for typed numbers."),
+    Source.CLI: SourceTrust(True, "confirm_dialpad", "Confirmation is on for typed numbers."),
+    Source.HISTORY: SourceTrust(True, "confirm_dialpad", "Confirmation is on for typed numbers."),
+    Source.LINK: SourceTrust(False, "confirm_links", "A link asked to place this call."),
+    Source.CLIPBOARD: SourceTrust(
+        False, "confirm_clipboard", "This number came from the clipboard."
+    ),
+}
+"""One row per door (``tests/test_policy.py`` fails when a :class:`Source` has none)."""
+
+
+def trust_of(source: Source) -> SourceTrust:
+    return TRUST.get(source, ASK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +109,13 @@ def decide(
             return Decision(
                 needs_confirm=True, reason="This number does not look valid for its country."
             )
-    if target.is_extension and source not in UNTRUSTED_SOURCES:
+    trust = trust_of(source)
+    if target.is_extension and trust.typed:
         return Decision()  # an extension typed on the dial pad dials at once
     # Extensions from links count too: a web page must not ring a colleague, a paging group
     # or a feature code without the user's say.
-    if source is Source.LINK and settings.confirm_links:
-        return Decision(needs_confirm=True, reason="A link asked to place this call.")
-    if source is Source.CLIPBOARD and settings.confirm_clipboard:
-        return Decision(needs_confirm=True, reason="This number came from the clipboard.")
-    if source in (Source.DIALPAD, Source.CLI, Source.HISTORY) and settings.confirm_dialpad:
-        return Decision(needs_confirm=True, reason="Confirmation is on for typed numbers.")
+    if trust.setting is None or getattr(settings, trust.setting):
+        return Decision(needs_confirm=True, reason=trust.reason)
     return Decision()
 
 
