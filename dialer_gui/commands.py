@@ -191,6 +191,9 @@ def cmd_call(ns: argparse.Namespace) -> int:
         plan = dialer.plan(raw, source, ns.provider)
         if ns.dry_run:
             return _print_dry_run(dialer, plan, raw, ns)
+        # Every call, not only dry runs (TLS checks off, and the like); stderr keeps --json clean.
+        for warning in plan.warnings:
+            _err(f"warning: {warning}")
 
         async def confirm(_plan: Any) -> bool:
             return True

@@ -180,3 +180,24 @@ def test_the_same_number_twice_from_the_command_line_is_one_call(
     again = cli("call", UK, env=configured)
     assert again.returncode == ExitCode.CANCELLED and "merged" in again.stderr
     assert len(sandbox.requests) == 1
+
+
+def test_a_call_through_a_profile_without_tls_checks_warns_every_time(
+    sandbox: SandboxThread, isolated_dirs: dict[str, Path]
+) -> None:
+    profiles = demo_profiles(sandbox.base_url)
+    simotel = profiles["demo-simotel"]
+    profiles["demo-simotel"] = type(simotel)(
+        simotel.name, simotel.type, {**simotel.options, "verify_tls": False}
+    )
+    settings = GeneralSettings(region="GB", default_provider="demo-simotel")
+    save_config(
+        Config(general=settings, providers=profiles),
+        isolated_dirs["config"] / "dialer-gui" / "config.toml",
+    )
+    env = env_with_secrets(demo_secrets())
+    for number in (UK, "+44 20 7946 0959"):
+        done = cli("call", "--json", number, env=env)
+        assert done.returncode == ExitCode.OK, done.stderr
+        assert "TLS" in done.stderr and "warning" in done.stderr
+        assert json.loads(done.stdout)["status"] == "accepted"  # stdout stays pure JSON
