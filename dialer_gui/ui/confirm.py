@@ -42,6 +42,7 @@ class ConfirmDialog(QDialog):
         target = plan.target
         number = QLabel(target.display if target else plan.raw)
         number.setObjectName("confirmNumber")
+        number.setTextFormat(Qt.TextFormat.PlainText)  # plan.raw is the link as it came
         font = number.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -62,11 +63,13 @@ class ConfirmDialog(QDialog):
         if plan.confirm_reason:
             reason = QLabel(plan.confirm_reason)
             reason.setWordWrap(True)
+            reason.setTextFormat(Qt.TextFormat.PlainText)
             reason.setObjectName("confirmReason")
             layout.addWidget(reason)
         for text in plan.warnings:
             warning = QLabel(f"⚠ {text}")
             warning.setWordWrap(True)
+            warning.setTextFormat(Qt.TextFormat.PlainText)
             warning.setStyleSheet("color: #9a5b00; font-weight: bold;")
             layout.addWidget(warning)
 

@@ -210,6 +210,7 @@ class DialPad(QWidget):
         self.status = QLabel()
         self.status.setObjectName("callStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # errors carry the PBX's words
         self.status.setAccessibleName("Last call")
 
         provider_row = QHBoxLayout()

@@ -178,6 +178,9 @@ class MessagePresenter(QObject):
             "error": QMessageBox.Icon.Critical,
         }[message.level]
         dialog = QMessageBox(icon, "dialer-gui", message.title, QMessageBox.StandardButton.Ok)
+        # Titles and texts carry what a PBX, a link or the clipboard said: never markup. (The
+        # informative text follows the same format.)
+        dialog.setTextFormat(Qt.TextFormat.PlainText)
         if self._parent is not None:
             dialog.setParent(self._parent, Qt.WindowType.Dialog)
         dialog.setInformativeText(message.text)

@@ -127,3 +127,10 @@ def test_provider_choice_changes_the_preview(qtbot, dialer):  # noqa: F811
     pad.provider_box.setCurrentIndex(pad.provider_box.findData("demo-mor"))
     assert "via demo-mor" in pad.preview.text()
     assert pad.provider() == "demo-mor"
+
+
+def test_status_line_shows_the_pbx_words_as_plain_text(qtbot, dialer):  # noqa: F811
+    pad = DialPad(dialer)
+    qtbot.addWidget(pad)
+    # The status line carries errors in the PBX's own words; rich text would let it draw.
+    assert pad.status.textFormat() == Qt.TextFormat.PlainText

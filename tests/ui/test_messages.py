@@ -106,3 +106,18 @@ def test_call_warning_turns_a_good_call_notice_into_a_warning(qtbot, qloop):  # 
         ),
         ("Settings saved", "", QSystemTrayIcon.MessageIcon.Information),
     ]
+
+
+def test_text_from_outside_is_shown_as_plain_text_never_markup(qtbot, qloop):  # noqa: F811
+    from PySide6.QtCore import Qt
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    presenter = messages.MessagePresenter(tray=None, status_bar=None, parent=parent)
+    messages.install(presenter)
+    hostile = '<b style="color:green;font-size:40px">Call connected</b>'
+    messages.error("Call not placed", f"The PBX said: {hostile}")
+    qtbot.waitUntil(lambda: presenter._dialog is not None)
+    dialog = presenter._dialog
+    assert dialog.textFormat() == Qt.TextFormat.PlainText  # auto-detect drew it big and green
+    assert hostile in dialog.informativeText()
