@@ -35,7 +35,7 @@ FIRST_PREFIX = 4  # keystrokes measured from "4420" on
 
 def _attempts(count: int, seed: int = 7) -> Any:
     """Realistic attempts: mixed countries, providers and states, spread over two years."""
-    from dialer_gui.core.calls import CallAttempt, CallState, Source
+    from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 
     rng = random.Random(seed)
     start = datetime.now(UTC) - timedelta(days=730)

@@ -148,17 +148,17 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from dialer_gui.core.calls import CallState, Source
     from dialer_gui.core.config import Config, GeneralSettings
     from dialer_gui.core.dialer import Dialer
     from dialer_gui.core.events import EventBus
     from dialer_gui.core.history import HistoryStore
     from dialer_gui.core.numbers import extract_numbers
     from dialer_gui.platform import memory
-    from dialer_gui.providers.base import ProviderProfile
     from dialer_gui.sandbox.demo import demo_secrets
     from dialer_gui.ui.event_loop import new_event_loop
     from dialer_gui.ui.history_model import HistoryModel
+    from dialer_gui.vocabulary.calls import CallState, Source
+    from dialer_gui.vocabulary.profiles import ProviderProfile
 
     rounds = 1 if quick else 3
     parses = 1 if quick else 5

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import socket
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -211,4 +210,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

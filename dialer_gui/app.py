@@ -47,7 +47,6 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dialer_gui import ipc
 from dialer_gui.core import paths
-from dialer_gui.core.calls import CallAttempt, Source
 from dialer_gui.core.config import Config, load_config, save_config
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.events import EventBus
@@ -67,6 +66,7 @@ from dialer_gui.ui.history_view import HistoryView
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.main_window import MainWindow
 from dialer_gui.ui.tray import Tray, TrayActions
+from dialer_gui.vocabulary.calls import CallAttempt, Source
 
 log = logging.getLogger("dialer_gui.app")
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import sys
 
+from dialer_gui.vocabulary import schemes
+
 # This module is imported by the process the OS starts for every tel: click, so it imports
 # nothing it does not need on that path: no typing, dataclasses, pathlib, enum or argparse.
 TYPE_CHECKING = False
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
     import argparse
     from pathlib import Path
 
-LINK_SCHEMES = ("tel:", "callto:", "sip:", "sips:")
 # ExitCode values used on the hand-off path, without importing enum (see exitcodes.py).
 _OK, _USAGE, _INPUT = 0, 2, 6
 
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             _err("--link takes exactly one link and must come first and last")
             return _USAGE
         return handle_link(args[1])
-    if len(args) == 1 and args[0].lower().startswith(LINK_SCHEMES):
+    if len(args) == 1 and args[0].lower().startswith(schemes.PREFIXES):
         return handle_link(args[0])
     return _main_parsed(args)
 

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from dialer_gui.core.calls import CallAttempt, CallState, Source
 from dialer_gui.errors import ConfigError, DialerError, HistoryError
 from dialer_gui.exitcodes import ExitCode
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 
 
 def _err(text: str) -> None:

@@ -25,6 +25,7 @@ import os
 import sys
 
 from dialer_gui.errors import IPCError, LinkError
+from dialer_gui.vocabulary import schemes
 
 __all__ = [
     "KINDS",
@@ -50,7 +51,6 @@ MAX_NUMBER_TEXT = 64
 MAX_REPLY = 512
 KINDS = frozenset({"dial", "dial_clipboard", "show"})
 SOURCES = frozenset({"link", "cli", "clipboard"})
-LINK_SCHEMES = ("tel:", "callto:", "sip:", "sips:")
 
 _APP = "dialer-gui"
 _KEYS = frozenset({"v", "kind", "arg", "source"})
@@ -217,7 +217,7 @@ def _check_arg(kind: str, arg: str) -> None:
         return
     if not arg.strip():
         raise IPCError("The dial request has no number or link.")
-    if arg.lower().startswith(LINK_SCHEMES):
+    if arg.lower().startswith(schemes.PREFIXES):
         # Imported here: only dial requests with a link need it, and it is stdlib-only.
         from dialer_gui.core.links import split_link
 

@@ -19,7 +19,7 @@ from dialer_gui.providers.common import COMMON_FIELDS  # noqa: E402
 OUT = ROOT / "docs" / "providers.md"
 
 # A realistic example per provider type (values are placeholders, never real hosts).
-EXAMPLES = {
+EXAMPLES: dict[str, dict[str, object]] = {
     "fonality": {"url": "https://cp52-2.fonality.example", "user": "alice.hud",
                  "callerid": "15555550100"},
     "simotel": {"url": "https://pbx.example.ir", "method": "POST", "auth": "both",

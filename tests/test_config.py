@@ -27,7 +27,7 @@ from dialer_gui.core.config import (
     validate_config,
 )
 from dialer_gui.errors import ConfigError
-from dialer_gui.providers.base import ProviderProfile
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 
 def test_sample_config_loads(config_file: Path) -> None:

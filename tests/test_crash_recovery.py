@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 
-from dialer_gui.core.calls import CallAttempt, CallState, Source
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.events import EventBus, Notice
@@ -31,6 +30,7 @@ from dialer_gui.core.history import DISK_FULL, INTERRUPTED, HistoryStore
 from dialer_gui.errors import HistoryError
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ NUMBER = "+44 20 7946 0958"
 
 CHILD = """
 import asyncio, sys
-from dialer_gui.core.calls import Source
+from dialer_gui.vocabulary.calls import Source
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.history import default_history

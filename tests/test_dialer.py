@@ -8,13 +8,13 @@ import socket
 
 import pytest
 
-from dialer_gui.core.calls import CallState, Source
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer, DialPlan
 from dialer_gui.core.events import CallChanged, EventBus, Notice
 from dialer_gui.core.history import HistoryStore
-from dialer_gui.providers.base import ProviderProfile
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.vocabulary.calls import CallState, Source
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 UK = "+44 20 7946 0958"
 

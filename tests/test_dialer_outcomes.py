@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from dialer_gui.core.calls import CallState, Source
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.history import HistoryStore
-from dialer_gui.providers.base import ProviderProfile
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles
+from dialer_gui.vocabulary.calls import CallState, Source
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 pytestmark = pytest.mark.redis
 

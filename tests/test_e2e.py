@@ -22,10 +22,10 @@ import pytest
 
 from dialer_gui import ipc
 from dialer_gui.core import paths
-from dialer_gui.core.calls import CallState
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import SIMOTEL_API_KEY, SIMOTEL_PASSWORD
+from dialer_gui.vocabulary.calls import CallState
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

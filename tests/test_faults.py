@@ -26,15 +26,15 @@ import httpx
 import pytest
 
 from dialer_gui.core import dialer as dialer_module
-from dialer_gui.core.calls import CallAttempt, CallState, Source
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.events import EventBus, Notice
 from dialer_gui.core.history import HistoryStore
-from dialer_gui.providers.base import ProviderProfile
 from dialer_gui.providers.http import MAX_BODY
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 PROVIDERS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")
 TIMEOUT = 0.4  # the profile's "timeout": short so hanging faults finish quickly

@@ -12,9 +12,9 @@ from dialer_gui.core.formatting import (
     format_dial_string,
 )
 from dialer_gui.core.numbers import parse_target
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import PROVIDER_TYPES, provider_class
 from dialer_gui.providers.common import NUMBER_FORMATS
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 US = parse_target("(201) 555-0123")
 DE = parse_target("+49 30 1234567")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from dialer_gui.core.calls import CallAttempt, CallState, Source
 from dialer_gui.core.history import DISK_FULL, INTERRUPTED, HistoryStore, export_csv
 from dialer_gui.errors import HistoryError
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -344,7 +344,7 @@ def test_disk_full_is_plain_and_keeps_earlier_rows(tmp_path: Path) -> None:
 CHILD = textwrap.dedent(
     """
     import sys
-    from dialer_gui.core.calls import CallAttempt, Source
+    from dialer_gui.vocabulary.calls import CallAttempt, Source
     from dialer_gui.core.history import HistoryStore
 
     store = HistoryStore(sys.argv[1])
@@ -420,7 +420,7 @@ def test_mark_interrupted_leaves_calls_of_a_live_process_alone(tmp_path: Path) -
     child = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
-            from dialer_gui.core.calls import CallAttempt, Source
+            from dialer_gui.vocabulary.calls import CallAttempt, Source
             from dialer_gui.core.history import HistoryStore
             store = HistoryStore({str(db)!r})
             store.add(CallAttempt(Source.CLI, "1", "+1", "+1", "p"))

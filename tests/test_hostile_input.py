@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 from dialer_gui import cli, ipc
-from dialer_gui.core.calls import CallState, Source
 from dialer_gui.core.config import Config, GeneralSettings, load_config, save_config
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.history import HistoryStore
@@ -29,6 +28,7 @@ from dialer_gui.errors import IPCError
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.vocabulary.calls import CallState, Source
 
 REPO = Path(__file__).resolve().parent.parent
 PROVIDERS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")
@@ -281,7 +281,7 @@ def test_history_config_and_socket_dir_are_private(tmp_path: Path) -> None:
     try:
         history_path = tmp_path / "data" / "dialer-gui" / "history.sqlite3"
         with HistoryStore(history_path) as store:
-            from dialer_gui.core.calls import CallAttempt
+            from dialer_gui.vocabulary.calls import CallAttempt
 
             store.add(CallAttempt(Source.DIALPAD, "557", "557", "557", "p"))
             for suffix in ("", "-wal", "-shm"):

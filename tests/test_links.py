@@ -14,8 +14,8 @@ from dialer_gui.core.links import (
     split_link,
     target_from_link,
 )
-from dialer_gui.core.target import TargetKind
 from dialer_gui.errors import InputError, LinkError
+from dialer_gui.vocabulary.target import TargetKind
 
 
 @pytest.mark.parametrize(

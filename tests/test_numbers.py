@@ -15,8 +15,8 @@ from dialer_gui.core.numbers import (
     parse_target,
     target_from_digits,
 )
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.errors import NumberError
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 
 @pytest.mark.parametrize(

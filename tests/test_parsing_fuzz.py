@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from dialer_gui.core.formatting import NumberFormat, format_dial_string
 from dialer_gui.core.links import split_link, target_from_link
 from dialer_gui.core.numbers import extract_numbers, parse_target
-from dialer_gui.core.target import DialTarget
 from dialer_gui.errors import DialerError, LinkError, NumberError
+from dialer_gui.vocabulary.target import DialTarget
 
 FUZZ = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 TIME_LIMIT = 0.5

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dialer_gui.core.calls import Source
 from dialer_gui.core.policy import DuplicateGuard, PolicySettings, RateLimiter, decide
-from dialer_gui.core.target import DialTarget, TargetKind
+from dialer_gui.vocabulary.calls import Source
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 UK = DialTarget(TargetKind.EXTERNAL, "+442079460958", "+44 20 7946 0958", "GB")
 PREMIUM = DialTarget(TargetKind.EXTERNAL, "+19005550123", "+1 900-555-0123", "US")

@@ -8,15 +8,16 @@ from typing import Any
 import pytest
 from provider_calls import failed_call, place_call
 
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, CallResult, ProviderProfile
+from dialer_gui.providers.base import CallRequest, CallResult
 from dialer_gui.providers.enswitch import EnswitchProvider, loads_lenient, parse_envelope
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import MASK
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import ENSWITCH_PASSWORD, ENSWITCH_USERNAME
 from dialer_gui.sandbox.enswitch import parse_params
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 TARGET = DialTarget(TargetKind.EXTERNAL, "+12125551234", "+1 212-555-1234", "US")
 REQUEST = CallRequest(TARGET, "12125551234", "ref-1")

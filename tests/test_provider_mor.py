@@ -9,13 +9,14 @@ from typing import Any
 import httpx
 import pytest
 
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, Provider, ProviderProfile
+from dialer_gui.providers.base import CallRequest, Provider
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import MASK
 from dialer_gui.providers.mor import MorProvider
 from dialer_gui.sandbox import demo
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 DST = "37060000002"
 CALL = CallRequest(

@@ -10,12 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, CallResult, Provider, ProviderProfile
+from dialer_gui.providers.base import CallRequest, CallResult, Provider
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import MASK
 from dialer_gui.sandbox import demo
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 NUMBER = "09371234567"
 CALL = CallRequest(DialTarget(TargetKind.EXTERNAL, "+989371234567", NUMBER, "IR"), NUMBER, "r1")

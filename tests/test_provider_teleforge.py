@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from provider_calls import failed_call, place_call
 
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, CallResult, ProviderProfile
+from dialer_gui.providers.base import CallRequest, CallResult
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.teleforge import TeleforgeProvider, contact_ref
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import TELEFORGE_AGENT, TELEFORGE_OUTBOUND_ID
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 TARGET = DialTarget(TargetKind.EXTERNAL, "+27820001234", "+27 82 000 1234", "ZA")
 REQUEST = CallRequest(TARGET, "27820001234", "a1b2-c3")

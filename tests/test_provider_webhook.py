@@ -8,14 +8,15 @@ from typing import Any
 import pytest
 from provider_calls import failed_call, place_call
 
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, CallResult, ProviderProfile
+from dialer_gui.providers.base import CallRequest, CallResult
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import MASK
 from dialer_gui.providers.webhook import WebhookProvider, json_path, render
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.webhook import DEMO_TOKEN
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 TARGET = DialTarget(TargetKind.EXTERNAL, "+12125551234", "+1 212-555-1234", "US", extension="89")
 REQUEST = CallRequest(TARGET, "+12125551234", "ref-9")

@@ -9,18 +9,19 @@ from typing import Any
 import httpx
 import pytest
 
-from dialer_gui.core.calls import CallAttempt, CallState, Source
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, ProviderProfile
+from dialer_gui.providers.base import CallRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import MASK, build, map_transport_error, redact
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 UK = "+44 20 7946 0958"
 TARGET = DialTarget(TargetKind.EXTERNAL, "+12125551234", "+1 212-555-1234", "US")

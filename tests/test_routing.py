@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialer_gui.core.routing import choose_profile
-from dialer_gui.core.target import DialTarget, TargetKind
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 DE = DialTarget(TargetKind.EXTERNAL, "+49301234567", "+49 30 1234567", "DE")
 UK = DialTarget(TargetKind.EXTERNAL, "+442079460958", "+44 20 7946 0958", "GB")

@@ -23,17 +23,18 @@ from typing import Any
 
 import pytest
 
-from dialer_gui.core.calls import CallAttempt, CallState, Source
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.events import EventBus, Notice
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, ProviderProfile
+from dialer_gui.providers.base import CallRequest
 from dialer_gui.providers.errors import ProviderError
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
 from dialer_gui.sandbox.server import Route
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 REPO = Path(__file__).resolve().parent.parent
 PROVIDERS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")

@@ -12,9 +12,8 @@ import pytest
 from fixtures_redis import RedisServer
 from redis.asyncio import Redis
 
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.providers import create_provider
-from dialer_gui.providers.base import CallRequest, ProviderProfile
+from dialer_gui.providers.base import CallRequest
 from dialer_gui.providers.teleforge_cdr import (
     CDR_KEY,
     CdrFormatError,
@@ -25,6 +24,8 @@ from dialer_gui.providers.teleforge_cdr import (
 )
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import TELEFORGE_AGENT, TELEFORGE_OUTBOUND_ID
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 TARGET = DialTarget(TargetKind.EXTERNAL, "+27820001234", "+27 82 000 1234", "ZA")
 WAIT = 5.0

@@ -207,7 +207,7 @@ def test_status_reports_reach_the_user_as_notices(redis_server_free_url: str) ->
     from dialer_gui.core.events import EventBus, Notice
     from dialer_gui.core.history import HistoryStore
     from dialer_gui.core.secrets import SecretStore
-    from dialer_gui.providers.base import ProviderProfile
+    from dialer_gui.vocabulary.profiles import ProviderProfile
 
     async def go() -> list[Notice]:
         config = Config()

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 import tls_certs
 
-from dialer_gui.core.calls import CallAttempt, CallState, Source
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer, DialPlan
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 
 if tls_certs.OPENSSL is None:
     if os.environ.get("CI"):

@@ -44,7 +44,8 @@ import phonenumbers
 from dialer_gui.core import paths, tomlwrite
 from dialer_gui.errors import ConfigError
 from dialer_gui.providers import PROVIDER_TYPES, provider_class
-from dialer_gui.providers.base import Field, FieldKind, ProviderProfile
+from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger(__name__)
 

@@ -18,15 +18,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dialer_gui.core import formatting, links, numbers
-from dialer_gui.core.calls import CallAttempt, CallState, Source, can_move, utcnow
 from dialer_gui.core.events import CallChanged, EventBus, Notice
 from dialer_gui.core.policy import DuplicateGuard, PolicySettings, RateLimiter, decide
 from dialer_gui.core.routing import choose_profile
-from dialer_gui.core.target import DialTarget
 from dialer_gui.errors import DialerError, HistoryError
 from dialer_gui.providers import create_provider, provider_class
-from dialer_gui.providers.base import CallRequest, Provider, ProviderProfile
+from dialer_gui.providers.base import CallRequest, Provider
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source, can_move, utcnow
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget
 
 if TYPE_CHECKING:
     import httpx

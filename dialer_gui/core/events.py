@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dialer_gui.core.calls import CallAttempt
+from dialer_gui.vocabulary.calls import CallAttempt
 
 log = logging.getLogger("dialer_gui.events")
 

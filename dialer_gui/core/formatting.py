@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
-from dialer_gui.core.target import DialTarget
+from dialer_gui.vocabulary.target import DialTarget
 
 __all__ = ["NumberFormat", "Rules", "explain_format", "format_dial_string"]
 

@@ -3,7 +3,7 @@
 Every write commits at once (WAL, ``synchronous=NORMAL``), so an attempt recorded just before
 its HTTP request is sent survives a crash or SIGKILL; at the next start :meth:`mark_interrupted`
 turns such rows into ``unknown`` ("may or may not have been placed"). States only move forward
-(:func:`dialer_gui.core.calls.can_move`).
+(:func:`dialer_gui.vocabulary.calls.can_move`).
 
 The schema version is ``PRAGMA user_version``; :data:`MIGRATIONS` upgrades older files one step
 at a time. All ``sqlite3`` errors become :class:`HistoryError` with a plain sentence, here and
@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dialer_gui.core import paths
-from dialer_gui.core.calls import CallAttempt, CallState, Source, can_move, utcnow
 from dialer_gui.errors import HistoryError
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source, can_move, utcnow
 
 log = logging.getLogger(__name__)
 

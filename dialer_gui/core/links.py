@@ -31,12 +31,13 @@ import re
 from urllib.parse import unquote
 
 from dialer_gui.errors import LinkError, NumberError
+from dialer_gui.vocabulary.schemes import SCHEMES
 
 # Not typing.TYPE_CHECKING: importing typing (and target's dataclasses) would slow the
 # process the OS starts for every tel: click, which only needs split_link.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from dialer_gui.core.target import DialTarget
+    from dialer_gui.vocabulary.target import DialTarget
 
 __all__ = ["MAX_DIGITS", "MAX_LINK", "looks_like_link", "split_link", "target_from_link"]
 
@@ -46,9 +47,11 @@ MAX_DIGITS = 32
 """Most digits a number (with its phone-context) may have."""
 _MAX_PARAMS = 16
 
-_SCHEMES = ("tel", "callto", "sip", "sips")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]{0,15}):")
-_LOOKS_LIKE = re.compile(r"\s*(?:tel|callto|sips?):", re.IGNORECASE)
+# Text that starts like one of our links (leading blanks allowed), whatever follows.
+_LOOKS_LIKE = re.compile(
+    r"\s*(?:" + "|".join(sorted(SCHEMES, key=len, reverse=True)) + "):", re.IGNORECASE
+)
 # Raw characters no phone link has: controls, whitespace and URI delimiters we do not use.
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f?&#\"<>\\^`{|}]")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -178,7 +181,7 @@ def split_link(uri: str) -> tuple[str, str, dict[str, str]]:
     if match is None:
         raise LinkError("That is not a link: it does not start with a scheme such as tel:.")
     scheme = match.group(1).lower()
-    if scheme not in _SCHEMES:
+    if scheme not in SCHEMES:
         raise LinkError(f"Only tel:, callto: and sip: links can be dialled, not {scheme}: links.")
     rest = uri[match.end() :]
     if scheme in ("tel", "callto"):

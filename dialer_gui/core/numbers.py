@@ -25,8 +25,8 @@ import unicodedata
 import phonenumbers
 from phonenumbers import Leniency, NumberParseException, PhoneNumber, PhoneNumberFormat
 
-from dialer_gui.core.target import DialTarget, TargetKind
 from dialer_gui.errors import NumberError
+from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
 __all__ = [
     "MAX_NUMBERS",

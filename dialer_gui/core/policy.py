@@ -12,8 +12,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dialer_gui.core.calls import Source
-from dialer_gui.core.target import DialTarget
+from dialer_gui.vocabulary.calls import Source
+from dialer_gui.vocabulary.target import DialTarget
 
 
 @dataclass(frozen=True, slots=True)

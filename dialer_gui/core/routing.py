@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from dialer_gui.core.target import DialTarget
+from dialer_gui.vocabulary.target import DialTarget
 
 
 class RouteLike(Protocol):

@@ -16,6 +16,7 @@ import sys
 from types import ModuleType
 
 from dialer_gui.errors import DialerError
+from dialer_gui.vocabulary.schemes import SCHEMES  # re-exported: what every OS registers
 
 __all__ = [
     "APP_ID",
@@ -31,8 +32,6 @@ __all__ = [
 APP_ID = "dialer-gui"
 DESKTOP_FILE = "dialer-gui.desktop"
 BUNDLE_ID = "org.dialer-gui.DialerGui"
-SCHEMES = ("tel", "callto", "sip", "sips")
-"""The URL schemes we offer to open, everywhere."""
 
 
 class RegistrationError(DialerError):

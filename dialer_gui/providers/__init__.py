@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import httpx
 
-    from dialer_gui.providers.base import Provider, ProviderProfile
+    from dialer_gui.providers.base import Provider
+    from dialer_gui.vocabulary.profiles import ProviderProfile
 
 # type name -> (module, class)
 PROVIDER_TYPES: dict[str, tuple[str, str]] = {

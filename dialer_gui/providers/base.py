@@ -4,68 +4,27 @@ A provider instance belongs to one *profile* (a ``[providers.NAME]`` table in th
 owns one long-lived :class:`httpx.AsyncClient`, created lazily and closed by :meth:`aclose`, so a
 tel: click reuses a warm connection. Tests and the demo mode inject a transport.
 
-Each provider type declares its settings once, as :class:`Field` tuples; the config loader
-validates against them and the settings dialog is generated from them.
+Each provider type declares its settings once, as ``vocabulary.fields.Field`` tuples; the config
+loader validates against them and the settings dialog is generated from them.
 """
 
 from __future__ import annotations
 
 import abc
-import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from dialer_gui.core.target import DialTarget
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.vocabulary.fields import Field
+from dialer_gui.vocabulary.profiles import ProviderProfile
+from dialer_gui.vocabulary.target import DialTarget
 
 # Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
 # first client is built, in the warm-up thread.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import httpx
-
-
-class FieldKind(enum.StrEnum):
-    STR = "str"
-    INT = "int"
-    FLOAT = "float"
-    BOOL = "bool"
-    CHOICE = "choice"
-    URL = "url"
-    PATH = "path"
-    SECRET = "secret"  # noqa: S105  (a kind of field, not a password)
-    RULES = "rules"  # list of [pattern, replacement] pairs
-    MAPPING = "mapping"  # table of str -> str (webhook headers)
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One setting of a provider type."""
-
-    name: str
-    label: str
-    kind: FieldKind = FieldKind.STR
-    default: Any = None
-    help: str = ""
-    required: bool = False
-    choices: tuple[str, ...] = ()
-
-    @property
-    def secret(self) -> bool:
-        return self.kind is FieldKind.SECRET
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderProfile:
-    """A configured provider: its name, type and option values (secrets kept apart)."""
-
-    name: str
-    type: str
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.options.get(key, default)
 
 
 @dataclass(frozen=True, slots=True)

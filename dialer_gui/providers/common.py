@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialer_gui.providers.base import Field, FieldKind
+from dialer_gui.vocabulary.fields import Field, FieldKind
 
 NUMBER_FORMATS = ("e164", "e164_no_plus", "national", "intl_00", "intl_011", "digits", "local")
 

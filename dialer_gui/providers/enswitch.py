@@ -19,14 +19,7 @@ import re
 import urllib.parse
 from typing import Any, ClassVar
 
-from dialer_gui.providers.base import (
-    CallRequest,
-    CallResult,
-    Field,
-    FieldKind,
-    Provider,
-    WireRequest,
-)
+from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
     MASK,
@@ -35,6 +28,7 @@ from dialer_gui.providers.http import (
     send,
     unexpected_answer,
 )
+from dialer_gui.vocabulary.fields import Field, FieldKind
 
 # Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
 # first client is built, in the warm-up thread.

@@ -20,15 +20,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dialer_gui.providers.base import (
-    CallRequest,
-    CallResult,
-    Field,
-    FieldKind,
-    Provider,
-    ProviderProfile,
-    WireRequest,
-)
+from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
     MASK,
@@ -37,6 +29,8 @@ from dialer_gui.providers.http import (
     send,
     unexpected_answer,
 )
+from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 # Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
 # first client is built, in the warm-up thread.

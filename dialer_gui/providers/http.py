@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from dialer_gui import __version__
-from dialer_gui.providers.base import ProviderProfile
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 # Imported inside the functions: httpx costs ~70 ms of start-up, and is first needed when a
 # client is built (in the warm-up thread, after the window is shown).

@@ -22,14 +22,7 @@ import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from dialer_gui.providers.base import (
-    CallRequest,
-    CallResult,
-    Field,
-    FieldKind,
-    Provider,
-    WireRequest,
-)
+from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
     MASK,
@@ -39,6 +32,7 @@ from dialer_gui.providers.http import (
     sha1_hex,
     unexpected_answer,
 )
+from dialer_gui.vocabulary.fields import Field, FieldKind
 
 HASH_ORDERS = ("device,src,dst", "device,dst,src")
 PATHS = ("callback_init", "callback")

@@ -18,16 +18,10 @@ import re
 import urllib.parse
 from typing import Any, ClassVar
 
-from dialer_gui.providers.base import (
-    CallRequest,
-    CallResult,
-    Field,
-    FieldKind,
-    Provider,
-    WireRequest,
-)
+from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import build, http_status_error, send, unexpected_answer
+from dialer_gui.vocabulary.fields import Field, FieldKind
 
 CALLS_PATH = "/click2dial/calls"
 DEFAULT_PORT = 8300  # since Click2Dial v3.3

@@ -30,14 +30,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from dialer_gui.providers.base import (
-    CallRequest,
-    CallResult,
-    Field,
-    FieldKind,
-    Provider,
-    WireRequest,
-)
+from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
     MASK,
@@ -46,6 +39,7 @@ from dialer_gui.providers.http import (
     unexpected_answer,
 )
 from dialer_gui.providers.http import build as build_http_request
+from dialer_gui.vocabulary.fields import Field, FieldKind
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_NAMES = ("password", "token")

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 
 from dialer_gui.core.config import Config
-from dialer_gui.providers.base import ProviderProfile
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

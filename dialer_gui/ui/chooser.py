@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dialer_gui.core.target import DialTarget
 from dialer_gui.ui.dialogs import run_dialog
 from dialer_gui.ui.icons import app_icon
+from dialer_gui.vocabulary.target import DialTarget
 
 
 class NumberChooser(QDialog):

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from dialer_gui.core.calls import CallAttempt, Source
 from dialer_gui.core.dialer import ConfirmFn, Dialer
 from dialer_gui.core.numbers import extract_numbers
 from dialer_gui.ui import chooser, messages
+from dialer_gui.vocabulary.calls import CallAttempt, Source
 
 NOTHING_FOUND = "No phone number found in the clipboard."
 

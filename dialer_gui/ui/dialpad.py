@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dialer_gui.core.calls import CallAttempt, CallState, Source
 from dialer_gui.core.dialer import ConfirmFn, Dialer, DialPlan
 from dialer_gui.errors import DialerError
 from dialer_gui.ui import messages
 from dialer_gui.ui.tasks import spawn
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 
 log = logging.getLogger("dialer_gui.ui.dialpad")
 

@@ -18,10 +18,10 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from dialer_gui.core.calls import CallAttempt, CallState
 from dialer_gui.core.events import CallChanged, Event, EventBus
 from dialer_gui.errors import HistoryError
 from dialer_gui.providers.errors import ADVICE, ErrorCategory
+from dialer_gui.vocabulary.calls import CallAttempt, CallState
 
 log = logging.getLogger("dialer_gui.ui.history")
 

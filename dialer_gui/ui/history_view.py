@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dialer_gui.core.calls import CallAttempt, CallState
 from dialer_gui.core.history import HistoryStore, export_csv
 from dialer_gui.errors import DialerError
 from dialer_gui.ui import messages
@@ -46,6 +45,7 @@ from dialer_gui.ui.history_model import (
     state_text,
 )
 from dialer_gui.ui.tasks import spawn
+from dialer_gui.vocabulary.calls import CallAttempt, CallState
 
 log = logging.getLogger("dialer_gui.ui.history")
 

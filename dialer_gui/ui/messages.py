@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QSystemTrayIcon, QWidget
 
-from dialer_gui.core.calls import CallAttempt, CallState
 from dialer_gui.core.events import Event, EventBus, Notice
 from dialer_gui.ui.history_model import advice_for
+from dialer_gui.vocabulary.calls import CallAttempt, CallState
 
 log = logging.getLogger("dialer_gui.messages")
 

@@ -54,11 +54,12 @@ from dialer_gui.core.config import (
 from dialer_gui.core.secrets import SecretStore
 from dialer_gui.errors import ConfigError, DialerError, SecretStoreError
 from dialer_gui.providers import PROVIDER_TYPES, create_provider, provider_class
-from dialer_gui.providers.base import Field, ProviderProfile
 from dialer_gui.ui import messages
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.settings_fields import Editor, field_editor, label_for, setting_editor
 from dialer_gui.ui.tasks import spawn
+from dialer_gui.vocabulary.fields import Field
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger("dialer_gui.ui.settings")
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dialer_gui.providers.base import Field, FieldKind
+from dialer_gui.vocabulary.fields import Field, FieldKind
 
 STORED = "•••• stored in keyring"
 NOT_SET = "not set"

@@ -6,14 +6,8 @@ depending on any real API module.
 
 from __future__ import annotations
 
-from dialer_gui.providers.base import (
-    CallRequest,
-    CallResult,
-    Field,
-    FieldKind,
-    Provider,
-    WireRequest,
-)
+from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
+from dialer_gui.vocabulary.fields import Field, FieldKind
 
 
 class FakeProvider(Provider):

@@ -13,8 +13,8 @@ from uitools import finish, qloop, run  # noqa: F401
 from dialer_gui import ipc
 from dialer_gui.app import Application
 from dialer_gui.cli import StartOptions
-from dialer_gui.core.calls import CallState, Source
 from dialer_gui.ui import messages
+from dialer_gui.vocabulary.calls import CallState, Source
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

@@ -10,9 +10,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QStatusBar
 from uitools import calls_to, dialer, finish, qloop  # noqa: F401
 
-from dialer_gui.core.calls import CallState, Source
 from dialer_gui.ui import messages
 from dialer_gui.ui.clipboard import NOTHING_FOUND, dial_clipboard
+from dialer_gui.vocabulary.calls import CallState, Source
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

@@ -8,8 +8,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLabel
 from uitools import calls_to, dialer, finish, qloop  # noqa: F401
 
-from dialer_gui.core.calls import CallState, Source
 from dialer_gui.ui.confirm import Confirmer
+from dialer_gui.vocabulary.calls import CallState, Source
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from uitools import calls_to, dialer, finish, qloop  # noqa: F401
 
-from dialer_gui.core.calls import CallState
 from dialer_gui.ui.dialpad import DialPad
+from dialer_gui.vocabulary.calls import CallState
 
 # The offscreen platform cannot resize or raise windows and says so; that is not a failure.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")

@@ -8,9 +8,9 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 from uifakes import ListHistory, attempt
 
-from dialer_gui.core.calls import CallState
 from dialer_gui.core.events import CallChanged, EventBus
 from dialer_gui.ui.history_model import Column, HistoryModel
+from dialer_gui.vocabulary.calls import CallState
 
 
 def make(n: int, page: int = 200) -> tuple[ListHistory, EventBus, HistoryModel]:

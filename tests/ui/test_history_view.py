@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QStatusBar
 from uifakes import attempt
 from uitools import finish, qloop  # noqa: F401
 
-from dialer_gui.core.calls import CallState
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.ui import history_view, messages
 from dialer_gui.ui.history_model import HistoryModel
 from dialer_gui.ui.history_view import HistoryView, write_export
+from dialer_gui.vocabulary.calls import CallState
 
 
 def _fill(store: HistoryStore, count: int) -> None:

@@ -23,10 +23,10 @@ from refcounts import none_refs, per_call, spin
 from uitools import dialer, qloop, run  # noqa: F401
 
 from dialer_gui import ipc
-from dialer_gui.core.calls import Source
 from dialer_gui.ui import event_loop
 from dialer_gui.ui.ipc_server import IPCServer
 from dialer_gui.ui.tray import Tray, TrayActions
+from dialer_gui.vocabulary.calls import Source
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

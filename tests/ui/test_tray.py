@@ -7,10 +7,10 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel
 from uitools import dialer, qloop, run  # noqa: F401
 
-from dialer_gui.core.calls import Source
 from dialer_gui.ui.dialpad import DialPad
 from dialer_gui.ui.main_window import MainWindow
 from dialer_gui.ui.tray import Tray, TrayActions
+from dialer_gui.vocabulary.calls import Source
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

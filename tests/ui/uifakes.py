@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from dialer_gui.core.calls import CallAttempt, CallState, Source
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 
 
 class ListHistory:
