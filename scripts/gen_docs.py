@@ -13,26 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dialer_gui.core.config import SETTINGS  # noqa: E402
-from dialer_gui.providers import PROVIDER_TYPES, provider_class  # noqa: E402
+from dialer_gui.providers import PROVIDERS, provider_class  # noqa: E402
 from dialer_gui.providers.common import COMMON_FIELDS  # noqa: E402
 
 OUT = ROOT / "docs" / "providers.md"
-
-# A realistic example per provider type (values are placeholders, never real hosts).
-EXAMPLES: dict[str, dict[str, object]] = {
-    "fonality": {"url": "https://cp52-2.fonality.example", "user": "alice.hud",
-                 "callerid": "15555550100"},
-    "simotel": {"url": "https://pbx.example.ir", "method": "POST", "auth": "both",
-                "username": "api-user", "caller": "557", "context": "main_routing"},
-    "mor": {"url": "https://mor.example.com/billing", "u": "alice", "device": "1002",
-            "src": "37060000001", "hash_order": "device,src,dst"},
-    "enswitch": {"url": "https://pbx.example.com/api/json/", "auth_username": "alice",
-                 "stype": "phone", "snumber": "1234567", "wait": 5},
-    "teleforge": {"url": "http://pbx.example.co.za:8300", "agent": "1000",
-                  "outbound_id": "27215550100", "redis_url": "redis://pbx.example.co.za:6379/0"},
-    "webhook": {"url": "https://pbx.example.com/click2call", "method": "POST",
-                "body": '{"to": "{number}"}'},
-}  # fmt: skip
 
 
 def _toml_value(value: object) -> str:
@@ -78,7 +62,7 @@ def render() -> str:
     ]
     for f in COMMON_FIELDS:
         lines.append(f"| `{f.name}` | {f.kind.value} | `{_cell(f.default)}` | {_cell(f.help)} |")
-    for type_name in PROVIDER_TYPES:
+    for type_name in PROVIDERS:
         cls = provider_class(type_name)
         fmt = cls.default_number_format
         lines += [
@@ -97,7 +81,7 @@ def render() -> str:
             kind = f.kind.value + (f" ({', '.join(f.choices)})" if f.choices else "")
             req = "yes" if f.required else ""
             lines.append(f"| `{f.name}` | {kind} | {req} | {default} | {_cell(f.help)} |")
-        example = EXAMPLES.get(type_name, {})
+        example = PROVIDERS[type_name].example
         secrets = [f.name for f in cls.fields if f.secret]
         lines += ["", "```toml", f"[providers.{type_name}-office]", f'type = "{type_name}"']
         lines += [f"{k} = {_toml_value(v)}" for k, v in example.items()]
@@ -117,12 +101,12 @@ END = "<!-- END provider examples -->"
 def render_examples() -> str:
     """One example profile per provider type, for the README."""
     lines = [BEGIN, ""]
-    for type_name in PROVIDER_TYPES:
+    for type_name in PROVIDERS:
         cls = provider_class(type_name)
         secrets = [f.name for f in cls.fields if f.secret]
         lines += [f'**{cls.label}** (`type = "{type_name}"`)', "", "```toml"]
         lines += [f"[providers.{type_name}-office]", f'type = "{type_name}"']
-        lines += [f"{k} = {_toml_value(v)}" for k, v in EXAMPLES.get(type_name, {}).items()]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in PROVIDERS[type_name].example.items()]
         lines += ["```", ""]
         if secrets:
             names = ", ".join(f"`{s}`" for s in secrets)

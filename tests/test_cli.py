@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dialer_gui import providers as registry
 from dialer_gui.core.config import Config, GeneralSettings, save_config
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.sandbox import SandboxThread
@@ -47,7 +48,7 @@ def configured(sandbox: SandboxThread, isolated_dirs: dict[str, Path]) -> dict[s
     return env_with_secrets(demo_secrets())
 
 
-@pytest.mark.parametrize("kind", ["fonality", "simotel", "mor", "enswitch", "teleforge", "webhook"])
+@pytest.mark.parametrize("kind", list(registry.PROVIDERS))
 def test_call_through_every_provider_type(
     sandbox: SandboxThread, configured: dict[str, str], kind: str
 ) -> None:

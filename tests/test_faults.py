@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
+from dialer_gui import providers as registry
 from dialer_gui.core import dialer as dialer_module
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
@@ -36,7 +37,7 @@ from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
-PROVIDERS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")
+PROVIDERS = tuple(registry.PROVIDERS)
 TIMEOUT = 0.4  # the profile's "timeout": short so hanging faults finish quickly
 MAX_STALL = 0.050  # longest the event loop may go without running our ticker
 

@@ -12,7 +12,7 @@ from dialer_gui.core.formatting import (
     format_dial_string,
 )
 from dialer_gui.core.numbers import parse_target
-from dialer_gui.providers import PROVIDER_TYPES, provider_class
+from dialer_gui.providers import PROVIDERS, provider_class
 from dialer_gui.providers.common import NUMBER_FORMATS
 from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
@@ -148,7 +148,7 @@ def test_default_format_satisfies_provider_rule(provider: str) -> None:
 
 
 def test_every_provider_type_is_covered() -> None:
-    assert set(PROVIDER_TYPES) == set(PROVIDER_RULES)
+    assert set(PROVIDERS) == set(PROVIDER_RULES)
 
 
 def test_teleforge_national_and_00_forms_also_pass_its_regex() -> None:

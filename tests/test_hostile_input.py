@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from dialer_gui import cli, ipc
+from dialer_gui import providers as registry
 from dialer_gui.core.config import Config, GeneralSettings, load_config, save_config
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.history import HistoryStore
@@ -31,7 +32,7 @@ from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
 from dialer_gui.vocabulary.calls import CallState, Source
 
 REPO = Path(__file__).resolve().parent.parent
-PROVIDERS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")
+PROVIDERS = tuple(registry.PROVIDERS)
 DIALABLE = re.compile(r"[0-9+*#]+")
 
 HOSTILE_LINKS = {

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import tls_certs
 
+from dialer_gui import providers as registry
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer, DialPlan
 from dialer_gui.core.history import HistoryStore
@@ -97,7 +98,7 @@ def test_sandbox_serves_https(tls_sandbox: SandboxThread) -> None:
     assert tls_sandbox.base_url.startswith("https://127.0.0.1:")
 
 
-@pytest.mark.parametrize("provider", ["fonality", "simotel", "mor", "enswitch", "teleforge"])
+@pytest.mark.parametrize("provider", list(registry.PROVIDERS))
 def test_untrusted_certificate_fails_before_anything_is_sent(
     tls_sandbox: SandboxThread, provider: str
 ) -> None:

@@ -43,7 +43,7 @@ import phonenumbers
 
 from dialer_gui.core import paths, tomlwrite
 from dialer_gui.errors import ConfigError
-from dialer_gui.providers import PROVIDER_TYPES, provider_class
+from dialer_gui.providers import PROVIDERS, provider_class
 from dialer_gui.vocabulary.fields import Field, FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
@@ -526,12 +526,12 @@ def _read_profile(name: str, options: dict[str, Any]) -> ProviderProfile:
     base: KeyPath = ("providers", name)
     type_name = options.get("type")
     if type_name is None:
-        raise _Problem(base, f"providers.{name} needs a type, one of: {', '.join(PROVIDER_TYPES)}")
-    if not isinstance(type_name, str) or type_name not in PROVIDER_TYPES:
+        raise _Problem(base, f"providers.{name} needs a type, one of: {', '.join(PROVIDERS)}")
+    if not isinstance(type_name, str) or type_name not in PROVIDERS:
         raise _Problem(
             (*base, "type"),
             f"providers.{name}.type is {_show(type_name)}, which is not a provider type; "
-            f"known types: {', '.join(PROVIDER_TYPES)}",
+            f"known types: {', '.join(PROVIDERS)}",
         )
     try:
         fields = {f.name: f for f in provider_class(type_name).all_fields()}

@@ -1,26 +1,24 @@
 """Loopback simulator of the five click-to-call APIs (demo mode and test fixture).
 
 ``Sandbox`` serves every API from one port on 127.0.0.1, each at its documented path. Each API
-module (``fonality``, ``simotel``, ``mor``, ``enswitch``, ``teleforge``) has a ``register(sandbox)``
-function that adds its routes. ``SandboxThread`` runs it on a private event loop for synchronous
+module (one per entry of ``providers.PROVIDERS``) has a ``register(sandbox)`` function that adds
+its routes. ``SandboxThread`` runs it on a private event loop for synchronous
 tests and tools; the app's demo mode runs it on the app's own loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import ssl as _ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from dialer_gui.providers import PROVIDERS, sandbox_module
 from dialer_gui.sandbox.server import FAULTS, Fault, HTTPServer, Request, Response
 
-__all__ = ["APIS", "FAULTS", "Fault", "Request", "Response", "Sandbox", "SandboxThread"]
-
-APIS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")
+__all__ = ["FAULTS", "Fault", "Request", "Response", "Sandbox", "SandboxThread"]
 
 
 class Sandbox(HTTPServer):
@@ -37,9 +35,8 @@ class Sandbox(HTTPServer):
         self.cdr_delay = cdr_delay
         self.state: dict[str, Any] = {}  # per-API memory (tokens, call counters)
         self.tasks: set[asyncio.Task[Any]] = set()
-        for api in APIS:
-            module = importlib.import_module(f"dialer_gui.sandbox.{api}")
-            module.register(self)
+        for type_name in PROVIDERS:
+            sandbox_module(type_name).register(self)
 
     def spawn(self, coro: Any) -> None:
         """Run a background job (a delayed CDR) tied to the sandbox's lifetime."""

@@ -9,7 +9,8 @@ import logging
 import signal
 import sys
 
-from dialer_gui.sandbox import APIS, Sandbox
+from dialer_gui.providers import PROVIDERS
+from dialer_gui.sandbox import Sandbox
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     async def serve() -> None:
         sandbox = Sandbox(redis_url=args.redis, cdr_delay=args.cdr_delay)
         url = await sandbox.start(args.port)
-        print(f"Simulating {', '.join(APIS)} on {url}", flush=True)
+        print(f"Simulating {', '.join(PROVIDERS)} on {url}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

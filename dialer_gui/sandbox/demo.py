@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from dialer_gui.core.config import Config
+from dialer_gui.providers import PROVIDERS, sandbox_module
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
 TYPE_CHECKING = False
@@ -60,88 +63,41 @@ WEBHOOK_BODY = '{"number": "{number}"}'
 DEMO_DEFAULT = "demo-simotel"
 
 
+@dataclass(frozen=True, slots=True)
+class DemoProfile:
+    """A profile's option values against the sandbox, and the secrets the sandbox accepts."""
+
+    options: Mapping[str, Any]
+    secrets: Mapping[str, str]
+
+
+def _demos(base_url: str, redis_url: str) -> dict[str, tuple[str, DemoProfile]]:
+    """``demo-<type>`` -> (type, its demo profile), for every registered provider type."""
+    base = base_url.rstrip("/")
+    return {
+        f"demo-{type_name}": (type_name, sandbox_module(type_name).demo_profile(base, redis_url))
+        for type_name in PROVIDERS
+    }
+
+
 def demo_profiles(base_url: str, *, redis_url: str = "") -> dict[str, ProviderProfile]:
     """One profile per API, each pointing at a sandbox served at ``base_url``.
+
+    Each API's simulator module says what its profile holds (``demo_profile``).
 
     Args:
         base_url: the sandbox root, e.g. ``http://127.0.0.1:8765`` (no trailing slash needed).
         redis_url: where the simulated Teleforge pushes CDRs; empty for none.
     """
-    base = base_url.rstrip("/")
     return {
-        "demo-fonality": ProviderProfile(
-            "demo-fonality",
-            "fonality",
-            {"url": base, "user": FONALITY_USER, "callerid": FONALITY_CALLERID},
-        ),
-        "demo-simotel": ProviderProfile(
-            "demo-simotel",
-            "simotel",
-            {
-                "url": base,
-                "method": "POST",
-                "auth": "both",
-                "username": SIMOTEL_USERNAME,
-                "caller": SIMOTEL_CALLER,
-                "context": SIMOTEL_CONTEXT,
-            },
-        ),
-        "demo-mor": ProviderProfile(
-            "demo-mor",
-            "mor",
-            {"url": f"{base}/billing", "u": MOR_USERNAME, "device": MOR_DEVICE, "src": MOR_SRC},
-        ),
-        "demo-enswitch": ProviderProfile(
-            "demo-enswitch",
-            "enswitch",
-            {
-                "url": base,
-                "auth_username": ENSWITCH_USERNAME,
-                "stype": ENSWITCH_STYPE,
-                "snumber": ENSWITCH_SNUMBER,
-                "ctype": ENSWITCH_CTYPE,
-                "wait": ENSWITCH_WAIT,
-                "separator": ENSWITCH_SEPARATOR,
-            },
-        ),
-        "demo-teleforge": ProviderProfile(
-            "demo-teleforge",
-            "teleforge",
-            {
-                "url": base,
-                "agent": TELEFORGE_AGENT,
-                "outbound_id": TELEFORGE_OUTBOUND_ID,
-                "api_version": TELEFORGE_API_VERSION,
-                "redis_url": redis_url,
-            },
-        ),
-        "demo-webhook": ProviderProfile(
-            "demo-webhook",
-            "webhook",
-            {
-                "url": f"{base}/webhook/call",
-                "method": "POST",
-                "headers": {"Authorization": "Bearer {token}"},
-                "body": WEBHOOK_BODY,
-                "body_format": "json",
-                "success_json_path": "ok",
-                "success_value": "true",
-                "call_id_json_path": "id",
-            },
-        ),
+        name: ProviderProfile(name, type_name, dict(demo.options))
+        for name, (type_name, demo) in _demos(base_url, redis_url).items()
     }
 
 
 def demo_secrets() -> dict[str, dict[str, str]]:
     """The secrets of :func:`demo_profiles`: profile name -> field name -> value."""
-    return {
-        "demo-fonality": {"password": FONALITY_PASSWORD},
-        "demo-simotel": {"password": SIMOTEL_PASSWORD, "api_key": SIMOTEL_API_KEY},
-        "demo-mor": {"secret": MOR_SECRET},
-        "demo-enswitch": {"auth_password": ENSWITCH_PASSWORD},
-        "demo-teleforge": {},
-        "demo-webhook": {"token": WEBHOOK_TOKEN},
-    }
+    return {name: dict(demo.secrets) for name, (_, demo) in _demos("", "").items()}
 
 
 # -- demo mode for the app and the command line --------------------------------------------------

@@ -20,6 +20,7 @@ import time
 import urllib.parse
 from typing import Any
 
+from dialer_gui.sandbox import demo
 from dialer_gui.sandbox.demo import ENSWITCH_PASSWORD, ENSWITCH_USERNAME
 from dialer_gui.sandbox.server import Fault, Request, Response
 
@@ -126,3 +127,19 @@ def register(sandbox: Any) -> None:
     for prefix in PREFIXES:
         sandbox.route(API, {"GET", "POST"}, prefix + "calls/make/", make)
         sandbox.route(API, {"GET", "POST"}, prefix + "calls/active/list/", active_list)
+
+
+def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:
+    """The demo profile of this API against a sandbox at ``base``, with its secrets."""
+    return demo.DemoProfile(
+        {
+            "url": base,
+            "auth_username": demo.ENSWITCH_USERNAME,
+            "stype": demo.ENSWITCH_STYPE,
+            "snumber": demo.ENSWITCH_SNUMBER,
+            "ctype": demo.ENSWITCH_CTYPE,
+            "wait": demo.ENSWITCH_WAIT,
+            "separator": demo.ENSWITCH_SEPARATOR,
+        },
+        {"auth_password": demo.ENSWITCH_PASSWORD},
+    )

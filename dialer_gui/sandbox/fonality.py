@@ -78,3 +78,11 @@ def register(sandbox: Any) -> None:
         return Response.text(DIAL_OK, 200, "application/json")
 
     sandbox.route("fonality", {"POST", "GET"}, PATH, call_cgi)
+
+
+def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:
+    """The demo profile of this API against a sandbox at ``base``, with its secrets."""
+    return demo.DemoProfile(
+        {"url": base, "user": demo.FONALITY_USER, "callerid": demo.FONALITY_CALLERID},
+        {"password": demo.FONALITY_PASSWORD},
+    )

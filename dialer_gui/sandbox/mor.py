@@ -103,3 +103,16 @@ def register(sandbox: Any) -> None:
 
     for path in PATHS:
         sandbox.route("mor", {"GET", "POST"}, path, callback)
+
+
+def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:
+    """The demo profile of this API against a sandbox at ``base``, with its secrets."""
+    return demo.DemoProfile(
+        {
+            "url": f"{base}/billing",
+            "u": demo.MOR_USERNAME,
+            "device": demo.MOR_DEVICE,
+            "src": demo.MOR_SRC,
+        },
+        {"secret": demo.MOR_SECRET},
+    )

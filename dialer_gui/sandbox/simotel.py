@@ -122,3 +122,18 @@ def register(sandbox: Any) -> None:
 
     sandbox.route("simotel", ALL_METHODS, ORIGINATE, originate)
     sandbox.route("simotel", ALL_METHODS, PING, ping)
+
+
+def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:
+    """The demo profile of this API against a sandbox at ``base``, with its secrets."""
+    return demo.DemoProfile(
+        {
+            "url": base,
+            "method": "POST",
+            "auth": "both",
+            "username": demo.SIMOTEL_USERNAME,
+            "caller": demo.SIMOTEL_CALLER,
+            "context": demo.SIMOTEL_CONTEXT,
+        },
+        {"password": demo.SIMOTEL_PASSWORD, "api_key": demo.SIMOTEL_API_KEY},
+    )

@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from dialer_gui.providers.teleforge import AGENT_RE, CALLEE_RE, OUTBOUND_ID_RE, REF_MAX, REF_RE
+from dialer_gui.sandbox import demo
 from dialer_gui.sandbox.server import Fault, Request, Response
 
 log = logging.getLogger("dialer_gui.sandbox.teleforge")
@@ -133,3 +134,17 @@ def register(sandbox: Any) -> None:
         return Response.json({"status": "queued", ref_field: ref}, status)
 
     sandbox.route(API, {"POST"}, "/click2dial/calls", calls)
+
+
+def demo_profile(base: str, redis_url: str = "") -> demo.DemoProfile:
+    """The demo profile of this API against a sandbox at ``base``, with its secrets."""
+    return demo.DemoProfile(
+        {
+            "url": base,
+            "agent": demo.TELEFORGE_AGENT,
+            "outbound_id": demo.TELEFORGE_OUTBOUND_ID,
+            "api_version": demo.TELEFORGE_API_VERSION,
+            "redis_url": redis_url,
+        },
+        {},
+    )

@@ -12,12 +12,12 @@ import re
 import urllib.parse
 from typing import Any
 
-from dialer_gui.sandbox.demo import WEBHOOK_TOKEN
+from dialer_gui.sandbox import demo
 from dialer_gui.sandbox.server import Fault, Request, Response
 
 API = "webhook"
 PATH = "/webhook/call"
-DEMO_TOKEN = WEBHOOK_TOKEN
+DEMO_TOKEN = demo.WEBHOOK_TOKEN
 _NUMBER = re.compile(r"^\+?[0-9]{2,20}$")
 
 
@@ -56,3 +56,20 @@ def register(sandbox: Any) -> None:
         return Response.json({"ok": True, "id": f"wh-{count}", "data": {"status": "queued"}})
 
     sandbox.route(API, {"GET", "POST", "PUT"}, PATH, call)
+
+
+def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:
+    """The demo profile of this API against a sandbox at ``base``, with its secrets."""
+    return demo.DemoProfile(
+        {
+            "url": f"{base}{PATH}",
+            "method": "POST",
+            "headers": {"Authorization": "Bearer {token}"},
+            "body": demo.WEBHOOK_BODY,
+            "body_format": "json",
+            "success_json_path": "ok",
+            "success_value": "true",
+            "call_id_json_path": "id",
+        },
+        {"token": demo.WEBHOOK_TOKEN},
+    )

@@ -53,7 +53,7 @@ from dialer_gui.core.config import (
 )
 from dialer_gui.core.secrets import SecretStore
 from dialer_gui.errors import ConfigError, DialerError, SecretStoreError
-from dialer_gui.providers import PROVIDER_TYPES, create_provider, provider_class
+from dialer_gui.providers import PROVIDERS, create_provider, provider_class
 from dialer_gui.ui import messages
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.settings_fields import Editor, field_editor, label_for, setting_editor
@@ -97,7 +97,7 @@ def type_label(type_name: str) -> str:
 
 def available_types() -> list[str]:
     found = []
-    for name in PROVIDER_TYPES:
+    for name in PROVIDERS:
         try:
             provider_class(name)
         except (KeyError, ImportError):

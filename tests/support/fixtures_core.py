@@ -45,9 +45,11 @@ headers = { X-Tenant = "uk" }
 @pytest.fixture
 def fake_provider_type(monkeypatch: pytest.MonkeyPatch) -> str:
     """Register the test-only provider type ``fake`` (tests/support/fake_provider.py)."""
-    from dialer_gui.providers import PROVIDER_TYPES
+    from dialer_gui.providers import PROVIDERS, ProviderEntry
 
-    monkeypatch.setitem(PROVIDER_TYPES, "fake", ("fake_provider", "FakeProvider"))
+    monkeypatch.setitem(
+        PROVIDERS, "fake", ProviderEntry("fake_provider:FakeProvider", "fake_sandbox")
+    )
     return "fake"
 
 

@@ -1,0 +1,56 @@
+"""A throwaway provider type, ``echo``, added through the registry alone (tests/test_registry.py).
+
+It is written the way a sixth real provider would be: fields, a JSON POST built and sent through
+``providers.http``, an answer read and classified. Its simulator is ``echo_sandbox``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.http import build, http_status_error, send, unexpected_answer
+from dialer_gui.vocabulary.fields import Field, FieldKind
+
+
+class EchoProvider(Provider):
+    type_name = "echo"
+    label = "Echo PBX (tests)"
+    profile_noun = "Echo"
+    fields = (
+        Field("url", "Server address", FieldKind.URL, "", "Where /echo/call is.", required=True),
+        Field("extension", "Your extension", FieldKind.STR, "", "Rings first.", required=True),
+        Field("token", "Token", FieldKind.SECRET, None, "Sent as X-Token.", required=True),
+    )
+
+    def _endpoint(self) -> str:
+        return self._text("url").rstrip("/") + "/echo/call"
+
+    def _body(self, request: CallRequest) -> str:
+        return json.dumps({"from": self._text("extension"), "to": request.dial_string})
+
+    def describe(self, request: CallRequest) -> list[WireRequest]:
+        headers = (("X-Token", "•••"), ("Content-Type", "application/json"))
+        return [WireRequest("POST", self._endpoint(), headers, self._body(request))]
+
+    async def place_call(self, request: CallRequest) -> CallResult:
+        token = self.secrets.get("token", "")
+        http_request = build(
+            self.client,
+            "POST",
+            self._endpoint(),
+            provider=self.name,
+            content=self._body(request).encode(),
+            headers={"X-Token": token, "Content-Type": "application/json"},
+        )
+        response, raw = await send(self.client, http_request, provider=self.name, secrets=[token])
+        if response.status_code == 401:
+            raise ProviderError("Echo refused the token.", category=ErrorCategory.AUTH, raw=raw)
+        if not response.is_success:
+            raise http_status_error(response, self.name, raw)
+        try:
+            call_id = json.loads(raw)["id"]
+        except (ValueError, KeyError, TypeError):
+            raise unexpected_answer(self.name, raw) from None
+        return CallResult(call_id, raw, "Echo accepted the call.")
