@@ -459,24 +459,8 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
             await dialer.aclose()
 
         asyncio.run(probe())
-    report = doctor.run(tray_available=_tray_available(), provider_checks=checks)
+    from dialer_gui.ui.tray_probe import tray_available  # Qt, only for this question
+
+    report = doctor.run(tray_available=tray_available(), provider_checks=checks)
     print(doctor.format_report(report))
     return ExitCode.OK if all(c.ok for c in report) else ExitCode.ERROR
-
-
-def _tray_available() -> bool | None:
-    import os
-
-    if not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ) and sys.platform not in (
-        "win32",
-        "darwin",
-    ):
-        return None
-    try:
-        from PySide6.QtWidgets import QApplication, QSystemTrayIcon
-    except ImportError:
-        return None
-    _app = QApplication.instance() or QApplication([])
-    return bool(QSystemTrayIcon.isSystemTrayAvailable())

@@ -1,4 +1,7 @@
-"""One script for people and CI: lint, types, then the whole test suite.
+"""One script for people and CI: lint, types, the import contract, then the whole test suite.
+
+The import contract is ``[tool.importlinter]`` in pyproject.toml (docs/architecture.md shows the
+rooms it keeps apart).
 
 .venv/bin/python scripts/check.py            # everything
 .venv/bin/python scripts/check.py -m "not slow"   # extra args go to pytest
@@ -27,6 +30,9 @@ def main() -> int:
         failed.append("ruff format")
     if run("mypy", [py, "-m", "mypy"]):
         failed.append("mypy")
+    contract = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
+    if run("import contract", [py, "-c", contract, "--no-cache"]):
+        failed.append("import contract")
     code = run("pytest", [py, "-m", "pytest", *sys.argv[1:]])
     if code:
         failed.append("pytest")
