@@ -14,9 +14,11 @@ Anyone who can put a link on a web page controls ``arg``, so :func:`decode` is s
 on both sides: the sender refuses a bad link without waking the instance, and the instance
 checks again because any process of the same user can write to the socket.
 
-The socket lives in a private directory (0700) in the per-user runtime dir and is named with
-a hash of the user name, so two users on one machine never meet. On Windows it is a named
-pipe, which the Qt server restricts to the current user.
+The socket lives in a private directory (0700) in the per-user runtime dir, or in the user's
+cache folder when there is none or it is open to others, and is named with the uid, so two
+users on one machine never meet. Both sides check that directory the same way
+(:func:`check_socket_dir`): the client hands a link only to a socket the server would have
+made. On Windows it is a named pipe, which the Qt server restricts to the current user.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "PROTOCOL_VERSION",
     "SOURCES",
     "Message",
+    "check_socket_dir",
     "decode",
     "encode",
     "prepare_socket_dir",
@@ -128,55 +131,148 @@ def _hash() -> str:
     return hashlib.sha256(f"{_user()}\0{_APP}".encode()).hexdigest()[:16]
 
 
-def _fallback_runtime_dir() -> str:
-    import tempfile
+def _cache_home() -> str | None:
+    if sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or ""
+        if not os.path.isabs(base):  # the XDG spec says to ignore a relative value
+            base = os.path.expanduser("~/.cache")
+    # Without a home folder expanduser returns "~..." unchanged: no private place is known.
+    return base if os.path.isabs(base) else None
 
+
+def _fallback_runtime_dir() -> str:
+    """Where the socket's folder goes when the runtime dir is missing, unsafe or too long.
+
+    The user's own cache folder, never a fixed name in the shared temp dir: another user
+    could create that first and catch our links, or at least keep dialer-gui from starting.
+    Without even a home folder the answer is an empty string, which no check accepts.
+    """
     if sys.platform == "win32":  # Windows uses a named pipe, never a path
         raise IPCError("There is no runtime folder on Windows.")
+    return _cache_home() or ""
 
-    if sys.platform == "darwin":
-        # TMPDIR on macOS is already private to the user (/var/folders/...).
-        return tempfile.gettempdir()
-    return os.path.join(tempfile.gettempdir(), f"{_APP}-{os.getuid()}")
+
+def _private_base(path: str) -> bool:
+    """Whether ``path`` is a folder of ours that nobody else can write to (symlinks followed)."""
+    import stat
+
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
 
 
 def socket_name(runtime_dir: str | None = None) -> str:
     """The name the running instance listens on, the same for every process of this user.
 
+    Never raises and creates nothing: the client calls it on every tel: click, and whether the
+    place can be trusted is for :func:`check_socket_dir` to say.
+
     Args:
         runtime_dir: Directory to put the socket's private directory in; by default
-            ``$XDG_RUNTIME_DIR`` on Linux, else a per-user directory in the temp dir
-            (``$TMPDIR`` on macOS). Ignored on Windows.
+            ``$XDG_RUNTIME_DIR`` on Linux and ``$TMPDIR`` on macOS, when that is a folder of
+            this user that nobody else can write to, else the user's cache folder
+            (``$XDG_CACHE_HOME`` or ``~/.cache``; ``~/Library/Caches`` on macOS). Ignored on
+            Windows.
 
     Returns:
-        On POSIX the full path ``<runtime>/dialer-gui/ipc-<uid>``; on Windows a named pipe
-        ``\\\\.\\pipe\\dialer-gui-<hash>``. Both work with ``QLocalServer.listen``.
+        On POSIX the full path ``<runtime>/dialer-gui/ipc-<uid>`` (``<cache>/dialer-gui/...``
+        for the fallback); on Windows a named pipe ``\\\\.\\pipe\\dialer-gui-<hash>``. Both
+        work with ``QLocalServer.listen``.
     """
     if sys.platform == "win32":  # pipe names are machine-wide: the hash makes them per user
         return rf"\\.\pipe\{_APP}-{_hash()}"
     # The folder is private to the user already; the uid in the name costs nothing, where
     # hashing the user name would import hashlib and getpass on every tel: click.
-    digest = str(os.getuid())
-    base = runtime_dir
-    if base is None and sys.platform != "darwin":
+    leaf = f"ipc-{os.getuid()}"
+    if runtime_dir is not None:
+        return os.path.join(runtime_dir, _APP, leaf)
+    if sys.platform == "darwin":
+        import tempfile
+
+        # TMPDIR on macOS is already private to the user (/var/folders/...).
+        base: str | None = tempfile.gettempdir()
+    else:
         base = os.environ.get("XDG_RUNTIME_DIR") or None
-    if base is None:
-        base = _fallback_runtime_dir()
-    path = os.path.join(base, _APP, f"ipc-{digest}")
-    if runtime_dir is None and len(os.fsencode(path)) > _MAX_SOCKET_PATH:
-        # A socket path that long cannot be bound; the temp dir is always short enough.
-        path = os.path.join(_fallback_runtime_dir(), _APP, f"ipc-{digest}")
-    return path
+    if base is not None:
+        path = os.path.join(base, _APP, leaf)
+        # A world-writable runtime dir (or /tmp given as one) lets another user put a folder
+        # of theirs where ours should be, and a path that long cannot be bound.
+        if len(os.fsencode(path)) <= _MAX_SOCKET_PATH and _private_base(base):
+            return path
+    return os.path.join(_fallback_runtime_dir(), _APP, leaf)
+
+
+def _refuse_folder(directory: str, problem: str) -> IPCError:
+    return IPCError(
+        f"The folder {directory} {problem}, so dialer-gui will not use it for talking to "
+        "itself. Remove it and start dialer-gui again."
+    )
+
+
+def check_socket_dir(name: str) -> None:
+    """Refuse a socket another user could have placed or could swap: one check for both sides.
+
+    The server runs it before it listens (through :func:`prepare_socket_dir`) and the client
+    before it connects, so a link is only ever handed to a socket the server would have
+    made. Trusted are: the socket's folder, a real folder (not a link) owned by this user that
+    nobody else can write to (0700 or 0755, not 0775 or 0777); the folder above it, by the
+    same rule (whoever can write there can swap our folder for theirs); and the socket file,
+    when there is one, owned by this user. The socket file's mode is not checked: the server
+    sets it to 0600 only after binding, and the folder already keeps everyone else out.
+
+    Raises:
+        OSError: the socket's folder (or the one above) cannot be looked at; it is a
+            ``FileNotFoundError`` when it does not exist, so nobody can be listening there.
+        IPCError: the path is not safe, with the reason and what to do.
+    """
+    if sys.platform == "win32":  # the named pipe is restricted to the user by the server
+        return
+    import stat
+
+    directory = os.path.dirname(name)
+    if not os.path.isabs(name) or not os.path.dirname(directory):
+        raise IPCError(
+            "dialer-gui found no private folder for talking to itself: set XDG_RUNTIME_DIR "
+            "to a folder only you can write to, or give the user a home folder."
+        )
+    if len(os.fsencode(name)) > _MAX_SOCKET_PATH:
+        raise IPCError(f"The path {name} is too long for a socket; set a shorter XDG_RUNTIME_DIR.")
+    for path, follow in ((os.path.dirname(directory), True), (directory, False)):
+        info = os.stat(path) if follow else os.lstat(path)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            raise _refuse_folder(path, "is not owned by you")
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise _refuse_folder(path, "can be written by other users")
+    try:
+        info = os.lstat(name)
+    except FileNotFoundError:
+        return
+    if info.st_uid != os.getuid():
+        raise IPCError(
+            f"The socket {name} is not owned by you, so dialer-gui will not hand it anything. "
+            "Remove it and start dialer-gui again."
+        )
 
 
 def prepare_socket_dir(name: str) -> None:
     """Create the socket's directory, private to this user, and refuse one that is not ours.
 
-    The fallback runtime dir lives in the shared temp dir, where another user could have
-    created it first to catch our requests, so ownership and mode are checked, not assumed.
+    The folders are created with mode 0700. One that already exists is checked with
+    :func:`check_socket_dir`, exactly as the client checks it, and refused rather than
+    repaired when it belongs to someone else or others can write to it: someone may already
+    have put something in it. One of ours that others can only read (0755) is tightened to
+    0700.
 
     Raises:
-        IPCError: the directory cannot be created or belongs to someone else.
+        IPCError: the directory cannot be created or cannot be trusted.
     """
     if sys.platform == "win32":
         return
@@ -184,13 +280,13 @@ def prepare_socket_dir(name: str) -> None:
 
     directory = os.path.dirname(name)
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
+        if directory and os.path.dirname(directory):
+            # The folder above ours is checked too, and makedirs gives its mode to the last
+            # folder only: so a missing cache folder is made private as well.
+            os.makedirs(os.path.dirname(directory), mode=0o700, exist_ok=True)
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        check_socket_dir(name)
         info = os.lstat(directory)
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-            raise IPCError(
-                f"The folder {directory} is not owned by you, so dialer-gui will not use it "
-                "for talking to itself. Remove it and start dialer-gui again."
-            )
         if stat.S_IMODE(info.st_mode) != 0o700:
             os.chmod(directory, 0o700)
     except OSError as exc:
@@ -412,7 +508,14 @@ def _send_windows(name: str, data: bytes, timeout: float) -> bool:  # pragma: no
 
 
 def send(msg: Message, *, name: str | None = None, timeout: float = 0.5) -> bool:
-    """Hand ``msg`` to the running instance.
+    """Hand ``msg`` to the running instance, if it listens on a socket we can trust.
+
+    Before connecting, the socket and its folders get the same :func:`check_socket_dir` the
+    server gave them. A socket that fails it may have been put there by another user to catch
+    links, so nothing is sent and the answer is False, as when no instance runs: the caller
+    then starts the app itself, which meets the same folder, says why links will open a
+    second dialer-gui, and still dials the link. That way a click is never lost and never
+    handed to a stranger.
 
     Args:
         msg: The request.
@@ -421,7 +524,8 @@ def send(msg: Message, *, name: str | None = None, timeout: float = 0.5) -> bool
 
     Returns:
         True when the running instance accepted the request; False when no instance listens
-        (no socket, or a stale one), so the caller should start the app itself.
+        (no socket, or a stale one) or the socket cannot be trusted, so the caller should
+        start the app itself.
 
     Raises:
         IPCError: ``msg`` is invalid, the instance refused it, or it did not answer in time.
@@ -430,4 +534,9 @@ def send(msg: Message, *, name: str | None = None, timeout: float = 0.5) -> bool
     target = name if name is not None else socket_name()
     if sys.platform == "win32":  # pragma: no cover
         return _send_windows(target, data, timeout)
+    try:
+        check_socket_dir(target)
+    except (OSError, IPCError):
+        # No folder (nobody listens), one we may not look into, or one we cannot trust.
+        return False
     return _send_posix(target, data, timeout)

@@ -183,19 +183,22 @@ def test_socket_name_is_per_user(short_dir: Path, monkeypatch: pytest.MonkeyPatc
     assert Path(alice).parent == Path(bob).parent
 
 
-def test_socket_name_without_runtime_dir_uses_a_per_user_temp_dir(
-    monkeypatch: pytest.MonkeyPatch,
+def test_socket_name_without_runtime_dir_uses_the_users_cache_folder(
+    monkeypatch: pytest.MonkeyPatch, isolated_dirs: dict[str, Path]
 ) -> None:
+    """Not a fixed name in the shared temp dir, which another user could create first."""
     monkeypatch.delenv("XDG_RUNTIME_DIR")
     name = Path(ipc.socket_name())
-    assert name.parent.parent == Path(tempfile.gettempdir()) / f"dialer-gui-{os.getuid()}"
+    assert name.parent == isolated_dirs["cache"] / "dialer-gui"
 
 
-def test_socket_name_too_long_for_a_socket_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_socket_name_too_long_for_a_socket_falls_back(
+    monkeypatch: pytest.MonkeyPatch, isolated_dirs: dict[str, Path]
+) -> None:
     monkeypatch.setenv("XDG_RUNTIME_DIR", "/run/" + "x" * 120)
     name = ipc.socket_name()
     assert len(name.encode()) <= 100
-    assert name.startswith(tempfile.gettempdir())
+    assert Path(name).parent == isolated_dirs["cache"] / "dialer-gui"
 
 
 def test_prepare_socket_dir_is_private(short_dir: Path) -> None:
