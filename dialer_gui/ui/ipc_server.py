@@ -6,6 +6,12 @@ Each connection carries one request line (see :mod:`dialer_gui.ipc`). The server
 :attr:`IPCServer.received`. Bad requests are logged and dropped; nothing here raises into the
 Qt event loop.
 
+Any process of the user can open connections and say nothing, so they are bounded: at most
+:data:`MAX_CONNECTIONS` at once, each dropped at its deadline, and when all are taken the
+silent connection nearest its deadline is dropped to make room for the new one. A real client
+sends its line as soon as it connects and is answered within milliseconds, so a crowd of idle
+connections delays no link, and a process running for months holds no more than that bound.
+
 On POSIX the socket's privacy comes from its 0700 directory and a 0600 socket file rather than
 ``QLocalServer.UserAccessOption``: with that option Qt binds to a temporary name and renames it
 into place, which silently replaces a running instance's socket instead of reporting
@@ -35,8 +41,8 @@ log = logging.getLogger("dialer_gui.ipc")
 
 READ_TIMEOUT_MS = 2000
 """How long a client has to send its whole request line."""
-MAX_CONNECTIONS = 16
-"""Connections served at once; more are closed straight away."""
+MAX_CONNECTIONS = 64
+"""Connections served at once; a new one beyond that takes the place of the oldest silent one."""
 SWEEP_MS = 250
 """How often open connections are checked against their deadline."""
 
@@ -125,12 +131,25 @@ class _Connection:
         # Waits for the reply to be written; the timer aborts a client that never reads it.
         self._socket.disconnectFromServer()
 
+    @property
+    def answered(self) -> bool:
+        """Whether the client has had its answer (it may still be on its way out)."""
+        return self._answered
+
     def on_deadline(self) -> None:
         """The client had its time: drop it, answered or not."""
         if not self._answered:
             log.warning(
                 "Dropped a connection that sent no complete request within %d ms", READ_TIMEOUT_MS
             )
+        self._drop()
+
+    def make_room(self) -> None:
+        """Drop a client that has not sent a whole request, for a newer one (the server is full)."""
+        log.warning("Dropped a silent connection to make room: %d are open", MAX_CONNECTIONS)
+        self._drop()
+
+    def _drop(self) -> None:
         self._answered = True
         self._socket.abort()
         self._on_disconnected()
@@ -261,7 +280,7 @@ class IPCServer(QObject):
             # each child until its parent dies, deleted or not: one wrapper (and its references)
             # per connection, for the life of the app. Unparented, it goes with our reference.
             socket.setParent(None)
-            if len(self._connections) >= MAX_CONNECTIONS:
+            if len(self._connections) >= MAX_CONNECTIONS and not self._make_room():
                 log.warning("Too many IPC connections at once; closing a new one")
                 socket.abort()
                 socket.deleteLater()
@@ -271,6 +290,20 @@ class IPCServer(QObject):
             if not self._sweeper.isActive():
                 self._sweeper.start()
             connection.start()
+
+    def _make_room(self) -> bool:
+        """Drop the silent connection nearest its deadline; False if all have been answered.
+
+        The oldest goes, not the new one: a client that has sent nothing since it connected
+        is idle or stuck, while a new one is most likely a link being handed over. Answered
+        connections are kept, since dropping one could throw its ``ok`` away unsent; they
+        leave by themselves once it is written.
+        """
+        silent = [c for c in self._connections if not c.answered]
+        if not silent:
+            return False
+        min(silent, key=lambda c: c.deadline).make_room()
+        return True
 
     def _sweep(self) -> None:
         now = time.monotonic()
