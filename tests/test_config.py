@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dialer_gui.core import config as config_mod
-from dialer_gui.core import paths, tomlwrite
+from dialer_gui.core import paths, tomllines
 from dialer_gui.core.config import (
     SETTINGS,
     Config,
@@ -326,7 +326,7 @@ def test_errors_name_file_line_and_key(
 
 def test_line_finder_skips_multiline_strings() -> None:
     text = 's = """\n[general]\nregion = 1\n"""\n[general]\nregion = "XX"\n'
-    assert tomlwrite.find_line(text, ("general", "region")) == 6
+    assert tomllines.find_line(text, ("general", "region")) == 6
 
 
 def test_the_error_message_matches_the_documented_form(
@@ -418,7 +418,7 @@ def test_config_to_dict_is_plain_toml_data(config_file: Path) -> None:
     assert data["version"] == 1
     assert data["providers"]["office"]["type"] == "fake"
     assert data["routes"][0] == {"match": "extension", "provider": "office"}
-    assert tomllib.loads(tomlwrite.dumps(data)) == data
+    assert tomllib.loads(dump_config(load_config(config_file))) == data
 
 
 # --- paths --------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ import logging
 import math
 import os
 import re
-import tempfile
 import tomllib
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -41,7 +40,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from dialer_gui.core import paths, tomlwrite
+from dialer_gui.core import atomic, paths, tomledit, tomllines
 from dialer_gui.errors import ConfigError
 from dialer_gui.providers import PROVIDERS, provider_class
 from dialer_gui.vocabulary.fields import Field, FieldKind
@@ -66,7 +65,7 @@ NUMBER_TYPES = frozenset(
     {name.lower() for name in vars(phonenumbers.PhoneNumberType) if name.isupper()} | {"extension"}
 )
 
-KeyPath = tomlwrite.KeyPath
+KeyPath = tomllines.KeyPath
 
 
 class ConfigFileError(ConfigError):
@@ -276,8 +275,8 @@ def load_config(path: Path | None = None) -> Config:
     """
     path = paths.config_path() if path is None else Path(path)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SIZE * 4 + 1)  # UTF-8 takes up to 4 bytes a character
+        # UTF-8 takes up to 4 bytes a character; a FIFO or device here is refused, not waited on.
+        data = atomic.read_regular_file(path, MAX_SIZE * 4 + 1)
     except FileNotFoundError:
         return Config(path=path)
     except OSError as exc:
@@ -338,7 +337,7 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     try:
         config = _from_dict(data)
     except _Problem as problem:
-        line = tomlwrite.find_line(text, problem.key) if problem.key else None
+        line = tomllines.find_line(text, problem.key) if problem.key else None
         dotted = _dotted(problem.key)
         prefix = f"{where}, line {line}" if line else where
         raise ConfigFileError(
@@ -383,7 +382,7 @@ def _show(value: Any) -> str:
         text = "a table"
     else:
         try:
-            text = tomlwrite.format_value(value)
+            text = tomllines.format_value(value)
         except TypeError:
             text = type(value).__name__
     return text if len(text) <= 40 else text[:37] + "..."
@@ -685,17 +684,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def dump_config(config: Config) -> str:
-    """The config file text for ``config``."""
-    comments: dict[tomlwrite.KeyPath, str] = {("general", s.name): s.description for s in SETTINGS}
+def _comments() -> dict[tomledit.KeyPath, str]:
+    comments: dict[tomledit.KeyPath, str] = {("general", s.name): s.description for s in SETTINGS}
     comments[("routes",)] = (
         "Routes are tried in order; match is extension, country:XX, prefix:+NNN or *."
     )
-    return tomlwrite.dumps(config_to_dict(config), header=HEADER, comments=comments)
+    return comments
+
+
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+def _keep(path: tomledit.KeyPath, value: Any) -> bool:
+    """A general setting the file does not name is added only when it differs from the default."""
+    if len(path) == 2 and path[0] == "general" and path[1] in _DEFAULTS:
+        return bool(_plain(_DEFAULTS[path[1]]) != value)
+    return True
+
+
+def dump_config(config: Config, previous: str = "") -> str:
+    """The config file text for ``config``: ``previous`` (the file as it is) edited, or new.
+
+    Only keys whose values changed are rewritten, so comments, order and spelling stay.
+    """
+    return tomledit.update(
+        previous, config_to_dict(config), header=HEADER, comments=_comments(), keep=_keep
+    )
 
 
 def save_config(config: Config, path: Path | None = None) -> None:
-    """Validate and write the config atomically, readable by this user only (0600).
+    """Validate and write the config atomically; a new file is readable by this user only.
+
+    The file as it is on disk is edited, not rewritten: a user's comments, blank lines and key
+    order survive a save from the Settings dialog. A symlinked config stays a link, an existing
+    file keeps its mode, and an existing folder its permissions (see ``core.atomic``).
 
     Args:
         config: what to write; secrets in profile options are left out.
@@ -706,10 +728,17 @@ def save_config(config: Config, path: Path | None = None) -> None:
     """
     path = Path(path) if path is not None else (config.path or paths.config_path())
     validate_config(config)
-    text = dump_config(config)
     try:
-        paths.ensure_private_dir(path.parent)
-        _write_atomically(path, text)
+        previous = atomic.read_regular_file(path, MAX_SIZE * 4 + 1).decode("utf-8-sig")
+        tomllib.loads(previous)
+    except FileNotFoundError:
+        previous = ""
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        # Unreadable or broken: the loader has told the user; a save writes a whole new file.
+        previous = ""
+    text = dump_config(config, previous)
+    try:
+        atomic.write_atomically(path, text)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ConfigFileError(
@@ -718,35 +747,9 @@ def save_config(config: Config, path: Path | None = None) -> None:
     config.path = path
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    # mkstemp creates the file 0600; os.replace swaps it in whole, so a crash leaves the old
-    # file or the new one, never half of each.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
-    if os.name == "posix":
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _unlink_quietly(name: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(name)
-
-
 def settings_doc(settings: Iterable[Setting] = SETTINGS) -> str:
     """The general settings as a Markdown table, for the docs."""
     rows = ["| setting | default | meaning |", "|---|---|---|"]
     for s in settings:
-        rows.append(f"| `{s.name}` | `{tomlwrite.format_value(s.default)}` | {s.description} |")
+        rows.append(f"| `{s.name}` | `{tomllines.format_value(s.default)}` | {s.description} |")
     return "\n".join(rows)

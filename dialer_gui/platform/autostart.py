@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dialer_gui.core import atomic
 from dialer_gui.platform import APP_ID, RegistrationError
 from dialer_gui.platform.launcher import desktop_exec, handler_command
 
@@ -100,10 +101,7 @@ def launch_agent(command: list[str]) -> dict[str, Any]:
 
 def _write(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_bytes(data)
-        os.replace(temp, path)
+        atomic.write_atomically(path, data, mode=0o644, dir_mode=0o755)
     except OSError as exc:
         raise RegistrationError(
             f"Could not turn on start at login: {path} cannot be written ({exc.strerror})."

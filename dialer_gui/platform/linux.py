@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from dialer_gui.core import atomic
 from dialer_gui.platform import APP_ID, DESKTOP_FILE, SCHEMES, RegistrationError
 from dialer_gui.platform.launcher import desktop_exec
 
@@ -102,10 +103,8 @@ def query_default(scheme: str) -> str | None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
+    # Desktop entries and mimeapps.list are read by the desktop, not secret: 0644 when new.
+    atomic.write_atomically(path, text, mode=0o644, dir_mode=0o755)
 
 
 def _read_mimeapps_defaults(scheme: str) -> list[str]:

@@ -1,11 +1,9 @@
-"""Small TOML helpers the standard library lacks: a writer, and a finder for key lines.
-
-It covers what the config holds: tables, arrays of tables, strings, integers, floats, booleans,
-arrays and inline tables. Keys are written bare when TOML allows it and quoted otherwise. Comments
-can be placed above a table or a key, so the file documents itself.
+"""Small TOML helpers the standard library lacks: where a key is, and a value as TOML text.
 
 :func:`find_line` tells which line of a document defines a key, so the config loader can say
-where a problem is (tomllib keeps no positions).
+where a problem is (tomllib keeps no positions). :func:`format_value` writes one value as TOML
+(keys bare when TOML allows it), for messages and the settings docs. Files are written by
+``core.tomledit``, which edits them with tomlkit.
 """
 
 from __future__ import annotations
@@ -66,80 +64,6 @@ def format_value(value: Any) -> str:
     if isinstance(value, Sequence):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def _is_table_array(value: Any) -> bool:
-    return (
-        isinstance(value, Sequence)
-        and not isinstance(value, str)
-        and len(value) > 0
-        and all(isinstance(v, Mapping) for v in value)
-    )
-
-
-def _comment_lines(text: str | None) -> list[str]:
-    if not text:
-        return []
-    return ["# " + line if line else "#" for line in text.splitlines()]
-
-
-def dumps(
-    data: Mapping[str, Any],
-    *,
-    header: str = "",
-    comments: Mapping[KeyPath, str] | None = None,
-) -> str:
-    """Serialise ``data`` as a TOML document.
-
-    Args:
-        data: nested mappings, sequences and scalars.
-        header: comment text put at the top of the file.
-        comments: comment text to put above a table or key, by key path (``("general",)`` or
-            ``("general", "region")``).
-
-    Returns:
-        The document, ending in a newline.
-    """
-    comments = comments or {}
-    lines = _comment_lines(header)
-    if lines:
-        lines.append("")
-    _write_table(lines, data, (), comments)
-    while lines and lines[-1] == "":
-        lines.pop()
-    return "\n".join(lines) + "\n"
-
-
-def _write_table(
-    lines: list[str], table: Mapping[str, Any], path: KeyPath, comments: Mapping[KeyPath, str]
-) -> None:
-    # Plain keys first: after a [header] every key belongs to that table. Tables and arrays
-    # of tables follow in their original order.
-    nested: list[tuple[str, Any]] = []
-    for key, value in table.items():
-        if isinstance(value, Mapping) or _is_table_array(value):
-            nested.append((key, value))
-        else:
-            lines.extend(_comment_lines(comments.get((*path, key))))
-            lines.append(f"{format_key(key)} = {format_value(value)}")
-    for key, value in nested:
-        sub = (*path, key)
-        if lines and lines[-1] != "":
-            lines.append("")
-        lines.extend(_comment_lines(comments.get(sub)))
-        if isinstance(value, Mapping):
-            scalars = [k for k, v in value.items() if not isinstance(v, Mapping)]
-            # A table holding only tables needs no header of its own ([providers] before
-            # [providers.office]); an empty one does, or it would vanish.
-            if scalars or not value:
-                lines.append(f"[{_dotted(sub)}]")
-            _write_table(lines, value, sub, comments)
-        else:
-            for item in value:
-                if lines and lines[-1] != "" and not lines[-1].startswith("#"):
-                    lines.append("")
-                lines.append(f"[[{_dotted(sub)}]]")
-                _write_table(lines, item, sub, comments)
 
 
 def _dotted(path: KeyPath) -> str:
