@@ -72,7 +72,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def handle_link(uri: str, options: StartOptions | None = None) -> int:
-    """Hand ``uri`` to the running instance, or start the app to dial it."""
+    """Hand ``uri`` to the running instance, or start the app to dial it.
+
+    A link the checks refuse is not dialed (the reason goes to stderr; exit 6). A valid one
+    has three outcomes, none of which loses the click:
+
+    * the instance says ``ok``: it shows the call from here on; exit 0;
+    * no instance listens, or only on a socket that cannot be trusted (see
+      :func:`dialer_gui.ipc.send`): this process starts the app with the link;
+    * an instance took the connection but did not confirm the link (it refused it, closed the
+      connection or did not answer in time): it may have the link already, so dialing it here
+      too could call twice. Instead the link and the reason are shown in a desktop
+      notification (and on stderr), so the user can dial it from the dial pad; exit 6.
+    """
     from dialer_gui import ipc
     from dialer_gui.errors import IPCError
 
@@ -87,12 +99,64 @@ def handle_link(uri: str, options: StartOptions | None = None) -> int:
             return _OK
     except IPCError as exc:
         # The running instance took the connection: it has the link (or refused it), so this
-        # process must not start a second app and dial it again.
-        _err(f"the running dialer-gui did not confirm the link: {exc}")
+        # process must not start a second app and dial it again; but this process has no
+        # window and nobody reads its stderr, so the link is shown where the user looks.
+        _err(f"the running dialer-gui did not confirm the link {uri}: {exc}")
+        _notify(
+            "Link not confirmed",
+            f"dialer-gui did not confirm {uri}: {exc} "
+            "If it does not show this call, dial the number from its dial pad.",
+        )
         return _INPUT
     options = options or StartOptions()
     options.link = uri
     return _start_app(options)
+
+
+def _notify(title: str, text: str) -> None:
+    """Show ``text`` on the desktop from a process without a window; best effort.
+
+    A notification through the desktop's own tool (``notify-send`` on Linux and the BSDs,
+    ``osascript`` on macOS) or a message box on Windows, so this stays stdlib-only and never
+    loads Qt on the click's path. Where none exists only stderr has the message.
+    """
+    # Imported here: only a failed hand-off needs them, not the hot path of every click.
+    import contextlib
+    import shutil
+    import subprocess
+
+    if sys.platform == "win32":  # pragma: no cover
+        import ctypes
+
+        # MB_ICONWARNING | MB_SETFOREGROUND | MB_TOPMOST; blocks until dismissed, as it should.
+        ctypes.windll.user32.MessageBoxW(
+            None, text, f"dialer-gui: {title}", 0x30 | 0x10000 | 0x40000
+        )
+        return
+    if sys.platform == "darwin":
+        # Passed as arguments, never spliced into the script: the link is from a web page.
+        script = (
+            "on run argv\n"
+            "display notification (item 2 of argv) with title (item 1 of argv)\n"
+            "end run"
+        )
+        command = ["osascript", "-e", script, f"dialer-gui: {title}", text]
+    else:
+        # Notification servers may read the body as markup; the link must show as its text.
+        body = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        command = ["notify-send", "--app-name=dialer-gui", "--urgency=critical", title, body]
+    if shutil.which(command[0]) is None:
+        return
+    # Without a desktop session the tool fails or hangs; stderr has the message anyway.
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=5,
+            check=False,
+        )
 
 
 def _start_app(options: StartOptions) -> int:
