@@ -1,14 +1,17 @@
 """The one boundary between httpx and our error tree, plus redaction of secrets.
 
 ``make_client`` builds the long-lived client of a profile; ``build`` makes a request from it
-(a request that cannot be built is a settings problem, and nothing was sent);
-``map_transport_error`` turns any httpx exception into a categorised :class:`ProviderError`;
+(a request that cannot be built is a settings problem, and nothing was sent); ``send`` sends it
+and reads the answer (capped) within one deadline, the profile's ``timeout``, from connecting to
+the last byte; ``map_transport_error`` turns any httpx exception into a categorised
+:class:`ProviderError`;
 ``redact`` removes secrets (and their URL, base64, JSON and HTML forms) from text before it
 reaches history, logs or the screen.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import html
@@ -40,6 +43,7 @@ MASK = "•••"
 # Answers bigger than this are cut: a PBX never needs more to say "ok" or "no".
 MAX_BODY = 256 * 1024
 USER_AGENT = f"dialer-gui/{__version__}"
+DEFAULT_TIMEOUT = 10.0  # seconds, when the profile sets no "timeout"
 
 
 _SSL_CONTEXTS: dict[str, ssl.SSLContext] = {}
@@ -73,7 +77,7 @@ def make_client(
 ) -> httpx.AsyncClient:
     import httpx
 
-    timeout = float(profile.get("timeout", 10.0) or 10.0)
+    timeout = float(profile.get("timeout", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT)
     verify: bool | ssl.SSLContext = bool(profile.get("verify_tls", True))
     ca_file = str(profile.get("ca_file") or "")
     if verify:
@@ -89,12 +93,21 @@ def make_client(
         transport=transport,
         verify=verify,
         # Connect fast-fails so "PBX down" shows quickly; reading may take the whole budget.
+        # The read timeout is also the deadline of each whole exchange (see ``deadline``).
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         # Never follow redirects: a redirect to another host would carry credentials away.
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
         trust_env=False,
     )
+
+
+def deadline(client: httpx.AsyncClient) -> float:
+    """Seconds one exchange may take from connecting to the last byte: the profile's timeout.
+
+    ``make_client`` gives it to httpx as the read timeout, where it limits each read only.
+    """
+    return client.timeout.read or DEFAULT_TIMEOUT
 
 
 def build(
@@ -304,6 +317,36 @@ def http_status_error(response: httpx.Response, provider: str, raw: str) -> Prov
     )
 
 
+class _Progress:
+    """How far a request got, from httpcore's ``trace`` events (its only report of it).
+
+    A deadline can fire at any point of the exchange; what it means depends on whether the
+    request had started to leave: before that the PBX cannot have dialed ("could not reach"),
+    after it the PBX may have ("unknown").
+    """
+
+    def __init__(self, previous: Any = None) -> None:
+        self.previous = previous  # a hook already on the request keeps hearing every event
+        self.heard = False
+        self.sending = False
+
+    async def __call__(self, name: str, info: dict[str, Any]) -> None:
+        self.heard = True
+        # "connection.*" (connect, TLS) comes before anything is written; the first event of
+        # the HTTP layer ("http11.send_request_headers.started", or http2's) means bytes of
+        # the request may be on their way.
+        if not name.startswith("connection."):
+            self.sending = True
+        if self.previous is not None:
+            await self.previous(name, info)
+
+    @property
+    def maybe_sent(self) -> bool:
+        # A transport that reports nothing (a test double, a proxy layer) tells us nothing:
+        # then the request may have arrived.
+        return self.sending or not self.heard
+
+
 async def send(
     client: httpx.AsyncClient,
     request: httpx.Request,
@@ -314,6 +357,11 @@ async def send(
 ) -> tuple[httpx.Response, str]:
     """Send ``request``; return the response and its body text (capped, redacted).
 
+    The whole exchange, from connecting to the last byte of the body, must end within the
+    profile's ``timeout`` (httpx's own timeouts apply to each read, so a PBX trickling its
+    answer would otherwise hold the call open for ever). At the deadline the connection is
+    closed, not reused, and the error says "unknown" once the request had started to leave.
+
     Raises ``ProviderError`` for transport failures. Status codes are left to the caller, which
     knows which ones its API uses for answers of its own.
     """
@@ -321,18 +369,31 @@ async def send(
 
     secrets = list(secrets)
     extra_secrets = list(extra_secrets)
+    progress = _Progress(request.extensions.get("trace"))
+    request.extensions["trace"] = progress
+    chunks: list[bytes] = []
     try:
-        response = await client.send(request, stream=True)
-        try:
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_BODY:
-                    break
-        finally:
-            await response.aclose()
+        # Cancelling inside httpcore closes the connection it was using (a half-read one is
+        # never handed back to the pool), and the finally below closes the response.
+        async with asyncio.timeout(deadline(client)):
+            response = await client.send(request, stream=True)
+            try:
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > MAX_BODY:
+                        break
+            finally:
+                await response.aclose()
+    except TimeoutError as exc:
+        # The same words as httpx's own timeouts before and after the request was sent.
+        late: httpx.TimeoutException = (
+            httpx.ReadTimeout("deadline", request=request)
+            if progress.maybe_sent
+            else httpx.ConnectTimeout("deadline", request=request)
+        )
+        raise map_transport_error(late, provider) from exc
     except httpx.HTTPError as exc:
         raise map_transport_error(exc, provider) from exc
     body = b"".join(chunks)[:MAX_BODY]

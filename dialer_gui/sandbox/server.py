@@ -31,6 +31,7 @@ FAULTS = (
     "timeout",  # read the request, never answer
     "slow_headers",  # send the status line, then stall
     "slow_body",  # send headers and half the body, then stall
+    "trickle",  # the real answer, head and body, one byte every `delay` seconds
     "http_500",  # 500 with an HTML error page
     "http_502",  # 502 from a "proxy"
     "html",  # 200 with an HTML page (wrong content type)
@@ -330,6 +331,17 @@ class HTTPServer:
             await writer.drain()
             await asyncio.sleep(3600)
             return False
+        if kind == "trickle":
+            # Every read returns something, so a per-read timeout never fires: only a
+            # deadline on the whole exchange ends it.
+            real = await route.handler(request, None)
+            data = self._head(real, len(real.body)) + real.body
+            for i in range(len(data)):
+                writer.write(data[i : i + 1])
+                await writer.drain()
+                if i + 1 < len(data):
+                    await asyncio.sleep(fault.delay)
+            return True
         if kind in ("http_500", "http_502"):
             status = 500 if kind == "http_500" else 502
             html = f"<html><head><title>{status}</title></head><body>Server error</body></html>"
