@@ -2,7 +2,9 @@
 
 httpx's own fake transport serves the fuzzed answer (a parser harness; the wire itself is
 covered by the loopback simulator elsewhere). Besides random bytes, the answers include
-near-valid shapes of each API with random values, where parser bugs hide.
+near-valid shapes of each API with random values, where parser bugs hide, and answers nested
+far too deeply or larger than the size cap, wrapped in each API's success shape: those may
+never be read as a success, nor crash a parser, and a non-2xx answer is never a success.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from hypothesis import strategies as st
 from dialer_gui.core.numbers import parse_target
 from dialer_gui.providers import create_provider
 from dialer_gui.providers.base import CallRequest, CallResult
-from dialer_gui.providers.errors import ProviderError
+from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.http import MAX_BODY, MAX_DEPTH
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
 
 PROVIDERS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")
@@ -147,10 +150,109 @@ def test_any_answer_is_a_result_or_a_provider_error(
         assert outcome.raw is None or isinstance(outcome.raw, str)
         return
     assert isinstance(outcome, CallResult)
+    assert 200 <= status < 300, f"HTTP {status} was taken as the PBX accepting the call"
     # Its shape (short, printable) is checked case by case below, so a rare draw here does
     # not turn a known, reported bug into a flaky failure.
     assert outcome.call_id is None or isinstance(outcome.call_id, str)
     assert isinstance(outcome.raw, str)
+
+
+# -- nested too deeply, or larger than the cap ----------------------------------------------
+
+# Each API's success shape, with the hostile part where its data goes.
+SUCCESS_SHAPES = [
+    ('{"success": 1, "message": "ok", "data": ', "}"),
+    ('{"result": "Success", "Message": ', "}"),
+    ('{"responses": [{"code": "200", "message": "OK"}], "data": ', "}"),
+    ('{"ok": true, "id": "wh-1", "data": ', "}"),
+    ('{"status": "queued", "contact_ref": ', "}"),
+    ("", ""),
+]
+OPENERS = {"[": "]", '{"a": ': "}", '{"data": ': "}", '{"success": 1, "x": ': "}"}
+XML_SUCCESS = ("<page><status>ok</status><callback_uniqueid>", "</callback_uniqueid></page>")
+depths = st.one_of(
+    st.sampled_from([MAX_DEPTH + 1, 100, 999, 1000, 1001, 5000, 100_000]),
+    st.integers(min_value=MAX_DEPTH + 1, max_value=100_000),
+)
+
+
+@st.composite
+def out_of_bounds(draw: st.DrawFn) -> bytes:
+    """A success-shaped answer that is nested deeper than MAX_DEPTH or cut at MAX_BODY."""
+    kind = draw(st.sampled_from(["json", "xml", "oversized"]))
+    if kind == "oversized":
+        good = draw(st.sampled_from([*_near_valid("abc-1"), b'{"ok": true, "id": "wh-1"}']))
+        padding = draw(st.sampled_from([b" ", b"\n", b"x", b"<a/>", b"[1],"]))
+        size = draw(st.integers(min_value=MAX_BODY + 1, max_value=MAX_BODY + 50_000))
+        return good + padding * ((size - len(good)) // len(padding) + 1)
+    depth = draw(depths)
+    if kind == "xml":
+        head, tail = XML_SUCCESS
+        return (head + "<a>" * depth + "1" + "</a>" * depth + tail).encode()
+    unit = draw(st.lists(st.sampled_from(sorted(OPENERS)), min_size=1, max_size=3))
+    openers = (unit * (depth // len(unit) + 1))[:depth]
+    nested = "".join(openers) + "1" + "".join(OPENERS[o] for o in reversed(openers))
+    head, tail = draw(st.sampled_from(SUCCESS_SHAPES))
+    return (head + nested + tail).encode()
+
+
+bounded_statuses = st.one_of(
+    st.sampled_from([200, 201, 202, 204, 299, 301, 400, 401, 403, 404, 407, 409, 500, 503]),
+    st.integers(min_value=200, max_value=599),
+)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@settings(FUZZ, max_examples=40)
+@given(
+    body=out_of_bounds(),
+    status=bounded_statuses,
+    content_type=st.sampled_from(["application/json", "text/xml", "text/plain", ""]),
+    at_login=st.booleans(),
+)
+def test_answer_out_of_bounds_is_never_misread(
+    provider: str, body: bytes, status: int, content_type: str, at_login: bool
+) -> None:
+    profile, secrets = _profile(provider)
+    at_login = at_login and provider == "fonality"  # the only API with a step before the dial
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": content_type} if content_type else {}
+        if provider == "fonality" and b"method=login" in request.content and not at_login:
+            return httpx.Response(200, content=LOGIN_OK)
+        return httpx.Response(status, content=body, headers=headers)
+
+    provider_obj = create_provider(profile, secrets, transport=httpx.MockTransport(answer))
+
+    async def place() -> CallResult | ProviderError:
+        # Only ProviderError is caught: RecursionError or any other exception fails the test.
+        try:
+            return await asyncio.wait_for(provider_obj.place_call(_request(provider)), TIME_LIMIT)
+        except ProviderError as exc:
+            return exc
+        finally:
+            await provider_obj.aclose()
+
+    outcome = asyncio.run(place())
+    success = 200 <= status < 300
+    if at_login:
+        # The login never dials: whatever it answered, nothing was placed.
+        assert isinstance(outcome, ProviderError) and not outcome.maybe_placed, outcome
+        return
+    if status in (401, 403, 407):
+        assert isinstance(outcome, ProviderError), f"HTTP {status} accepted"
+        assert not outcome.maybe_placed, outcome.message
+        assert outcome.category in (ErrorCategory.CREDENTIALS, ErrorCategory.NOT_PERMITTED)
+        return
+    if not success:
+        assert isinstance(outcome, ProviderError), f"HTTP {status} accepted"
+        return
+    if provider == "teleforge" and isinstance(outcome, CallResult):
+        return  # Click2Dial documents no body: a 2xx is its "yes" (README)
+    # A 2xx to the dial request that cannot be read: the PBX may have dialed.
+    assert isinstance(outcome, ProviderError), "an unreadable answer was taken as a success"
+    assert outcome.maybe_placed, outcome.message
+    assert outcome.category is ErrorCategory.UNEXPECTED
 
 
 def short_printable(call_id: str | None) -> bool:

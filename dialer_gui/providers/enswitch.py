@@ -14,7 +14,6 @@ read-only, proves the address and the credentials, and returns almost nothing.
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.parse
 from typing import Any, ClassVar
@@ -23,8 +22,10 @@ from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireReq
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
     MASK,
+    AnswerOutOfBounds,
     build,
     http_status_error,
+    read_json,
     send,
     unexpected_answer,
 )
@@ -236,9 +237,16 @@ class EnswitchProvider(Provider):
             self.client, self._http_request(wire), provider=self.name, secrets=secrets
         )
         envelope = parse_envelope(raw)
+        if not response.is_success:
+            # Enswitch answers its envelope with HTTP 200. On another status the envelope
+            # may name a refusal more precisely, but never turns it into a success or an
+            # "unknown": a 401 or 403 refused the request whatever the body says.
+            if envelope is not None and envelope.code not in ("200", "204"):
+                refusal = self._answer_error(envelope.code, envelope.key, envelope.message, raw)
+                if not refusal.maybe_placed:
+                    raise refusal
+            raise http_status_error(response, self.name, raw)
         if envelope is None:
-            if not response.is_success:
-                raise http_status_error(response, self.name, raw)
             raise unexpected_answer(self.name, raw, "not an Enswitch JSON answer")
         return envelope, raw
 
@@ -338,16 +346,18 @@ def loads_lenient(text: str) -> Any:
     could answer exactly that, and the call has been placed by then.
     """
     try:
-        return json.loads(text)
+        return read_json(text)
+    except AnswerOutOfBounds:
+        raise  # commas do not change the size or the depth
     except ValueError:
-        return json.loads(_TRAILING_COMMA.sub(r"\1", text))
+        return read_json(_TRAILING_COMMA.sub(r"\1", text))
 
 
 def parse_envelope(raw: str) -> Envelope | None:
     """The answer's code, key, message and data; ``None`` if it is not Enswitch's shape."""
     try:
-        body = loads_lenient(raw.strip())
-    except ValueError:
+        body = loads_lenient(raw)  # JSON allows the whitespace around it
+    except ValueError:  # not JSON, cut, or nested too deeply
         return None
     if not isinstance(body, dict):
         return None

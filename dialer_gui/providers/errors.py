@@ -9,7 +9,9 @@
         .raw           the PBX's answer with secrets removed (details view), if any
 
 Every module in ``providers`` raises only this; foreign errors (httpx, json, xml, redis) are
-mapped in ``providers.http.map_transport_error`` or at the provider's own parse step.
+mapped in ``providers.http.map_transport_error`` or at the provider's own parse step, which
+reads answers through ``providers.http.read_json`` / ``read_xml``: those raise only
+``ValueError``, never ``RecursionError``, whatever the answer.
 """
 
 from __future__ import annotations

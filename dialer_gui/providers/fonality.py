@@ -14,7 +14,6 @@ the dial sent again, after one new login, because the PBX said it did not dial.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -26,6 +25,7 @@ from dialer_gui.providers.http import (
     MASK,
     build,
     http_status_error,
+    read_json,
     send,
     unexpected_answer,
 )
@@ -310,8 +310,8 @@ class _StaleToken(Exception):
 
 def _json_object(raw: str) -> dict[str, Any] | None:
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = read_json(raw)
+    except ValueError:  # not JSON, cut, or nested too deeply
         return None
     return data if isinstance(data, dict) else None
 

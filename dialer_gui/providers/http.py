@@ -2,11 +2,12 @@
 
 ``make_client`` builds the long-lived client of a profile; ``build`` makes a request from it
 (a request that cannot be built is a settings problem, and nothing was sent); ``send`` sends it
-and reads the answer (capped) within one deadline, the profile's ``timeout``, from connecting to
-the last byte; ``map_transport_error`` turns any httpx exception into a categorised
-:class:`ProviderError`;
-``redact`` removes secrets (and their URL, base64, JSON and HTML forms) from text before it
-reaches history, logs or the screen.
+and reads the answer (capped at ``MAX_BODY``) within one deadline, the profile's ``timeout``,
+from connecting to the last byte; ``map_transport_error`` turns any httpx exception into a
+categorised :class:`ProviderError`; ``read_json`` and ``read_xml`` parse an answer within
+bounds (not cut, nested at most ``MAX_DEPTH`` deep), so no answer can make a parser recurse
+until it crashes; ``redact`` removes secrets (and their URL, base64, JSON and HTML forms) from
+text before it reaches history, logs or the screen.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from dialer_gui.vocabulary.profiles import ProviderProfile
 # client is built (in the warm-up thread, after the window is shown).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
     import httpx
 
 # httpx logs every request line at INFO, and some APIs put credentials in the URL (Enswitch's
@@ -42,6 +45,12 @@ for _name in ("httpx", "httpcore"):
 MASK = "•••"
 # Answers bigger than this are cut: a PBX never needs more to say "ok" or "no".
 MAX_BODY = 256 * 1024
+# Ends (within MAX_BODY) every answer that was cut: the details view says so, and the readers
+# below refuse it, since the part that was not read could change what the answer means.
+CUT_NOTE = f"\n[dialer-gui: the answer is longer than {MAX_BODY // 1024} KB; the rest was not read]"
+# No click-to-call answer nests deeper than a few levels; parsers that recurse (json's, and
+# any code walking the result) must never meet anything close to Python's recursion limit.
+MAX_DEPTH = 64
 USER_AGENT = f"dialer-gui/{__version__}"
 DEFAULT_TIMEOUT = 10.0  # seconds, when the profile sets no "timeout"
 
@@ -310,6 +319,16 @@ def http_status_error(response: httpx.Response, provider: str, raw: str) -> Prov
             maybe_placed=True,
             raw=raw,
         )
+    if 200 <= code < 300:
+        # A success status the API does not use for its answers: the PBX took the request,
+        # and may have dialed.
+        return ProviderError(
+            f"The PBX of “{provider}” answered HTTP {code}, which this dialer does not expect. "
+            "The call may or may not ring: check your phone before dialing again.",
+            category=ErrorCategory.UNEXPECTED,
+            maybe_placed=True,
+            raw=raw,
+        )
     return ProviderError(
         f"The PBX of “{provider}” answered HTTP {code}, which this dialer does not expect.",
         category=ErrorCategory.UNEXPECTED,
@@ -396,9 +415,14 @@ async def send(
         raise map_transport_error(late, provider) from exc
     except httpx.HTTPError as exc:
         raise map_transport_error(exc, provider) from exc
-    body = b"".join(chunks)[:MAX_BODY]
-    text = body.decode(response.encoding or "utf-8", errors="replace")
-    return response, redact(text, secrets, extra_secrets)
+    body = b"".join(chunks)
+    cut = len(body) > MAX_BODY
+    if cut:
+        body = body[: MAX_BODY - len(CUT_NOTE.encode())]
+    text = redact(
+        body.decode(response.encoding or "utf-8", errors="replace"), secrets, extra_secrets
+    )
+    return response, text + CUT_NOTE if cut else text
 
 
 def unexpected_answer(provider: str, raw: str, what: str = "") -> ProviderError:
@@ -411,3 +435,85 @@ def unexpected_answer(provider: str, raw: str, what: str = "") -> ProviderError:
         maybe_placed=True,
         raw=raw,
     )
+
+
+# -- reading answers -------------------------------------------------------------------------
+
+
+class AnswerOutOfBounds(ValueError):
+    """An answer too large or nested too deeply to be read; a ``ValueError`` like any other
+    unreadable answer, so callers treat it the same way."""
+
+
+def whole(text: str) -> str:
+    """``text``, if it is a whole answer; raises :class:`AnswerOutOfBounds` if ``send`` cut it."""
+    if text.endswith(CUT_NOTE):
+        raise AnswerOutOfBounds(f"larger than {MAX_BODY // 1024} KB")
+    return text
+
+
+def read_json(text: str) -> Any:
+    """A PBX answer parsed as JSON, within bounds.
+
+    Raises ``ValueError`` for anything that is not JSON, and :class:`AnswerOutOfBounds` (one)
+    for an answer ``send`` cut or one nested deeper than ``MAX_DEPTH``. Never raises
+    ``RecursionError``, so a hostile answer is "cannot read", not an internal error.
+    """
+    whole(text)
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        # json's C scanner recurses per level and stops at the recursion limit.
+        raise AnswerOutOfBounds(f"nested deeper than {MAX_DEPTH} levels") from None
+    # Fewer brackets than the limit cannot nest deeper (brackets in strings only add to it).
+    if text.count("[") + text.count("{") > MAX_DEPTH and _json_deeper_than(value, MAX_DEPTH):
+        raise AnswerOutOfBounds(f"nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _json_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` has more than ``limit`` nested lists and objects; one level at a time,
+    so it costs one step per node and never recurses."""
+    level = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            if isinstance(node, dict | list)
+            for child in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not level:
+            return False
+    return any(isinstance(node, dict | list) for node in level)
+
+
+def read_xml(text: str) -> ET.Element:
+    """A PBX answer parsed as XML, within bounds: the root element.
+
+    Raises ``ValueError`` for anything that is not XML or has a DTD (entity expansion is never
+    attempted), and :class:`AnswerOutOfBounds` for an answer ``send`` cut or one nested deeper
+    than ``MAX_DEPTH`` elements.
+    """
+    import xml.etree.ElementTree as ET
+
+    whole(text)
+    lowered = text.lower()
+    if "<!doctype" in lowered or "<!entity" in lowered:
+        raise ValueError("an XML document with a DTD")
+    try:
+        # Safe: no DTD reaches the parser (refused above), and the size is capped.
+        root = ET.fromstring(text)  # noqa: S314
+    except ET.ParseError as exc:
+        raise ValueError(f"not XML ({exc})") from None
+    if text.count("<") > MAX_DEPTH and _xml_deeper_than(root, MAX_DEPTH):
+        raise AnswerOutOfBounds(f"nested deeper than {MAX_DEPTH} levels")
+    return root
+
+
+def _xml_deeper_than(root: ET.Element, limit: int) -> bool:
+    level = [root]
+    for _ in range(limit):
+        level = [child for node in level for child in node]
+        if not level:
+            return False
+    return True

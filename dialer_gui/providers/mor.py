@@ -28,6 +28,7 @@ from dialer_gui.providers.http import (
     MASK,
     build,
     http_status_error,
+    read_xml,
     send,
     sha1_hex,
     unexpected_answer,
@@ -188,9 +189,8 @@ class MorProvider(Provider):
             # An HTML page (or an entity trick) is not MOR's answer; never expand it.
             raise unexpected_answer(self.name, raw, "an HTML page, not MOR's XML")
         try:
-            # Safe here: no DTD can reach the parser (refused above) and send() caps the size.
-            root = ET.fromstring(_DECLARATION.sub("", raw).strip())  # noqa: S314
-        except ET.ParseError:
+            root = read_xml(_DECLARATION.sub("", raw).strip())
+        except ValueError:  # not XML, cut, or nested too deeply
             raise unexpected_answer(self.name, raw, "not MOR's XML") from None
         status = _first(root, "status")
         if status is None:

@@ -19,6 +19,7 @@ from dialer_gui.providers.http import (
     basic_auth_blob,
     build,
     http_status_error,
+    read_json,
     send,
     unexpected_answer,
 )
@@ -216,8 +217,8 @@ class SimotelProvider(Provider):
             extra_secrets=self._extra_secrets(),
         )
         try:
-            data = json.loads(raw)
-        except ValueError:
+            data = read_json(raw)
+        except ValueError:  # not JSON, cut, or nested too deeply: the status decides
             data = None
         envelope = data if isinstance(data, dict) and "success" in data else None
         return response, raw, envelope
@@ -336,7 +337,7 @@ class SimotelProvider(Provider):
                 category=err.category,
                 raw=raw,
             )
-        if status == 200:
+        if response.is_success:
             raise ProviderError(
                 f"The Simotel server of “{self.name}” answered the test request with something "
                 "that is not Simotel's format. Check the address in Settings.",

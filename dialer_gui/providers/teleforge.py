@@ -20,7 +20,13 @@ from typing import Any, ClassVar
 
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import build, http_status_error, send, unexpected_answer
+from dialer_gui.providers.http import (
+    build,
+    http_status_error,
+    read_json,
+    send,
+    unexpected_answer,
+)
 from dialer_gui.vocabulary.fields import Field, FieldKind
 
 CALLS_PATH = "/click2dial/calls"
@@ -223,8 +229,8 @@ class TeleforgeProvider(Provider):
 def _said(raw: str) -> str:
     """The PBX's own words from a JSON error body, if it has any."""
     try:
-        body: Any = json.loads(raw)
-    except ValueError:
+        body: Any = read_json(raw)
+    except ValueError:  # not JSON, cut, or nested too deeply: no words to quote
         return ""
     if isinstance(body, dict):
         for key in ("error", "message", "detail"):

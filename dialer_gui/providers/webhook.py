@@ -34,9 +34,12 @@ from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireReq
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
     MASK,
+    AnswerOutOfBounds,
     http_status_error,
+    read_json,
     send,
     unexpected_answer,
+    whole,
 )
 from dialer_gui.providers.http import build as build_http_request
 from dialer_gui.vocabulary.fields import Field, FieldKind
@@ -280,7 +283,9 @@ class WebhookProvider(Provider):
 
     def _json(self, raw: str) -> Any:
         try:
-            return json.loads(raw)
+            return read_json(raw)
+        except AnswerOutOfBounds as exc:
+            raise unexpected_answer(self.name, raw, str(exc)) from None
         except ValueError:
             raise unexpected_answer(self.name, raw, "not JSON") from None
 
@@ -313,7 +318,7 @@ class WebhookProvider(Provider):
                     raw=raw,
                 )
         pattern = self._regex("success_regex")
-        if pattern is not None and not pattern.search(raw):
+        if pattern is not None and not pattern.search(_whole(self.name, raw)):
             # A pattern that does not match says nothing about the call either way.
             raise unexpected_answer(self.name, raw, "its answer does not match the success pattern")
 
@@ -325,7 +330,15 @@ class WebhookProvider(Provider):
                 return as_text(value)
         pattern = self._regex("call_id_regex")
         if pattern is not None:
-            match = pattern.search(raw)
+            match = pattern.search(_whole(self.name, raw))
             if match:
                 return match.group(1) if pattern.groups else match.group(0)
         return None
+
+
+def _whole(provider: str, raw: str) -> str:
+    """``raw`` for a pattern rule; an answer cut at the size cap cannot be judged as a whole."""
+    try:
+        return whole(raw)
+    except AnswerOutOfBounds as exc:
+        raise unexpected_answer(provider, raw, str(exc)) from None

@@ -25,6 +25,8 @@ log = logging.getLogger("dialer_gui.sandbox")
 MAX_REQUEST = 1024 * 1024
 LOOPBACK = "127.0.0.1"
 REQUEST_LOG = 10_000  # requests remembered for tests and the demo log
+# Deep enough to exhaust any recursive parser, small enough to arrive whole.
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 
 FAULTS = (
     "slow",  # answer after `delay` seconds
@@ -39,6 +41,9 @@ FAULTS = (
     "empty",  # 200 with an empty body
     "truncated",  # 200 with the first half of the real answer
     "huge",  # 200 with a 10 MB body
+    "deep",  # 200 with JSON nested 100,000 levels deep (200 KB)
+    "deep_400",  # the same with 400
+    "deep_401",  # the same with 401
     "reset",  # close the connection without answering
     "redirect",  # 302 to another host
     "bad_credentials",  # the API's own "wrong credentials" answer
@@ -365,6 +370,10 @@ class HTTPServer:
             return True
         if kind == "huge":
             await self._write(writer, Response(200, b"x" * (10 * 1024 * 1024), "text/plain"))
+            return True
+        if kind in ("deep", "deep_400", "deep_401"):
+            status = {"deep": 200, "deep_400": 400, "deep_401": 401}[kind]
+            await self._write(writer, Response(status, DEEP_JSON, "application/json"))
             return True
         if kind == "redirect":
             resp = Response.text("", 302)
