@@ -16,8 +16,9 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from dialer_gui.errors import ConfigError, DialerError, HistoryError
-from dialer_gui.exitcodes import ExitCode
+from dialer_gui.exitcodes import EXIT_CODES, ExitCode
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
+from dialer_gui.vocabulary.reasons import Reason
 
 
 def _err(text: str) -> None:
@@ -31,12 +32,15 @@ def _load_config(ns: argparse.Namespace) -> Any:
 
 
 def _config_or_none(ns: argparse.Namespace) -> Any:
-    """The config, or None after saying what is wrong with the file."""
+    """The config, or None after saying what is wrong with the file; warnings go to stderr."""
     try:
-        return _load_config(ns)
+        config = _load_config(ns)
     except ConfigError as exc:
         _err(str(exc))
         return None
+    for warning in config.warnings:
+        _err(f"warning: {warning}")
+    return config
 
 
 def _open_history() -> Any:
@@ -144,13 +148,10 @@ def _read_clipboard() -> str | None:
 
 
 def _exit_for(attempt: CallAttempt) -> ExitCode:
-    return {
-        CallState.ACCEPTED: ExitCode.OK,
-        CallState.COMPLETED: ExitCode.OK,
-        CallState.UNKNOWN: ExitCode.UNKNOWN,
-        CallState.BLOCKED: ExitCode.CANCELLED,
-        CallState.MERGED: ExitCode.CANCELLED,
-    }.get(attempt.state, ExitCode.CALL_FAILED)
+    if attempt.reason is not None:
+        return EXIT_CODES[attempt.reason]
+    # An attempt without a reason was not made by this process's dialer (cannot happen here).
+    return ExitCode.OK if attempt.state is CallState.ACCEPTED else ExitCode.ERROR
 
 
 def cmd_call(ns: argparse.Namespace) -> int:
@@ -208,8 +209,6 @@ def cmd_call(ns: argparse.Namespace) -> int:
         if history is not None:
             history.close()
     _print_attempt(attempt, plan, ns.json)
-    if attempt.state is CallState.FAILED and not attempt.provider:
-        return ExitCode.NO_PROVIDER if "provider" in (attempt.error or "") else ExitCode.INPUT
     return _exit_for(attempt)
 
 
@@ -222,6 +221,7 @@ def _real(config: Any) -> Iterator[tuple[Any, Any]]:
 
 def _result_json(attempt: CallAttempt | None, plan: Any, status: str, error: str | None) -> str:
     target = plan.target
+    reason = attempt.reason if attempt is not None else plan.reason
     return json.dumps(
         {
             "status": status,
@@ -231,6 +231,7 @@ def _result_json(attempt: CallAttempt | None, plan: Any, status: str, error: str
             "provider": plan.profile.name if plan.profile else None,
             "call_id": attempt.call_id if attempt else None,
             "error": error,
+            "reason": str(reason) if reason is not None else None,
         },
         ensure_ascii=False,
     )
@@ -258,7 +259,7 @@ def _print_dry_run(dialer: Any, plan: Any, raw: str, ns: argparse.Namespace) -> 
             print(_result_json(None, plan, "error", plan.error))
         else:
             _err(plan.error)
-        return ExitCode.NO_PROVIDER if plan.profile is None and plan.target else ExitCode.INPUT
+        return EXIT_CODES[plan.reason or Reason.NOT_DIALABLE]
     wire = dialer.dry_run(raw, ns.provider, plan.source)
     if ns.json:
         print(_result_json(None, plan, "dry-run", plan.blocked))
@@ -438,6 +439,9 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
     except ConfigError as exc:
         checks.append(doctor.Check("config", False, str(exc), "Fix the file it names."))
         config = None
+    else:
+        fix = "Move it to the keyring (dialer-gui secret set PROFILE FIELD)."
+        checks += [doctor.Check("config", False, warning, fix) for warning in config.warnings]
     if config is not None and config.providers:
         from dialer_gui.core.dialer import Dialer
         from dialer_gui.core.history import HistoryStore

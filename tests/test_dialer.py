@@ -261,10 +261,10 @@ def test_warm_up_builds_clients_off_the_loop_and_calls_reuse_them(sandbox) -> No
 
     async def scenario():
         await dialer.warm_up()
-        warmed = {name: p._client is not None for name, p in dialer._providers.items()}
-        client = dialer._providers["demo-simotel"]._client
+        warmed = {name: p._client is not None for name, p in dialer.pool.providers.items()}
+        client = dialer.pool.providers["demo-simotel"]._client
         attempt = await dialer.dial(UK, Source.DIALPAD)
-        return warmed, client is dialer._providers["demo-simotel"]._client, attempt
+        return warmed, client is dialer.pool.providers["demo-simotel"]._client, attempt
 
     warmed, same_client, attempt = run(_closing(dialer, scenario()))
     assert warmed == dict.fromkeys(dialer.config.providers, True)
@@ -300,7 +300,7 @@ def test_saving_settings_mid_call_does_not_break_the_call(sandbox) -> None:
 
     attempt = run(_closing(dialer, scenario()))
     assert attempt.state is CallState.ACCEPTED, attempt.error
-    assert dialer._retired == [] and dialer._busy == {}
+    assert dialer.pool.retired == [] and dialer.pool.busy == {}
 
 
 def test_same_number_from_another_process_is_merged(sandbox, tmp_path) -> None:

@@ -66,7 +66,7 @@ def test_outcomes_of_two_profiles_on_one_redis_both_arrive(
 
     async def scenario() -> list[Any]:
         await dialer.start_listeners()
-        assert len(dialer._listeners) == 1
+        assert len(dialer.tracker.listeners) == 1
         try:
             first = await dialer.dial(ZA, Source.DIALPAD, provider="sales")
             second = await dialer.dial("+27 82 000 5678", Source.DIALPAD, provider="support")

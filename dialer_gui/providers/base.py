@@ -11,11 +11,12 @@ loader validates against them and the settings dialog is generated from them.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.vocabulary.calls import Outcome
 from dialer_gui.vocabulary.fields import Field
 from dialer_gui.vocabulary.profiles import ProviderProfile
 from dialer_gui.vocabulary.target import DialTarget
@@ -85,6 +86,18 @@ class WireRequest:
         if self.body:
             lines += ["", self.body]
         return "\n".join(lines)
+
+
+OnOutcome = Callable[[Outcome], None]
+OnFeedStatus = Callable[[str], None]
+
+
+class OutcomeListener(Protocol):
+    """A running reader of late outcomes (``Provider.listen_for_outcomes``)."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class Provider(abc.ABC):
@@ -169,6 +182,27 @@ class Provider(abc.ABC):
         call. ``None`` (the default) when the PBX chooses the ID.
         """
         return None
+
+    # -- after "accepted" ---------------------------------------------------------------------
+    @classmethod
+    def outcome_feed(cls, profile: ProviderProfile) -> str | None:
+        """Where late outcomes of ``profile``'s calls arrive, or ``None`` if nothing reports them.
+
+        Profiles that name the same feed share one listener (a Redis list read by two
+        listeners would have each steal the other's records). The default: no outcomes.
+        """
+        return None
+
+    @classmethod
+    def listen_for_outcomes(
+        cls, feed: str, on_outcome: OnOutcome, on_status: OnFeedStatus
+    ) -> OutcomeListener:
+        """A listener (not yet started) for ``feed``, as named by :meth:`outcome_feed`.
+
+        ``on_outcome`` gets each outcome; ``on_status`` a sentence when outcomes stop arriving
+        and ``""`` when they arrive again.
+        """
+        raise NotImplementedError(f"{cls.__name__} reports no outcomes")
 
     async def check(self) -> str:
         """A harmless request proving the profile works; default is a dry run of a call."""

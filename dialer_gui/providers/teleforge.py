@@ -18,7 +18,15 @@ import re
 import urllib.parse
 from typing import Any, ClassVar
 
-from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
+from dialer_gui.providers.base import (
+    CallRequest,
+    CallResult,
+    OnFeedStatus,
+    OnOutcome,
+    OutcomeListener,
+    Provider,
+    WireRequest,
+)
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
     build,
@@ -27,7 +35,9 @@ from dialer_gui.providers.http import (
     send,
     unexpected_answer,
 )
+from dialer_gui.vocabulary.calls import Outcome
 from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 CALLS_PATH = "/click2dial/calls"
 DEFAULT_PORT = 8300  # since Click2Dial v3.3
@@ -202,6 +212,25 @@ class TeleforgeProvider(Provider):
             )
         raise http_status_error(response, self.name, raw)
 
+    # -- after "accepted": CDRs from Redis ------------------------------------------------------
+    @classmethod
+    def outcome_feed(cls, profile: ProviderProfile) -> str | None:
+        """The profile's Redis URL: Click2Dial pushes a record there when each call ends."""
+        url = str(profile.get("redis_url") or "").strip()
+        return url or None
+
+    @classmethod
+    def listen_for_outcomes(
+        cls, feed: str, on_outcome: OnOutcome, on_status: OnFeedStatus
+    ) -> OutcomeListener:
+        # Imported only when needed: redis costs ~100 ms of start-up for everyone else.
+        from dialer_gui.providers.teleforge_cdr import CdrListener, CdrRecord
+
+        def on_cdr(record: CdrRecord) -> None:
+            on_outcome(Outcome(record.reference, record.outcome, _cdr_detail(record)))
+
+        return CdrListener(feed, on_cdr, on_status=on_status)
+
     async def check(self) -> str:
         """Open (and close) a TCP connection to the server, and PING Redis if one is set.
 
@@ -224,6 +253,15 @@ class TeleforgeProvider(Provider):
         if redis_url:
             text += " " + await _ping_redis(redis_url, timeout)
         return text
+
+
+def _cdr_detail(record: Any) -> str:
+    parts = []
+    if getattr(record, "call_time", None) is not None:
+        parts.append(f"call time {record.call_time} s")
+    if getattr(record, "recording_url", None):
+        parts.append(f"recording {record.recording_url}")
+    return ", ".join(parts)
 
 
 def _said(raw: str) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from dialer_gui.core.dialer import ConfirmFn, Dialer
+from dialer_gui.core.dialer import ConfirmFn
 from dialer_gui.core.numbers import extract_numbers
 from dialer_gui.ui import chooser, messages
 from dialer_gui.vocabulary.calls import CallAttempt, Source
@@ -20,8 +21,24 @@ from dialer_gui.vocabulary.calls import CallAttempt, Source
 NOTHING_FOUND = "No phone number found in the clipboard."
 
 
+class ClipboardDialer(Protocol):
+    """What dialing the clipboard needs of the dialer (``core.dialer.Dialer`` is one)."""
+
+    @property
+    def region(self) -> str: ...
+
+    async def dial(
+        self,
+        raw: str,
+        source: Source,
+        *,
+        provider: str | None = None,
+        confirm: ConfirmFn | None = None,
+    ) -> CallAttempt: ...
+
+
 async def dial_clipboard(
-    dialer: Dialer,
+    dialer: ClipboardDialer,
     confirm: ConfirmFn | None,
     *,
     parent: QWidget | None = None,
@@ -39,7 +56,7 @@ async def dial_clipboard(
         The attempt, or None when nothing was dialed (no number, or the user cancelled).
     """
     text = QGuiApplication.clipboard().text()  # Qt objects only on this thread
-    region = dialer.config.general.region
+    region = dialer.region
     # Matching a long paste (a log file, a whole web page) takes hundreds of milliseconds;
     # in a worker thread the window stays responsive meanwhile.
     targets = await asyncio.to_thread(extract_numbers, text, region=region) if text.strip() else []

@@ -14,7 +14,7 @@ import asyncio
 import html
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dialer_gui.core.dialer import ConfirmFn, Dialer, DialPlan
+from dialer_gui.core.dialer import ConfirmFn, DialPlan
 from dialer_gui.errors import DialerError
 from dialer_gui.ui import messages
 from dialer_gui.ui.tasks import spawn
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger("dialer_gui.ui.dialpad")
 
@@ -77,6 +78,29 @@ def recent_text(item: Any) -> str:
     return str(item)
 
 
+class DialService(Protocol):
+    """What the dial pad needs of the dialer (``core.dialer.Dialer`` is one)."""
+
+    def plan(self, raw: str, source: Source, provider: str | None = None) -> DialPlan: ...
+
+    async def dial(
+        self,
+        raw: str,
+        source: Source,
+        *,
+        provider: str | None = None,
+        confirm: ConfirmFn | None = None,
+    ) -> CallAttempt: ...
+
+    def in_flight(self) -> set[str]: ...
+
+    def profiles(self) -> list[ProviderProfile]: ...
+
+    def default_profile_name(self) -> str | None: ...
+
+    def recent_numbers(self, limit: int) -> list[tuple[str, str]]: ...
+
+
 class DialPad(QWidget):
     """Number field, live preview, provider choice, twelve keys and the Call button.
 
@@ -95,7 +119,7 @@ class DialPad(QWidget):
 
     def __init__(
         self,
-        dialer: Dialer,
+        dialer: DialService,
         confirm: ConfirmFn | None = None,
         *,
         demo: bool = False,
@@ -296,7 +320,7 @@ class DialPad(QWidget):
     def _recent_numbers(self) -> list[str]:
         if self._recent is None:
             try:
-                items = self.dialer.history.recent_numbers(RECENT)
+                items = self.dialer.recent_numbers(RECENT)
             except DialerError as exc:
                 log.warning("recent numbers unavailable: %s", exc)
                 items = []

@@ -16,17 +16,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from dialer_gui.core.dialer import Dialer
 from dialer_gui.errors import DialerError
 from dialer_gui.ui.icons import app_icon
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger("dialer_gui.ui.tray")
 
 RECENT_IN_MENU = 5
+
+
+class TrayService(Protocol):
+    """What the tray menu needs of the dialer (``core.dialer.Dialer`` is one)."""
+
+    def profiles(self) -> list[ProviderProfile]: ...
+
+    def default_profile_name(self) -> str | None: ...
+
+    def recent_numbers(self, limit: int) -> list[tuple[str, str]]: ...
 
 
 @dataclass(slots=True)
@@ -45,7 +56,7 @@ class TrayActions:
 class Tray(QSystemTrayIcon):
     """The tray icon. A left click toggles the dial pad; the menu is refreshed when opened."""
 
-    def __init__(self, dialer: Dialer, actions: TrayActions, *, demo: bool = False) -> None:
+    def __init__(self, dialer: TrayService, actions: TrayActions, *, demo: bool = False) -> None:
         super().__init__()
         self.dialer = dialer
         self.actions = actions
@@ -150,7 +161,7 @@ class Tray(QSystemTrayIcon):
 
     def _recent(self) -> list[tuple[str, str]]:
         try:
-            items = self.dialer.history.recent_numbers(RECENT_IN_MENU)
+            items = self.dialer.recent_numbers(RECENT_IN_MENU)
         except DialerError as exc:
             log.warning("recent numbers unavailable: %s", exc)
             return []

@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from dialer_gui.vocabulary.reasons import Reason
+
 
 class Source(enum.StrEnum):
     """Which door a dial request came through."""
@@ -84,3 +86,19 @@ class CallAttempt:
     created: datetime = field(default_factory=utcnow)
     updated: datetime = field(default_factory=utcnow)
     id: int | None = None
+    # Why it ended so, for exit codes and notices; set by the dialer, not kept in the history
+    # (whose rows keep state, error and category as they always have).
+    reason: Reason | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of an accepted call, reported later by the PBX (a Teleforge CDR).
+
+    ``call_id`` is the ID the provider returned (or knew before sending); ``outcome`` is in
+    plain words ("Busy", "No answer"); ``detail`` adds what else the PBX said.
+    """
+
+    call_id: str
+    outcome: str
+    detail: str = ""

@@ -8,10 +8,38 @@ from __future__ import annotations
 
 import json
 
-from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
+from dialer_gui.providers.base import (
+    CallRequest,
+    CallResult,
+    OnFeedStatus,
+    OnOutcome,
+    OutcomeListener,
+    Provider,
+    WireRequest,
+)
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import build, http_status_error, send, unexpected_answer
+from dialer_gui.vocabulary.calls import Outcome
 from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
+
+
+class EchoFeed:
+    """An outcome feed held in memory: the test pushes outcomes, as a PBX would later."""
+
+    running: dict[str, EchoFeed] = {}
+
+    def __init__(self, feed: str, on_outcome: OnOutcome, on_status: OnFeedStatus) -> None:
+        self.feed, self.on_outcome, self.on_status = feed, on_outcome, on_status
+
+    def start(self) -> None:
+        EchoFeed.running[self.feed] = self
+
+    async def stop(self) -> None:
+        EchoFeed.running.pop(self.feed, None)
+
+    def push(self, call_id: str, outcome: str) -> None:
+        self.on_outcome(Outcome(call_id, outcome, "pushed by the test"))
 
 
 class EchoProvider(Provider):
@@ -22,6 +50,7 @@ class EchoProvider(Provider):
         Field("url", "Server address", FieldKind.URL, "", "Where /echo/call is.", required=True),
         Field("extension", "Your extension", FieldKind.STR, "", "Rings first.", required=True),
         Field("token", "Token", FieldKind.SECRET, None, "Sent as X-Token.", required=True),
+        Field("report_outcomes", "Report outcomes", FieldKind.BOOL, False, "Late outcomes."),
     )
 
     def _endpoint(self) -> str:
@@ -54,3 +83,13 @@ class EchoProvider(Provider):
         except (ValueError, KeyError, TypeError):
             raise unexpected_answer(self.name, raw) from None
         return CallResult(call_id, raw, "Echo accepted the call.")
+
+    @classmethod
+    def outcome_feed(cls, profile: ProviderProfile) -> str | None:
+        return f"echo-feed:{profile.get('url')}" if profile.get("report_outcomes") else None
+
+    @classmethod
+    def listen_for_outcomes(
+        cls, feed: str, on_outcome: OnOutcome, on_status: OnFeedStatus
+    ) -> OutcomeListener:
+        return EchoFeed(feed, on_outcome, on_status)

@@ -86,3 +86,47 @@ def test_the_sandbox_serves_it_and_demo_mode_dials_it(echo: str) -> None:
 
         assert asyncio.run(place()) == "echo-1"
         assert sandbox.sandbox.state["echo_calls"] == [("201", "15551234567")]
+
+
+def test_the_tracker_follows_its_outcomes_without_knowing_its_name(echo: str, tmp_path) -> None:
+    """Late outcomes are something a provider offers: no type check anywhere picks it out."""
+    from echo_provider import EchoFeed
+
+    from dialer_gui.core.config import Config
+    from dialer_gui.core.dialer import Dialer
+    from dialer_gui.core.history import HistoryStore
+    from dialer_gui.vocabulary.calls import CallState, Source
+    from dialer_gui.vocabulary.profiles import ProviderProfile
+    from dialer_gui.vocabulary.reasons import Reason
+
+    with running_sandbox() as sandbox:
+        demo = demo_profiles(sandbox.base_url)["demo-echo"]
+        profile = ProviderProfile("desk", "echo", {**demo.options, "report_outcomes": True})
+        secrets = {"desk": demo_secrets()["demo-echo"]}
+
+        class Secrets:
+            def secrets_for(self, name: str, fields: object) -> dict[str, str]:
+                return dict(secrets.get(name, {}))
+
+        history = HistoryStore(tmp_path / "history.sqlite3")
+        dialer = Dialer(Config(providers={"desk": profile}), Secrets(), history)
+
+        async def scenario() -> tuple[CallState, CallState, str | None, Reason | None]:
+            await dialer.start_listeners()
+            try:
+                attempt = await dialer.dial("+1 201 555 0123", Source.CLI)
+                accepted = attempt.state
+                EchoFeed.running[f"echo-feed:{sandbox.base_url}"].push(
+                    str(attempt.call_id), "Answered"
+                )
+                row = history.get(attempt.id or 0)
+                assert row is not None
+                return accepted, row.state, row.outcome, attempt.reason
+            finally:
+                await dialer.aclose()
+
+        accepted, final, outcome, reason = asyncio.run(scenario())
+        history.close()
+    assert (accepted, final, outcome) == (CallState.ACCEPTED, CallState.COMPLETED, "Answered")
+    assert reason is Reason.ACCEPTED  # the outcome lands on the history row
+    assert not EchoFeed.running, "the listener was not stopped"
