@@ -39,14 +39,14 @@ import time
 import traceback
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dialer_gui import ipc
-from dialer_gui.core import paths
+from dialer_gui.core import logs, paths
 from dialer_gui.core.config import Config, load_config, save_config
 from dialer_gui.core.dialer import Dialer
 from dialer_gui.core.events import EventBus
@@ -55,7 +55,7 @@ from dialer_gui.core.secrets import SecretStore
 from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryError, IPCError
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.platform import memory
-from dialer_gui.sandbox.demo import DemoSecrets, demo_config
+from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
 from dialer_gui.ui import messages, tasks
 from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
@@ -67,6 +67,12 @@ from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.main_window import MainWindow
 from dialer_gui.ui.tray import Tray, TrayActions
 from dialer_gui.vocabulary.calls import CallAttempt, Source
+from dialer_gui.vocabulary.start_options import StartOptions
+
+if TYPE_CHECKING:
+    from dialer_gui.sandbox import Sandbox
+    from dialer_gui.ui.ipc_server import IPCServer
+    from dialer_gui.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger("dialer_gui.app")
 
@@ -112,7 +118,7 @@ class Application(QObject):
 
     def __init__(
         self,
-        options: Any,
+        options: StartOptions,
         qapp: QApplication,
         *,
         tray_available: bool | None = None,
@@ -127,17 +133,42 @@ class Application(QObject):
         self._listen = listen
         self.config = Config()
         self.config_problem: str | None = None
-        self.sandbox: Any = None
+        self.sandbox: Sandbox | None = None
         self.demo = False
-        self.ipc_server: Any = None
+        self.events = EventBus()
+        # The keyring is looked up in a thread after the window shows (see _check_keyring).
+        self.secret_store = SecretStore()
+        self.secrets = DemoSecrets(self.secret_store, demo_secrets())
+        # Made by start(): the history once the lock is ours, the dialer on top of it.
+        self._history: HistoryStore | None = None
+        self._dialer: Dialer | None = None
+        self.ipc_server: IPCServer | None = None
         self.tray: Tray | None = None
         self.window: MainWindow | None = None
-        self.settings_dialog: Any = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.confirmer: Confirmer | None = None
+        self.dialpad: DialPad | None = None
+        self.history_model: HistoryModel | None = None
+        self.history_view: HistoryView | None = None
+        self._presenter: messages.MessagePresenter | None = None
+        self._file_open_filter: FileOpenFilter | None = None
         self._initial_done = False
         self._ready = False
         self._pending: list[ipc.Message] = []
         self._closed = False
         self._unsubscribe: list[Any] = []
+
+    @property
+    def history(self) -> HistoryStore:
+        if self._history is None:
+            raise RuntimeError("the history is opened when the app starts")
+        return self._history
+
+    @property
+    def dialer(self) -> Dialer:
+        if self._dialer is None:
+            raise RuntimeError("the dialer is made when the app starts")
+        return self._dialer
 
     # -- stages 4 to 8 ------------------------------------------------------------------------
     async def start(self) -> bool:
@@ -151,7 +182,7 @@ class Application(QObject):
             return False
         self._load_services()
         await self._start_demo_if_needed()
-        self.dialer = Dialer(self._effective_config(), self.secrets, self.history, self.events)
+        self._dialer = Dialer(self._effective_config(), self.secrets, self.history, self.events)
         try:
             await self.dialer.start_listeners()
         except DialerError as exc:
@@ -169,7 +200,7 @@ class Application(QObject):
         return True
 
     def _load_services(self) -> None:
-        config_path = Path(self.options.config) if getattr(self.options, "config", None) else None
+        config_path = Path(self.options.config) if self.options.config else None
         try:
             self.config = load_config(config_path)
         except ConfigError as exc:
@@ -179,15 +210,14 @@ class Application(QObject):
                 "The settings file has a problem",
                 f"{exc} dialer-gui starts in demo mode until it is fixed.",
             )
-        from dialer_gui.sandbox.demo import demo_secrets
-
-        # The keyring is looked up in a thread after the window shows (see _check_keyring).
-        self.secret_store = SecretStore()
-        self.secrets = DemoSecrets(self.secret_store, demo_secrets())
+        if self.config.warnings:
+            messages.warning(
+                "A secret is written in the settings file", "\n".join(self.config.warnings)
+            )
         try:
-            self.history = HistoryStore(paths.history_path())
+            self._history = HistoryStore(paths.history_path())
         except HistoryError as exc:
-            self.history = HistoryStore(":memory:")
+            self._history = HistoryStore(":memory:")
             messages.warning(
                 "Call history is kept in memory only",
                 f"{exc} Calls made now are forgotten when dialer-gui quits.",
@@ -204,10 +234,9 @@ class Application(QObject):
                 f"{interrupted} {calls} being placed when dialer-gui last stopped. They may "
                 "have rung; the history marks them as unknown.",
             )
-        self.events = EventBus()
 
     def _wants_demo(self) -> bool:
-        return bool(getattr(self.options, "demo", False)) or not self.config.providers
+        return self.options.demo or not self.config.providers
 
     async def _start_demo_if_needed(self) -> None:
         self.demo = self._wants_demo()
@@ -269,10 +298,10 @@ class Application(QObject):
             time.sleep(0.05)
 
     def _send_start_request(self) -> bool:
-        link = getattr(self.options, "link", None)
+        link = self.options.link
         if link:
             message = ipc.Message("dial", link, "link")
-        elif getattr(self.options, "clipboard", False):
+        elif self.options.clipboard:
             message = ipc.Message("dial_clipboard", "", "clipboard")
         else:
             message = ipc.Message("show", "", "cli")
@@ -332,18 +361,17 @@ class Application(QObject):
         self.qapp.installEventFilter(self._file_open_filter)
         if not self.has_tray:
             messages.info("No system tray", NO_TRAY)
-        background = bool(getattr(self.options, "background", False))
-        if not background or not self.has_tray:
+        if not self.options.background or not self.has_tray:
             self.window.show_dialpad()
 
     def _run_initial_request(self) -> None:
         if self._initial_done:
             return
         self._initial_done = True
-        link = getattr(self.options, "link", None)
+        link = self.options.link
         if link:
             self.open_link(link, source=Source.LINK)
-        if getattr(self.options, "clipboard", False):
+        if self.options.clipboard:
             self.dial_clipboard()
         pending, self._pending = self._pending, []
         for message in pending:
@@ -445,9 +473,11 @@ class Application(QObject):
         self._refresh_labels()
 
     def _refresh_labels(self) -> None:
-        self.dialpad.set_demo(self.demo)
-        self.dialpad.refresh_providers()
-        self.history_view.refresh_providers()
+        if self.dialpad is not None:
+            self.dialpad.set_demo(self.demo)
+            self.dialpad.refresh_providers()
+        if self.history_view is not None:
+            self.history_view.refresh_providers()
         if self.window is not None:
             self.window.set_demo(self.demo)
         if self.tray is not None:
@@ -469,7 +499,8 @@ class Application(QObject):
             self.dialer.reload(self.config)
         # reload() drops the warmed clients; warm them again off the click (keyring, TLS).
         tasks.spawn(self._warm_up())
-        self.dialpad.refresh_providers()
+        if self.dialpad is not None:
+            self.dialpad.refresh_providers()
 
     # -- quitting ---------------------------------------------------------------------------
     def quit(self) -> None:
@@ -489,7 +520,7 @@ class Application(QObject):
             self.settings_dialog.close_for_quit()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        if hasattr(self, "history_model"):
+        if self.history_model is not None:
             self.history_model.close()
         current = asyncio.current_task()
         others = [t for t in list(tasks._running) if t is not current]
@@ -497,8 +528,8 @@ class Application(QObject):
             task.cancel()
         if others:
             await asyncio.gather(*others, return_exceptions=True)
-        if hasattr(self, "dialer"):
-            await self.dialer.aclose()
+        if self._dialer is not None:
+            await self._dialer.aclose()
         if self.sandbox is not None:
             await self.sandbox.stop()
             self.sandbox = None
@@ -506,13 +537,13 @@ class Application(QObject):
             self.ipc_server.shutdown()
         if self.tray is not None:
             self.tray.hide()
-        if hasattr(self, "_file_open_filter"):
+        if self._file_open_filter is not None:
             # An application-wide filter left behind outlives this object's Python side and
             # can crash the interpreter at exit.
             self.qapp.removeEventFilter(self._file_open_filter)
         messages.uninstall()
-        if hasattr(self, "history"):
-            self.history.close()
+        if self._history is not None:
+            self._history.close()
 
 
 # -- process entry --------------------------------------------------------------------------------
@@ -533,12 +564,16 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
         where = f" ({Path(last.filename).name}:{last.lineno})" if last else ""
         messages.error(
             "Unexpected error",
-            f"{exc_type.__name__}{where}: {exc}. dialer-gui keeps running; details are in the log.",
+            f"{exc_type.__name__}{where}: {exc}. dialer-gui keeps running; details are in the "
+            f"log{logs.where()}.",
         )
 
 
-def run(options: Any) -> int:
+def run(options: StartOptions) -> int:
     """Start the app and run it until it quits; returns the process exit code."""
+    log_file = logs.install()
+    if log_file is not None:
+        log.info("dialer-gui starts; this log is %s", log_file)
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
     qapp.setApplicationName("dialer-gui")

@@ -16,40 +16,16 @@ from __future__ import annotations
 import sys
 
 from dialer_gui.vocabulary import schemes
+from dialer_gui.vocabulary.start_options import StartOptions
 
 # This module is imported by the process the OS starts for every tel: click, so it imports
 # nothing it does not need on that path: no typing, dataclasses, pathlib, enum or argparse.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from pathlib import Path
 
 # ExitCode values used on the hand-off path, without importing enum (see exitcodes.py).
 _OK, _USAGE, _INPUT = 0, 2, 6
-
-
-class StartOptions:
-    """What the GUI app is started with (see ``app.run``)."""
-
-    __slots__ = ("background", "clipboard", "config", "demo", "link")
-
-    def __init__(
-        self,
-        config: Path | None = None,
-        demo: bool = False,
-        background: bool = False,
-        link: str | None = None,
-        clipboard: bool = False,
-    ) -> None:
-        self.config = config
-        self.demo = demo
-        self.background = background
-        self.link = link  # dial this once the app is ready
-        self.clipboard = clipboard  # dial the clipboard once the app is ready
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
-        return f"StartOptions({fields})"
 
 
 def _err(text: str) -> None:

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 from dialer_gui import ipc
 from dialer_gui.app import HAND_OVER_WAIT, Application
-from dialer_gui.cli import StartOptions
+from dialer_gui.vocabulary.start_options import StartOptions
 
 
 def late_instance(delay: float, received: list[bytes]) -> threading.Thread:

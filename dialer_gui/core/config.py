@@ -42,7 +42,7 @@ import phonenumbers
 
 from dialer_gui.core import atomic, paths, tomledit, tomllines
 from dialer_gui.errors import ConfigError
-from dialer_gui.providers import PROVIDERS, provider_class
+from dialer_gui.providers import PROVIDERS, provider_class, redaction
 from dialer_gui.vocabulary.fields import Field, FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
@@ -259,6 +259,8 @@ class Config:
     routes: list[Route] = field(default_factory=list)
     path: Path | None = None
     version: int = CURRENT_VERSION
+    # Said at load, in doctor and before a call: values that look like pasted secrets.
+    warnings: list[str] = field(default_factory=list, compare=False)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -344,7 +346,38 @@ def parse_config(text: str, path: Path | None = None) -> Config:
             f"{prefix}: {problem.message}", path=path, line=line, key=dotted
         ) from None
     config.path = path
+    config.warnings = pasted_secret_warnings(config)
     return config
+
+
+def pasted_secret_warnings(config: Config) -> list[str]:
+    """A sentence for each profile option that looks like a secret typed into the file.
+
+    Such a value works, but the file is not the keyring: it is read by backups, shared in
+    support requests and pasted in tickets. Each is masked in every output all the same
+    (``core.provider_pool`` remembers it for ``providers.redaction``).
+    """
+    found: list[str] = []
+
+    def walk(profile: str, key: str, value: Any) -> None:
+        if isinstance(value, str):
+            why = redaction.looks_secret(value)
+            if why:
+                found.append(
+                    f"providers.{profile}.{key} {why}. Secrets belong in the keyring: "
+                    f"dialer-gui secret set {profile} FIELD, and a {{placeholder}} here."
+                )
+        elif isinstance(value, Mapping):
+            for inner_key, inner in value.items():
+                walk(profile, f"{key}.{inner_key}", inner)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(profile, key, inner)
+
+    for name, profile in config.providers.items():
+        for key, value in profile.options.items():
+            walk(name, key, value)
+    return found
 
 
 def validate_config(config: Config) -> None:

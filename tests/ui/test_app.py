@@ -12,9 +12,9 @@ from uitools import finish, qloop, run  # noqa: F401
 
 from dialer_gui import ipc
 from dialer_gui.app import Application
-from dialer_gui.cli import StartOptions
 from dialer_gui.ui import messages
 from dialer_gui.vocabulary.calls import CallState, Source
+from dialer_gui.vocabulary.start_options import StartOptions
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -96,14 +96,14 @@ def test_settings_reach_notifications_tls_warnings_and_warm_clients(qtbot, start
     app = started(demo=True)
     config = app.dialer.config
     names = list(config.providers)
-    qtbot.waitUntil(lambda: set(app.dialer._providers) == set(names))
+    qtbot.waitUntil(lambda: set(app.dialer.pool.providers) == set(names))
 
     # The tray's provider switch: reload() dropped the built providers; they are built again
     # without waiting for a call.
     other = next(n for n in names if n != app.dialer.default_profile_name())
     app.set_default_provider(other)
     assert app.dialer.default_profile_name() == other
-    qtbot.waitUntil(lambda: set(app.dialer._providers) == set(names))
+    qtbot.waitUntil(lambda: set(app.dialer.pool.providers) == set(names))
 
     # A call through a profile without TLS checks is notified as a warning that says so.
     profile = config.providers[other]
@@ -131,3 +131,28 @@ def test_settings_reach_notifications_tls_warnings_and_warm_clients(qtbot, start
     general = dataclasses.replace(app.config.general, notifications=False)
     app.apply_config(dataclasses.replace(app.config, general=general))
     qtbot.waitUntil(lambda: app._presenter.call_notifications() is False)
+
+
+def test_an_app_that_never_started_closes_cleanly_and_says_what_is_missing(qtbot, qapp, qloop):  # noqa: F811
+    """Every attribute exists from __init__: closing before start needs no hasattr guesses."""
+    app = Application(StartOptions(), qapp, tray_available=False, listen=False)
+    with pytest.raises(RuntimeError, match="when the app starts"):
+        _ = app.dialer
+    with pytest.raises(RuntimeError, match="when the app starts"):
+        _ = app.history
+    assert app.dialpad is None and app.history_model is None and app.window is None
+    run(qtbot, app.aclose())
+    run(qtbot, app.aclose())  # twice is fine
+    app.deleteLater()
+
+
+def test_a_pasted_secret_in_the_settings_is_warned_about_at_start(qtbot, started, tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[providers.hook]\ntype = "webhook"\nurl = "https://pbx.example.com/c?api_key=k3y-123456"\n',
+        encoding="utf-8",
+    )
+    started(config=path, demo=True)
+    warned = [m for m in messages.shown if m.title == "A secret is written in the settings file"]
+    assert warned and "providers.hook.url" in warned[0].text
+    assert "k3y-123456" not in warned[0].text
