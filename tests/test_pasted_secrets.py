@@ -123,3 +123,54 @@ def test_the_command_line_warns_and_never_repeats_them(
     for text in everything:
         for secret in (BEARER, REDIS_PW, API_KEY):
             assert secret not in text
+
+
+def test_a_pbx_echoing_a_pasted_secret_does_not_put_it_in_the_history(
+    sandbox: SandboxThread, tmp_path: Path
+) -> None:
+    """The webhook's Bearer token typed into the headers, and a PBX error page that repeats
+    the request: the history row (error and raw answer) must not hold the token."""
+    import asyncio
+    from typing import Any
+
+    from dialer_gui.core.dialer import Dialer
+    from dialer_gui.core.history import HistoryStore
+    from dialer_gui.sandbox.server import Response, Route
+    from dialer_gui.vocabulary.calls import Source
+
+    async def echo(request: Any, fault: Any) -> Any:
+        headers = "\n".join(f"{k}: {v}" for k, v in request.headers)
+        return Response.text(
+            f"<html>You sent: {request.target}\n{headers}</html>", 500, "text/html"
+        )
+
+    async def install() -> None:
+        sandbox.sandbox.routes.insert(
+            0, Route("webhook", frozenset({"POST"}), "/webhook/call", echo)
+        )
+
+    sandbox.call(install())
+    path = tmp_path / "config.toml"
+    pasted_config(path, sandbox.base_url)
+    config = load_config(path)
+
+    class NoSecrets:
+        def secrets_for(self, name: str, fields: object) -> dict[str, str]:
+            return {}
+
+    history = HistoryStore(tmp_path / "h.sqlite3")
+    dialer = Dialer(config, NoSecrets(), history)
+
+    async def go() -> int:
+        try:
+            attempt = await dialer.dial("+44 20 7946 0958", Source.CLI, provider="hook")
+        finally:
+            await dialer.aclose()
+        return attempt.id or 0
+
+    row = history.get(asyncio.run(go()))
+    history.close()
+    assert row is not None and row.raw and "You sent" in row.raw
+    assert any(BEARER in v for r in sandbox.requests for _k, v in r.headers), "not even sent"
+    for text in (row.raw, row.error or ""):
+        assert BEARER not in text and API_KEY not in text

@@ -12,7 +12,7 @@ from dialer_gui.providers import create_provider
 from dialer_gui.providers.base import CallRequest, CallResult
 from dialer_gui.providers.enswitch import EnswitchProvider, loads_lenient, parse_envelope
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import MASK
+from dialer_gui.providers.redaction import MASK
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import ENSWITCH_PASSWORD, ENSWITCH_USERNAME
 from dialer_gui.sandbox.enswitch import parse_params

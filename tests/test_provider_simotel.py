@@ -13,7 +13,7 @@ import pytest
 from dialer_gui.providers import create_provider
 from dialer_gui.providers.base import CallRequest, CallResult, Provider
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import MASK
+from dialer_gui.providers.redaction import MASK
 from dialer_gui.sandbox import demo
 from dialer_gui.vocabulary.profiles import ProviderProfile
 from dialer_gui.vocabulary.target import DialTarget, TargetKind

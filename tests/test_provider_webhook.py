@@ -11,7 +11,7 @@ from provider_calls import failed_call, place_call
 from dialer_gui.providers import create_provider
 from dialer_gui.providers.base import CallRequest, CallResult
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import MASK
+from dialer_gui.providers.redaction import MASK
 from dialer_gui.providers.webhook import WebhookProvider, json_path, render
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.webhook import DEMO_TOKEN

@@ -16,7 +16,8 @@ from dialer_gui.core.history import HistoryStore
 from dialer_gui.providers import create_provider
 from dialer_gui.providers.base import CallRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import MASK, build, map_transport_error, redact
+from dialer_gui.providers.http import build, map_transport_error, redact
+from dialer_gui.providers.redaction import MASK
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source

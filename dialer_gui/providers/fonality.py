@@ -21,14 +21,8 @@ from typing import Any
 
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.providers.http import (
-    MASK,
-    build,
-    http_status_error,
-    read_json,
-    send,
-    unexpected_answer,
-)
+from dialer_gui.providers.http import build, http_status_error, read_json, send, unexpected_answer
+from dialer_gui.providers.redaction import MASK
 from dialer_gui.vocabulary.fields import Field, FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
 

@@ -15,18 +15,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import html
 import json
 import logging
 import os
 import ssl
 import threading
-import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
 from dialer_gui import __version__
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.redaction import MASK, scrub, secret_forms
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
 # Imported inside the functions: httpx costs ~70 ms of start-up, and is first needed when a
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
 for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
-MASK = "•••"
 # Answers bigger than this are cut: a PBX never needs more to say "ok" or "no".
 MAX_BODY = 256 * 1024
 # Ends (within MAX_BODY) every answer that was cut: the details view says so, and the readers
@@ -161,31 +159,6 @@ def build(
     return request
 
 
-def secret_forms(secrets: Iterable[str]) -> set[str]:
-    """Every spelling of each secret that could leak into an answer.
-
-    Plain, URL-encoded (both ways), base64 (with and without padding), JSON-escaped (also with
-    ``/`` written ``\\/``, as PHP does) and HTML-escaped: a PBX may echo a request back in any of
-    these.
-    """
-    # Secrets of one or two characters are not masked: replacing every "1" or "ab" in an
-    # answer would make it unreadable, and such a secret protects nothing anyway.
-    values = [s for s in secrets if s and len(s) >= 3]
-    forms: set[str] = set()
-    for s in values:
-        forms.add(s)
-        for json_form in (json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1]):
-            forms.add(json_form)
-            forms.add(json_form.replace("/", "\\/"))
-        forms.add(html.escape(s, quote=True))
-        forms.add(urllib.parse.quote(s, safe=""))
-        forms.add(urllib.parse.quote_plus(s))
-        b64 = base64.b64encode(s.encode()).decode()
-        forms.add(b64)
-        forms.add(b64.rstrip("="))
-    return {f for f in forms if f}
-
-
 def redact(text: str, secrets: Iterable[str], extra: Iterable[str] = ()) -> str:
     """``text`` with every form of every secret replaced by a mask.
 
@@ -194,7 +167,9 @@ def redact(text: str, secrets: Iterable[str], extra: Iterable[str] = ()) -> str:
     forms = secret_forms(secrets) | {e for e in extra if e}
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, MASK)
-    return text
+    # And what the provider was not told is secret: values pasted into the config, secrets of
+    # other profiles, anything shaped like a credential (providers.redaction).
+    return scrub(text)
 
 
 def basic_auth_blob(user: str, password: str) -> str:

@@ -25,7 +25,6 @@ import xml.etree.ElementTree as ET
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
-    MASK,
     build,
     http_status_error,
     read_xml,
@@ -33,6 +32,7 @@ from dialer_gui.providers.http import (
     sha1_hex,
     unexpected_answer,
 )
+from dialer_gui.providers.redaction import MASK
 from dialer_gui.vocabulary.fields import Field, FieldKind
 
 HASH_ORDERS = ("device,src,dst", "device,dst,src")

@@ -4,7 +4,7 @@ Two nets, because a secret reaches text in two ways:
 
 - **Known values.** Every secret handed to a provider (from the keyring, or found pasted in
   the config) is remembered here (:func:`remember`); :func:`scrub` masks each of them, in
-  every spelling ``providers.http.secret_forms`` knows (URL-encoded, base64, JSON, HTML).
+  every spelling :func:`secret_forms` knows (URL-encoded, base64, JSON, HTML).
 - **Shapes.** Text we never saw as a secret may still carry one: a ``Bearer`` header, a
   password in a URL (``https://user:pw@host``, ``redis://:pw@host``), a query parameter named
   like a credential (``api_key=...``). :func:`scrub` masks these wherever they appear.
@@ -15,8 +15,12 @@ are saved again and again; the oldest values go first.
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import re
 import threading
+import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -64,10 +68,33 @@ def forget_all() -> None:
 
 
 def _rebuild() -> None:
-    from dialer_gui.providers.http import secret_forms
-
     # Longest first, so a secret that contains another is masked whole.
     _forms[:] = sorted(secret_forms(_known), key=len, reverse=True)
+
+
+def secret_forms(secrets: Iterable[str]) -> set[str]:
+    """Every spelling of each secret that could leak into an answer.
+
+    Plain, URL-encoded (both ways), base64 (with and without padding), JSON-escaped (also with
+    ``/`` written ``\\/``, as PHP does) and HTML-escaped: a PBX may echo a request back in any of
+    these.
+    """
+    # Secrets of one or two characters are not masked: replacing every "1" or "ab" in an
+    # answer would make it unreadable, and such a secret protects nothing anyway.
+    values = [s for s in secrets if s and len(s) >= 3]
+    forms: set[str] = set()
+    for s in values:
+        forms.add(s)
+        for json_form in (json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1]):
+            forms.add(json_form)
+            forms.add(json_form.replace("/", "\\/"))
+        forms.add(html.escape(s, quote=True))
+        forms.add(urllib.parse.quote(s, safe=""))
+        forms.add(urllib.parse.quote_plus(s))
+        b64 = base64.b64encode(s.encode()).decode()
+        forms.add(b64)
+        forms.add(b64.rstrip("="))
+    return {f for f in forms if f}
 
 
 def scrub(text: str) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
-    MASK,
     basic_auth_blob,
     build,
     http_status_error,
@@ -23,6 +22,7 @@ from dialer_gui.providers.http import (
     send,
     unexpected_answer,
 )
+from dialer_gui.providers.redaction import MASK
 from dialer_gui.vocabulary.fields import Field, FieldKind
 
 # Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the

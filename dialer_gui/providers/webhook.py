@@ -33,7 +33,6 @@ from typing import Any, ClassVar
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
-    MASK,
     AnswerOutOfBounds,
     http_status_error,
     read_json,
@@ -42,6 +41,7 @@ from dialer_gui.providers.http import (
     whole,
 )
 from dialer_gui.providers.http import build as build_http_request
+from dialer_gui.providers.redaction import MASK
 from dialer_gui.vocabulary.fields import Field, FieldKind
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
