@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dialer_gui.core.config import SETTINGS  # noqa: E402
+from dialer_gui.core.config import GENERAL_FIELDS  # noqa: E402
 from dialer_gui.providers import PROVIDERS, provider_class  # noqa: E402
 from dialer_gui.providers.common import COMMON_FIELDS  # noqa: E402
 
@@ -47,8 +47,8 @@ def render() -> str:
         "| key | default | meaning |",
         "|---|---|---|",
     ]
-    for s in SETTINGS:
-        lines.append(f"| `{s.name}` | `{_cell(s.default)}` | {_cell(s.description)} |")
+    for f in GENERAL_FIELDS:
+        lines.append(f"| `{f.name}` | `{_cell(f.default)}` | {_cell(f.help)} |")
     lines += [
         "",
         "Routes (`[[routes]]` tables with `match` and `provider`) pick a profile per number:",

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from dialer_gui.core import config as config_mod
 from dialer_gui.core import paths, tomllines
 from dialer_gui.core.config import (
-    SETTINGS,
+    GENERAL_FIELDS,
     Config,
     ConfigFileError,
     GeneralSettings,
@@ -23,10 +22,12 @@ from dialer_gui.core.config import (
     load_config,
     parse_config,
     save_config,
-    settings_doc,
     validate_config,
 )
+from dialer_gui.core.config import reading as config_mod
+from dialer_gui.core.config import schema as config_schema
 from dialer_gui.errors import ConfigError
+from dialer_gui.vocabulary.fields import FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
 
@@ -72,16 +73,16 @@ def test_default_path_follows_xdg_and_override(
 
 
 def test_settings_are_declared_once_with_the_documented_defaults() -> None:
-    table = {s.name: s for s in SETTINGS}
+    table = {f.name: f for f in GENERAL_FIELDS}
     assert list(table) == [f.name for f in dataclasses.fields(GeneralSettings)]
     assert table["region"].default == "US"
     assert table["extension_lengths"].default == [2, 6]
     assert table["always_confirm_types"].default == ["premium_rate", "shared_cost", "unknown"]
-    assert table["duplicate_window"].type is float
+    assert table["duplicate_window"].kind is FieldKind.FLOAT
     assert table["link_rate_limit"].default == 10
-    assert all(s.description.endswith(".") for s in SETTINGS)
-    doc = settings_doc()
-    assert all(f"`{s.name}`" in doc for s in SETTINGS)
+    assert all(f.help.endswith(".") and f.label for f in GENERAL_FIELDS)
+    defaults = GeneralSettings()
+    assert all(getattr(defaults, f.name) == f.default for f in GENERAL_FIELDS)
     # Defaults are fresh lists per instance, not shared.
     a, b = GeneralSettings(), GeneralSettings()
     a.blocked_types.append("mobile")
@@ -395,7 +396,7 @@ def test_migrations_upgrade_older_files(monkeypatch: pytest.MonkeyPatch, tmp_pat
             general["confirm_links"] = general.pop("confirm_link")
         return data
 
-    monkeypatch.setattr(config_mod, "CURRENT_VERSION", 2)
+    monkeypatch.setattr(config_schema, "CURRENT_VERSION", 2)
     monkeypatch.setitem(config_mod.MIGRATIONS, 1, v1_to_v2)
     path = tmp_path / "config.toml"
     path.write_text("version = 1\n[general]\nconfirm_link = false\n", encoding="utf-8")
@@ -429,27 +430,6 @@ def test_paths_follow_the_xdg_dirs(isolated_dirs: dict[str, Path]) -> None:
     assert paths.data_dir() == isolated_dirs["data"] / "dialer-gui"
     assert paths.history_path() == isolated_dirs["data"] / "dialer-gui" / "history.sqlite3"
     assert paths.log_dir().is_relative_to(isolated_dirs["state"])
-    runtime = paths.runtime_dir()
-    assert runtime == isolated_dirs["runtime"] / "dialer-gui"
-    assert runtime.is_dir()
-    if os.name == "posix":
-        assert runtime.stat().st_mode & 0o777 == 0o700
-
-
-@pytest.mark.skipif(os.name != "posix", reason="XDG_RUNTIME_DIR is a POSIX notion")
-def test_runtime_dir_falls_back_to_a_private_temp_dir(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import tempfile
-
-    monkeypatch.delenv("XDG_RUNTIME_DIR")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    runtime = paths.runtime_dir()
-    assert runtime.parent == tmp_path / "tmp"
-    assert runtime.name.startswith("dialer-gui-")
-    assert runtime.stat().st_mode & 0o777 == 0o700
-    assert paths.runtime_dir() == runtime  # stable, so a second instance finds the socket
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialer_gui.core.policy import DuplicateGuard, PolicySettings, RateLimiter, decide
+from dialer_gui.core.config import GeneralSettings as PolicySettings
+from dialer_gui.core.policy import DuplicateGuard, RateLimiter, decide
 from dialer_gui.vocabulary.calls import Source
 from dialer_gui.vocabulary.target import DialTarget, TargetKind
 
@@ -47,7 +48,7 @@ def test_invalid_numbers_always_ask() -> None:
 
 
 def test_blocked_type_and_prefix_win_over_confirmation() -> None:
-    settings = PolicySettings(blocked_types=("premium_rate",), blocked_prefixes=("+44",))
+    settings = PolicySettings(blocked_types=["premium_rate"], blocked_prefixes=["+44"])
     d = decide(PREMIUM, "premium_rate", True, Source.DIALPAD, settings)
     assert d.blocked and "premium-rate" in d.blocked
     d = decide(UK, "fixed_line", True, Source.DIALPAD, settings)

@@ -70,9 +70,8 @@ class Dialer:
         self.pool = ProviderPool(config, secrets, transport_factory=transport_factory)
         self.recorder = Recorder(history, self.events)
         self.tracker = CallTracker(self.recorder)
-        self._policy = planner.policy_settings(config)
-        self._dupes = DuplicateGuard(self._policy.duplicate_window, clock)
-        self._link_rate = RateLimiter(self._policy.link_rate_limit, 60.0, clock)
+        self._dupes = DuplicateGuard(float(config.general.duplicate_window), clock)
+        self._link_rate = RateLimiter(int(config.general.link_rate_limit), 60.0, clock)
         self._link_prompt_open = False
         self._turns = asyncio.Lock()
 
@@ -102,9 +101,8 @@ class Dialer:
     def reload(self, config: Config) -> None:
         """Take new settings; old provider clients are closed in the background."""
         self.config = config
-        self._policy = planner.policy_settings(config)
-        self._dupes.window = self._policy.duplicate_window
-        self._link_rate.limit = self._policy.link_rate_limit
+        self._dupes.window = float(config.general.duplicate_window)
+        self._link_rate.limit = int(config.general.link_rate_limit)
         self.pool.reload(config)
         if self.tracker.listeners or outcome_feeds(self.profiles()):
             self.pool._spawn(self.tracker.restart(self.profiles()))
@@ -127,7 +125,7 @@ class Dialer:
 
     def plan(self, raw: str, source: Source, provider: str | None = None) -> DialPlan:
         """Parse, route, format and judge ``raw`` without sending anything."""
-        plan = planner.plan(self.config, raw, source, provider, policy=self._policy)
+        plan = planner.plan(self.config, raw, source, provider)
         if plan.target is not None and plan.error is None:
             plan.duplicate_of = self._dupes.duplicate_of(plan.target.e164)
         return plan
@@ -236,7 +234,7 @@ class Dialer:
 
     def _dialed_elsewhere(self, number: str) -> int | None:
         """An attempt another process (``dialer-gui call``, a second app) made just now."""
-        window = self._policy.duplicate_window
+        window = self._dupes.window
         if window <= 0:
             return None
         since = utcnow() - timedelta(seconds=window)

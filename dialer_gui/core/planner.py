@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dialer_gui.core import formatting, links, numbers
-from dialer_gui.core.policy import PolicySettings, decide
+from dialer_gui.core.policy import decide
 from dialer_gui.core.routing import choose_profile
 from dialer_gui.errors import DialerError
 from dialer_gui.providers import provider_class
@@ -57,20 +57,6 @@ class DialPlan:
         return self
 
 
-def policy_settings(config: Config) -> PolicySettings:
-    g = config.general
-    return PolicySettings(
-        confirm_links=g.confirm_links,
-        confirm_clipboard=g.confirm_clipboard,
-        confirm_dialpad=g.confirm_dialpad,
-        always_confirm_types=tuple(g.always_confirm_types),
-        blocked_types=tuple(g.blocked_types),
-        blocked_prefixes=tuple(g.blocked_prefixes),
-        duplicate_window=float(g.duplicate_window),
-        link_rate_limit=int(g.link_rate_limit),
-    )
-
-
 def default_profile_name(config: Config) -> str | None:
     default = config.general.default_provider
     if default in config.providers:
@@ -93,8 +79,6 @@ def plan(
     raw: str,
     source: Source,
     provider: str | None = None,
-    *,
-    policy: PolicySettings | None = None,
 ) -> DialPlan:
     """Parse, route, format and judge ``raw`` without sending anything."""
     result = DialPlan(raw=raw, source=source)
@@ -132,7 +116,7 @@ def plan(
         )
     result.number_type = numbers.number_type(target)
     valid = target.is_extension or result.number_type != "unknown"
-    decision = decide(target, result.number_type, valid, source, policy or policy_settings(config))
+    decision = decide(target, result.number_type, valid, source, config.general)
     if decision.blocked:
         result.blocked, result.reason = decision.blocked, Reason.BLOCKED_NUMBER
     result.needs_confirm = decision.needs_confirm

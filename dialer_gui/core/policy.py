@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from dialer_gui.vocabulary.calls import Source
 from dialer_gui.vocabulary.target import DialTarget
@@ -24,7 +25,7 @@ class SourceTrust:
         typed: the user typed or picked the number in dialer-gui itself; an extension from
             such a door dials at once.
         setting: the ``[general]`` switch that decides whether to ask (a
-            :class:`PolicySettings` field); None means always ask.
+            ``[general]`` setting, see :class:`PolicySettings`); None means always ask.
         reason: what the confirmation says about where the number came from.
     """
 
@@ -52,18 +53,25 @@ def trust_of(source: Source) -> SourceTrust:
     return TRUST.get(source, ASK)
 
 
-@dataclass(frozen=True, slots=True)
-class PolicySettings:
-    """The subset of ``[general]`` the guards read."""
+class PolicySettings(Protocol):
+    """What the guards read of the ``[general]`` settings (``GeneralSettings`` is one).
 
-    confirm_links: bool = True
-    confirm_clipboard: bool = True
-    confirm_dialpad: bool = False
-    always_confirm_types: tuple[str, ...] = ("premium_rate", "shared_cost", "unknown")
-    blocked_types: tuple[str, ...] = ()
-    blocked_prefixes: tuple[str, ...] = ()
-    duplicate_window: float = 5.0
-    link_rate_limit: int = 10
+    Read where they are declared, not copied: a setting added to the general settings and
+    named in :data:`TRUST` reaches the guards with no other change.
+    """
+
+    @property
+    def confirm_links(self) -> bool: ...
+    @property
+    def confirm_clipboard(self) -> bool: ...
+    @property
+    def confirm_dialpad(self) -> bool: ...
+    @property
+    def always_confirm_types(self) -> Sequence[str]: ...
+    @property
+    def blocked_types(self) -> Sequence[str]: ...
+    @property
+    def blocked_prefixes(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True, slots=True)

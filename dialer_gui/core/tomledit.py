@@ -118,6 +118,9 @@ def _merge(
                 existing, value, here, table_depth=table_depth, comments=comments, keep=keep,
                 fresh=fresh,
             )  # fmt: skip
+            if not value and not created and len(existing) == 0:
+                # Emptied, it must still show as [key]: a table of tables has no header.
+                container[key] = tomlkit.table()
             if created and not fresh:
                 if value and not existing:
                     del container[key]  # nothing in it differs from the defaults

@@ -1,10 +1,11 @@
 """The settings dialog, generated from declarations rather than drawn by hand.
 
 Provider forms come from each provider type's declared ``Field``s (label, kind, default, help
-as tooltip, secret or not); the General tab comes from ``core.config.SETTINGS``. Secrets are
-never shown: a stored one shows "•••• stored in keyring", and only a newly typed value is saved,
-through the secret store. Save validates everything first and shows problems inline; then it
-writes the config file, then the secrets, and hands the new config to ``on_saved``.
+as tooltip, secret or not); the General tab from ``core.config.GENERAL_FIELDS``, through the
+same editors. Secrets are never shown: a stored one shows "•••• stored in keyring", and only a
+newly typed value is saved, through the secret store. Save validates everything first and shows
+problems inline; then it writes the config file, then the secrets, and hands the new config to
+``on_saved``.
 
 The keyring is written and the Test button's provider is built in worker threads: a keyring
 call is a D-Bus round trip, and a locked keyring holds it until the user answers the unlock
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialer_gui.core.config import (
-    SETTINGS,
+    GENERAL_FIELDS,
     Config,
     GeneralSettings,
     Route,
@@ -56,7 +57,7 @@ from dialer_gui.errors import ConfigError, DialerError, SecretStoreError
 from dialer_gui.providers import PROVIDERS, create_provider, provider_class
 from dialer_gui.ui import messages
 from dialer_gui.ui.icons import app_icon
-from dialer_gui.ui.settings_fields import Editor, field_editor, label_for, setting_editor
+from dialer_gui.ui.settings_fields import Editor, field_editor
 from dialer_gui.ui.tasks import spawn
 from dialer_gui.vocabulary.fields import Field
 from dialer_gui.vocabulary.profiles import ProviderProfile
@@ -86,6 +87,9 @@ def type_fields(type_name: str) -> tuple[Field, ...]:
         return provider_class(type_name).all_fields()
     except (KeyError, ImportError):
         return ()
+
+
+_GENERAL_LABELS = {f.name: f.label for f in GENERAL_FIELDS}
 
 
 def type_label(type_name: str) -> str:
@@ -452,18 +456,17 @@ class SettingsDialog(QDialog):
     def _general_tab(self) -> QWidget:
         page = QWidget()
         form = QFormLayout()
-        for setting in SETTINGS:
-            choices = [d.name for d in self.drafts] if setting.name == "default_provider" else ()
-            editor = setting_editor(setting.type, choices)
-            editor.put(getattr(self.config.general, setting.name))
-            label = QLabel(f"{label_for(setting.name)}:")
+        for spec in GENERAL_FIELDS:
+            editor = field_editor(spec, profiles=[d.name for d in self.drafts])
+            editor.put(getattr(self.config.general, spec.name))
+            label = QLabel(f"{spec.label}:")
             label.setBuddy(editor.widget)
-            label.setToolTip(setting.description)
-            editor.widget.setToolTip(setting.description)
-            editor.widget.setAccessibleName(label_for(setting.name))
-            editor.widget.setAccessibleDescription(setting.description)
+            label.setToolTip(spec.help)
+            editor.widget.setToolTip(spec.help)
+            editor.widget.setAccessibleName(spec.label)
+            editor.widget.setAccessibleDescription(spec.help)
             form.addRow(label, editor.widget)
-            self.general_editors[setting.name] = editor
+            self.general_editors[spec.name] = editor
 
         self.routes = QTableWidget(0, 2)
         self.routes.setAccessibleName("Routing rules")
@@ -533,7 +536,7 @@ class SettingsDialog(QDialog):
             try:
                 values[name] = editor.get()
             except ValueError as exc:
-                problems.append(f"{label_for(name)}: {exc}")
+                problems.append(f"{_GENERAL_LABELS[name]}: {exc}")
         routes = []
         for row in range(self.routes.rowCount()):
             match = (self.routes.item(row, 0) or QTableWidgetItem()).text().strip()

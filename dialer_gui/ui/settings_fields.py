@@ -1,4 +1,4 @@
-"""Editors generated from declared settings: one widget per provider ``Field`` or general setting.
+"""Editors generated from declared settings: one widget per ``Field``, by its kind.
 
 Each :class:`Editor` wraps a widget and converts between it and the config value. Secrets get a
 password field that never shows the stored value: it is empty with "•••• stored in keyring" as
@@ -7,7 +7,6 @@ placeholder, and only a newly typed value is saved (through the secret store, ne
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -71,8 +70,8 @@ def _parse_mapping(text: str) -> dict[str, str]:
     return out
 
 
-def field_editor(spec: Field, stored_secret: bool = False) -> Editor:
-    """The editor for one provider field."""
+def field_editor(spec: Field, stored_secret: bool = False, profiles: Sequence[str] = ()) -> Editor:
+    """The editor for one setting, by its kind; ``profiles`` are offered for a ``PROFILE``."""
     kind = spec.kind
     if kind is FieldKind.BOOL:
         box = QCheckBox()
@@ -103,6 +102,18 @@ def field_editor(spec: Field, stored_secret: bool = False) -> Editor:
             combo.setCurrentIndex(max(0, combo.findData(v)))
 
         return Editor(combo, combo.currentData, put_choice)
+    if kind in (FieldKind.STR_LIST, FieldKind.INT_LIST):
+        return _list_editor(kind)
+    if kind is FieldKind.PROFILE:
+        profile_box = QComboBox()
+        profile_box.addItem("(first profile)", "")
+        for name in profiles:
+            profile_box.addItem(name, name)
+        return Editor(
+            profile_box,
+            lambda: profile_box.currentData() or "",
+            lambda v: profile_box.setCurrentIndex(max(0, profile_box.findData(v))),
+        )
     if kind is FieldKind.RULES:
         rules = QPlainTextEdit()
         rules.setPlaceholderText(f"one per line: pattern{RULE_SEPARATOR}replacement")
@@ -134,51 +145,17 @@ def field_editor(spec: Field, stored_secret: bool = False) -> Editor:
     )
 
 
-def setting_editor(type_: Any, choices: Sequence[str] = ()) -> Editor:
-    """The editor for one general setting, by its Python type."""
-    origin = typing.get_origin(type_)
-    if type_ is bool:
-        box = QCheckBox()
-        return Editor(box, box.isChecked, lambda v: box.setChecked(bool(v)))
-    if type_ is int:
-        spin = QSpinBox()
-        spin.setRange(0, 1_000_000)
-        return Editor(spin, spin.value, lambda v: spin.setValue(int(v)))
-    if type_ is float:
-        dspin = QDoubleSpinBox()
-        dspin.setRange(0.0, 100_000.0)
-        dspin.setDecimals(1)
-        return Editor(dspin, dspin.value, lambda v: dspin.setValue(float(v)))
-    if origin is list:
-        (item_type,) = typing.get_args(type_) or (str,)
-        line = QLineEdit()
-        line.setPlaceholderText("comma-separated")
-
-        def get_list() -> list[Any]:
-            parts = [p.strip() for p in line.text().split(",") if p.strip()]
-            if item_type is int:
-                try:
-                    return [int(p) for p in parts]
-                except ValueError:
-                    raise ValueError("must be whole numbers separated by commas") from None
-            return parts
-
-        return Editor(line, get_list, lambda v: line.setText(", ".join(str(x) for x in v)))
-    if choices:
-        combo = QComboBox()
-        combo.setEditable(False)
-        combo.addItem("(first profile)", "")
-        for choice in choices:
-            combo.addItem(choice, choice)
-        return Editor(
-            combo,
-            lambda: combo.currentData() or "",
-            lambda v: combo.setCurrentIndex(max(0, combo.findData(v))),
-        )
+def _list_editor(kind: FieldKind) -> Editor:
     line = QLineEdit()
-    return Editor(line, lambda: line.text().strip(), lambda v: line.setText(str(v)))
+    line.setPlaceholderText("comma-separated")
 
+    def get_list() -> list[Any]:
+        parts = [p.strip() for p in line.text().split(",") if p.strip()]
+        if kind is FieldKind.INT_LIST:
+            try:
+                return [int(p) for p in parts]
+            except ValueError:
+                raise ValueError("must be whole numbers separated by commas") from None
+        return parts
 
-def label_for(name: str) -> str:
-    """``confirm_links`` -> ``Confirm links``."""
-    return name.replace("_", " ").capitalize()
+    return Editor(line, get_list, lambda v: line.setText(", ".join(str(x) for x in v or [])))

@@ -1,54 +1,39 @@
-"""The TOML config file: general settings, provider profiles and routes.
+"""Reading the config: TOML text -> a validated :class:`~.schema.Config`, or a plain error.
 
-The file looks like this (secrets are never in it; they live in the keyring)::
-
-    version = 1
-    [general]
-    region = "DE"
-    default_provider = "office"
-    [[routes]]
-    match = "extension"
-    provider = "office"
-    [providers.office]
-    type = "simotel"
-    url = "https://pbx.example.com"
-
-General settings are declared once, on :class:`GeneralSettings` (type, default and description);
-:data:`SETTINGS` is derived from it and drives validation, defaults and the docs. Provider options
-are checked against the fields their provider type declares. Every problem becomes a
-:class:`ConfigError` naming the file, the line and the key.
-
-Files carry a ``version``; older ones are upgraded through :data:`MIGRATIONS`, one step at a time.
+Every problem becomes a :class:`ConfigFileError` naming the file, the line and the key. Each
+value is converted and checked by its ``Field`` kind, the same code for general settings and
+provider options. Files carry a ``version``; older ones are upgraded through :data:`MIGRATIONS`,
+one step at a time. A FIFO or device at the config path is refused, never waited on.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import json
 import logging
-import math
-import os
 import re
 import tomllib
-import typing
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import phonenumbers
-
-from dialer_gui.core import atomic, paths, tomledit, tomllines
+from dialer_gui.core import atomic, paths, tomllines
+from dialer_gui.core.config import schema
+from dialer_gui.core.config.schema import (
+    GENERAL_FIELDS,
+    Config,
+    GeneralSettings,
+    Route,
+    config_to_dict,
+    route_match_problem,
+)
 from dialer_gui.errors import ConfigError
 from dialer_gui.providers import PROVIDERS, provider_class, redaction
 from dialer_gui.vocabulary.fields import Field, FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("dialer_gui.core.config")
 
-CURRENT_VERSION = 1
 MAX_SIZE = 256 * 1024  # characters; a real config is a few KiB
 # tomllib's cost grows with the square of a dotted key's length; no real line comes close.
 MAX_DOTS_PER_LINE = 64
@@ -58,12 +43,6 @@ MAX_DOTS_PER_LINE = 64
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 SECRET_MESSAGE = "secrets belong in the keyring: run `dialer-gui secret set {profile} {field}`"  # noqa: S105
-
-# Number types as core.numbers.number_type names them: phonenumbers' types in lower case, plus
-# "extension" for internal extensions.
-NUMBER_TYPES = frozenset(
-    {name.lower() for name in vars(phonenumbers.PhoneNumberType) if name.isupper()} | {"extension"}
-)
 
 KeyPath = tomllines.KeyPath
 
@@ -87,180 +66,6 @@ class _Problem(Exception):
         super().__init__(message)
         self.key = key
         self.message = message
-
-
-# --- general settings ---------------------------------------------------------------------
-
-
-def _check_region(value: str) -> str | None:
-    if value not in phonenumbers.SUPPORTED_REGIONS:
-        return "must be a two-letter country code such as US, DE or GB"
-    return None
-
-
-def _check_extension_lengths(value: list[int]) -> str | None:
-    if len(value) != 2 or not 1 <= value[0] <= value[1] <= 15:
-        return "must be two whole numbers [shortest, longest] between 1 and 15"
-    return None
-
-
-def _check_types(value: list[str]) -> str | None:
-    bad = [v for v in value if v not in NUMBER_TYPES]
-    if bad:
-        return f"has unknown number types {bad}; known: {', '.join(sorted(NUMBER_TYPES))}"
-    return None
-
-
-def _check_prefixes(value: list[str]) -> str | None:
-    bad = [v for v in value if not re.fullmatch(r"\+[0-9]{1,15}", v)]
-    if bad:
-        return f"must hold prefixes written as + and digits, such as +1900; not {bad}"
-    return None
-
-
-def _check_not_negative(value: float) -> str | None:
-    return "must not be negative" if value < 0 or math.isnan(value) else None
-
-
-def _check_countdown(value: int) -> str | None:
-    return None if 0 <= value <= 60 else "must be between 0 and 60 seconds"
-
-
-def _setting(
-    default: Any, description: str, check: Callable[[Any], str | None] | None = None
-) -> Any:
-    """A dataclass field carrying its description and check (ruff's RUF009 cannot see that)."""
-    meta = {"description": description, "check": check}
-    if isinstance(default, list):
-        frozen = tuple(default)
-        return field(default_factory=lambda: list(frozen), metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-@dataclass(slots=True)
-class GeneralSettings:
-    """Settings that are not about one provider. Each is declared once, here."""
-
-    region: str = _setting(
-        "US", "Country whose numbers need no country code (ISO 3166 code).", _check_region
-    )
-    default_provider: str = _setting(
-        "", "Profile used when no route matches; the first profile if empty."
-    )
-    extension_lengths: list[int] = _setting(  # noqa: RUF009
-        [2, 6],
-        "Shortest and longest internal extension, in digits.",
-        _check_extension_lengths,
-    )
-    confirm_links: bool = _setting(True, "Ask before calling a number from a tel: link.")
-    confirm_clipboard: bool = _setting(True, "Ask before calling a number from the clipboard.")
-    confirm_dialpad: bool = _setting(False, "Ask before calling a number typed in the dial pad.")
-    confirm_countdown: int = _setting(
-        0,
-        "Seconds the confirmation counts down before calling by itself; 0 waits for a click.",
-        _check_countdown,
-    )
-    always_confirm_types: list[str] = _setting(  # noqa: RUF009
-        ["premium_rate", "shared_cost", "unknown"],
-        "Number types that always ask first (premium_rate, toll_free, mobile, ...).",
-        _check_types,
-    )
-    blocked_types: list[str] = _setting(  # noqa: RUF009
-        [], "Number types that are never called.", _check_types
-    )
-    blocked_prefixes: list[str] = _setting(  # noqa: RUF009
-        [], "Numbers starting with these are never called (such as +1900).", _check_prefixes
-    )
-    duplicate_window: float = _setting(
-        5.0,
-        "Seconds in which a second request for the same number is merged into the first.",
-        _check_not_negative,
-    )
-    link_rate_limit: int = _setting(
-        10, "Most calls from links per minute; 0 turns the limit off.", _check_not_negative
-    )
-    notifications: bool = _setting(True, "Show a desktop notification for each call.")
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One general setting: its name, type, default and description."""
-
-    name: str
-    type: Any
-    default: Any
-    description: str
-    check: Callable[[Any], str | None] | None = None
-
-
-def _settings_table() -> tuple[Setting, ...]:
-    hints = typing.get_type_hints(GeneralSettings)
-    defaults = GeneralSettings()
-    return tuple(
-        Setting(
-            f.name,
-            hints[f.name],
-            getattr(defaults, f.name),
-            f.metadata["description"],
-            f.metadata["check"],
-        )
-        for f in dataclasses.fields(GeneralSettings)
-    )
-
-
-SETTINGS: tuple[Setting, ...] = _settings_table()
-
-
-# --- routes -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """Send matching calls to a profile.
-
-    ``match`` is ``"extension"``, ``"country:DE"``, ``"prefix:+44"`` or ``"*"`` (anything).
-    Raises ``ValueError`` with a plain sentence when ``match`` is not one of these.
-    """
-
-    match: str
-    provider: str
-
-    def __post_init__(self) -> None:
-        problem = route_match_problem(self.match)
-        if problem:
-            raise ValueError(problem)
-
-
-def route_match_problem(match: str) -> str | None:
-    """Why ``match`` is not a valid route match, or None if it is."""
-    if match in ("extension", "*"):
-        return None
-    kind, sep, value = match.partition(":")
-    if sep and kind == "country":
-        if value in phonenumbers.SUPPORTED_REGIONS:
-            return None
-        return f"country:{value} does not name a country; use a code such as country:DE"
-    if sep and kind == "prefix":
-        if re.fullmatch(r"\+[0-9]{1,15}", value):
-            return None
-        return f"prefix:{value} must be + and digits, such as prefix:+44"
-    return f"{match!r} is not a route match; use extension, country:XX, prefix:+NNN or * for any"
-
-
-# --- the whole config ---------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Config:
-    """Everything in the config file, validated."""
-
-    general: GeneralSettings = field(default_factory=GeneralSettings)
-    providers: dict[str, ProviderProfile] = field(default_factory=dict)
-    routes: list[Route] = field(default_factory=list)
-    path: Path | None = None
-    version: int = CURRENT_VERSION
-    # Said at load, in doctor and before a call: values that look like pasted secrets.
-    warnings: list[str] = field(default_factory=list, compare=False)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -425,15 +230,15 @@ def _from_dict(data: dict[str, Any]) -> Config:
     version = data.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int):
         raise _Problem(("version",), f"version must be a whole number, not {_show(version)}")
-    if version > CURRENT_VERSION:
+    if version > schema.CURRENT_VERSION:
         raise _Problem(
             ("version",),
             f"this file was made by a newer dialer-gui (config version {version}; this one "
-            f"reads up to {CURRENT_VERSION}). Update dialer-gui or use another config file.",
+            f"reads up to {schema.CURRENT_VERSION}). Update dialer-gui or use another config file.",
         )
     if version < 1:
         raise _Problem(("version",), f"version must be 1 or more, not {version}")
-    while version < CURRENT_VERSION:
+    while version < schema.CURRENT_VERSION:
         data = MIGRATIONS[version](data)
         version += 1
         log.info("Upgraded the config to version %d in memory", version)
@@ -454,7 +259,9 @@ def _from_dict(data: dict[str, Any]) -> Config:
             f"general.default_provider names {_show(general.default_provider)}, but there is no "
             f"[providers.{general.default_provider}] profile",
         )
-    return Config(general=general, providers=providers, routes=routes, version=CURRENT_VERSION)
+    return Config(
+        general=general, providers=providers, routes=routes, version=schema.CURRENT_VERSION
+    )
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -465,44 +272,17 @@ def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _read_general(table: dict[str, Any]) -> GeneralSettings:
-    known = {s.name: s for s in SETTINGS}
+    known = {f.name: f for f in GENERAL_FIELDS}
     values: dict[str, Any] = {}
     for key, value in table.items():
-        setting = known.get(key)
-        if setting is None:
+        spec = known.get(key)
+        if spec is None:
             raise _Problem(
                 ("general", key),
                 f"general.{key} is not a setting; known settings: {', '.join(known)}",
             )
-        values[key] = _convert_setting(setting, value)
+        values[key] = convert(("general", key), f"general.{key}", spec, value)
     return GeneralSettings(**values)
-
-
-def _convert_setting(setting: Setting, value: Any) -> Any:
-    key: KeyPath = ("general", setting.name)
-    name = f"general.{setting.name}"
-    kind = setting.type
-    if kind is bool:
-        converted: Any = _expect_bool(key, name, value)
-    elif kind is int:
-        converted = _expect_int(key, name, value)
-    elif kind is float:
-        converted = _expect_float(key, name, value)
-    elif kind is str:
-        converted = _expect_str(key, name, value)
-    elif typing.get_origin(kind) is list:
-        (item,) = typing.get_args(kind)
-        if not isinstance(value, list) or not all(_is_type(v, item) for v in value):
-            noun = "whole numbers" if item is int else "texts"
-            raise _Problem(key, f"{name} must be a list of {noun}, not {_show(value)}")
-        converted = list(value)
-    else:  # pragma: no cover - a new setting type needs code here
-        raise TypeError(f"unsupported setting type {kind!r}")
-    if setting.check is not None:
-        problem = setting.check(converted)
-        if problem:
-            raise _Problem(key, f"{name} {problem}")
-    return converted
 
 
 def _is_type(value: Any, kind: type) -> bool:
@@ -588,14 +368,24 @@ def _read_profile(name: str, options: dict[str, Any]) -> ProviderProfile:
             )
         if spec.secret:
             raise _Problem(where, f"{dotted}: " + SECRET_MESSAGE.format(profile=name, field=key))
-        values[key] = _convert_option(where, dotted, spec, value)
+        values[key] = convert(where, dotted, spec, value)
     for spec in fields.values():
         if spec.required and not spec.secret and spec.name not in values and spec.default is None:
             raise _Problem(base, f"providers.{name} needs {spec.name} ({spec.label})")
     return ProviderProfile(name=name, type=type_name, options=values)
 
 
-def _convert_option(where: KeyPath, name: str, spec: Field, value: Any) -> Any:
+def convert(where: KeyPath, name: str, spec: Field, value: Any) -> Any:
+    """``value`` as the kind of ``spec`` says, checked; raises ``_Problem`` naming ``name``."""
+    converted = _convert_kind(where, name, spec, value)
+    if spec.check is not None:
+        problem = spec.check(converted)
+        if problem:
+            raise _Problem(where, f"{name} {problem}")
+    return converted
+
+
+def _convert_kind(where: KeyPath, name: str, spec: Field, value: Any) -> Any:
     kind = spec.kind
     if kind is FieldKind.BOOL:
         return _expect_bool(where, name, value)
@@ -603,8 +393,14 @@ def _convert_option(where: KeyPath, name: str, spec: Field, value: Any) -> Any:
         return _expect_int(where, name, value)
     if kind is FieldKind.FLOAT:
         return _expect_float(where, name, value)
-    if kind in (FieldKind.STR, FieldKind.PATH):
+    if kind in (FieldKind.STR, FieldKind.PATH, FieldKind.PROFILE):
         return _expect_str(where, name, value)
+    if kind in (FieldKind.STR_LIST, FieldKind.INT_LIST):
+        item = int if kind is FieldKind.INT_LIST else str
+        if not isinstance(value, list) or not all(_is_type(v, item) for v in value):
+            noun = "whole numbers" if item is int else "texts"
+            raise _Problem(where, f"{name} must be a list of {noun}, not {_show(value)}")
+        return list(value)
     if kind is FieldKind.URL:
         text = _expect_str(where, name, value)
         parts = urlsplit(text)
@@ -681,108 +477,3 @@ def _read_routes(value: Any, providers: Mapping[str, ProviderProfile]) -> list[R
             )
         routes.append(Route(match=match, provider=provider))
     return routes
-
-
-# --- writing ------------------------------------------------------------------------------
-
-HEADER = """dialer-gui settings. Passwords, tokens and other secrets are not kept here:
-they live in the system keyring (dialer-gui secret set PROFILE FIELD)."""
-
-
-def config_to_dict(config: Config) -> dict[str, Any]:
-    """The config as plain TOML data, without secrets."""
-    general = {s.name: _plain(getattr(config.general, s.name)) for s in SETTINGS}
-    providers: dict[str, Any] = {}
-    for name, profile in config.providers.items():
-        secret_names: set[str] = set()
-        # An unknown type is reported by validation; then nothing here is known to be secret.
-        with contextlib.suppress(KeyError, ImportError, AttributeError):
-            secret_names = {f.name for f in provider_class(profile.type).all_fields() if f.secret}
-        options = {k: _plain(v) for k, v in profile.options.items() if k not in secret_names}
-        providers[name] = {"type": profile.type, **options}
-    data: dict[str, Any] = {"version": CURRENT_VERSION, "general": general}
-    if config.routes:
-        data["routes"] = [{"match": r.match, "provider": r.provider} for r in config.routes]
-    data["providers"] = providers
-    return data
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    return value
-
-
-def _comments() -> dict[tomledit.KeyPath, str]:
-    comments: dict[tomledit.KeyPath, str] = {("general", s.name): s.description for s in SETTINGS}
-    comments[("routes",)] = (
-        "Routes are tried in order; match is extension, country:XX, prefix:+NNN or *."
-    )
-    return comments
-
-
-_DEFAULTS = {s.name: s.default for s in SETTINGS}
-
-
-def _keep(path: tomledit.KeyPath, value: Any) -> bool:
-    """A general setting the file does not name is added only when it differs from the default."""
-    if len(path) == 2 and path[0] == "general" and path[1] in _DEFAULTS:
-        return bool(_plain(_DEFAULTS[path[1]]) != value)
-    return True
-
-
-def dump_config(config: Config, previous: str = "") -> str:
-    """The config file text for ``config``: ``previous`` (the file as it is) edited, or new.
-
-    Only keys whose values changed are rewritten, so comments, order and spelling stay.
-    """
-    return tomledit.update(
-        previous, config_to_dict(config), header=HEADER, comments=_comments(), keep=_keep
-    )
-
-
-def save_config(config: Config, path: Path | None = None) -> None:
-    """Validate and write the config atomically; a new file is readable by this user only.
-
-    The file as it is on disk is edited, not rewritten: a user's comments, blank lines and key
-    order survive a save from the Settings dialog. A symlinked config stays a link, an existing
-    file keeps its mode, and an existing folder its permissions (see ``core.atomic``).
-
-    Args:
-        config: what to write; secrets in profile options are left out.
-        path: target file; ``config.path``, else ``paths.config_path()``, if None.
-
-    Raises:
-        ConfigError: the config is invalid or the file cannot be written.
-    """
-    path = Path(path) if path is not None else (config.path or paths.config_path())
-    validate_config(config)
-    try:
-        previous = atomic.read_regular_file(path, MAX_SIZE * 4 + 1).decode("utf-8-sig")
-        tomllib.loads(previous)
-    except FileNotFoundError:
-        previous = ""
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        # Unreadable or broken: the loader has told the user; a save writes a whole new file.
-        previous = ""
-    text = dump_config(config, previous)
-    try:
-        atomic.write_atomically(path, text)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ConfigFileError(
-            f"{path}: the config file cannot be saved ({reason}).", path=path
-        ) from exc
-    config.path = path
-
-
-def settings_doc(settings: Iterable[Setting] = SETTINGS) -> str:
-    """The general settings as a Markdown table, for the docs."""
-    rows = ["| setting | default | meaning |", "|---|---|---|"]
-    for s in settings:
-        rows.append(f"| `{s.name}` | `{tomllines.format_value(s.default)}` | {s.description} |")
-    return "\n".join(rows)
