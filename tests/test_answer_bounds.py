@@ -19,10 +19,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
+from fake_secrets import StaticSecrets
 
 from dialer_gui.core.config import Config, GeneralSettings, save_config
 from dialer_gui.core.dialer import Dialer
@@ -51,12 +51,6 @@ WARM_NUMBER = "+44 20 7946 0111"
 FAILED, UNKNOWN, ACCEPTED = CallState.FAILED, CallState.UNKNOWN, CallState.ACCEPTED
 
 
-class Secrets:
-    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
-        have = demo_secrets().get(profile, {})
-        return {n: have[n] for n in names if n in have}
-
-
 def dial(
     sandbox: SandboxThread, provider: str, tmp_path: Path, fault: str, *, at_login: bool = False
 ) -> CallAttempt:
@@ -68,7 +62,7 @@ def dial(
     )
     config = Config(general=GeneralSettings(region="GB", default_provider=name), providers=profiles)
     history = HistoryStore(tmp_path / "history.sqlite3")
-    dialer = Dialer(config, Secrets(), history)
+    dialer = Dialer(config, StaticSecrets(), history)
 
     async def go() -> CallAttempt:
         try:

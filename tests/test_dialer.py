@@ -7,6 +7,7 @@ import dataclasses
 import socket
 
 import pytest
+from fake_secrets import StaticSecrets
 
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer, DialPlan
@@ -19,16 +20,6 @@ from dialer_gui.vocabulary.profiles import ProviderProfile
 UK = "+44 20 7946 0958"
 
 
-class Secrets:
-    def __init__(self, values: dict[str, dict[str, str]]) -> None:
-        self.values = values
-
-    def secrets_for(self, profile, names):
-        return {
-            n: self.values.get(profile, {})[n] for n in names if n in self.values.get(profile, {})
-        }
-
-
 def make(sandbox, *, profile="demo-simotel", history=None, region="GB", **general):
     profiles = demo_profiles(sandbox.base_url)
     settings = GeneralSettings(region=region, default_provider=profile, **general)
@@ -36,7 +27,9 @@ def make(sandbox, *, profile="demo-simotel", history=None, region="GB", **genera
     events = EventBus()
     seen: list = []
     events.subscribe(seen.append)
-    dialer = Dialer(config, Secrets(demo_secrets()), history or HistoryStore(":memory:"), events)
+    dialer = Dialer(
+        config, StaticSecrets(demo_secrets()), history or HistoryStore(":memory:"), events
+    )
     return dialer, seen
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fake_secrets import StaticSecrets
 
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
@@ -20,11 +21,6 @@ from dialer_gui.vocabulary.profiles import ProviderProfile
 pytestmark = pytest.mark.redis
 
 ZA = "+27 82 000 1234"
-
-
-class NoSecrets:
-    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
-        return {}
 
 
 @pytest.fixture
@@ -47,7 +43,7 @@ def make(sandbox: SandboxThread, redis_url: str, *, timeout: float = 10.0) -> Di
     }
     general = GeneralSettings(region="ZA", default_provider="sales")
     config = Config(general=general, providers=profiles)
-    return Dialer(config, NoSecrets(), HistoryStore(":memory:"))
+    return Dialer(config, StaticSecrets({}), HistoryStore(":memory:"))
 
 
 async def wait_state(dialer: Dialer, attempt_id: int, state: CallState) -> Any:

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fake_secrets import StaticSecrets
 
 from dialer_gui import providers as registry
 from dialer_gui.core import dialer as dialer_module
@@ -88,15 +89,6 @@ def expected(provider: str, fault: str) -> tuple[CallState, str | None, int]:
         # The dial is refused for its token (so nothing rang); one new login is then refused.
         return FAILED, "credentials", 2
     return state, category, count
-
-
-class Secrets:
-    def __init__(self, values: dict[str, dict[str, str]]) -> None:
-        self.values = values
-
-    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
-        have = self.values.get(profile, {})
-        return {n: have[n] for n in names if n in have}
 
 
 class CountingStream(httpx.AsyncByteStream):
@@ -182,7 +174,7 @@ def make_rig(
     bus.subscribe(events.append)
     transport = transport if transport is not None else RecordingTransport()
     dialer = Dialer(
-        config, Secrets(demo_secrets()), history, bus, transport_factory=lambda _p: transport
+        config, StaticSecrets(demo_secrets()), history, bus, transport_factory=lambda _p: transport
     )
     return Rig(dialer, history, events, transport, name, NUMBERS.get(provider, DEFAULT_NUMBER))
 

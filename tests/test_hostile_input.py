@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_secrets import StaticSecrets
 
 from dialer_gui import cli, ipc
 from dialer_gui import providers as registry
@@ -28,7 +29,7 @@ from dialer_gui.core.history import HistoryStore
 from dialer_gui.errors import IPCError
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.sandbox import SandboxThread
-from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.sandbox.demo import demo_profiles
 from dialer_gui.vocabulary.calls import CallState, Source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,12 +45,6 @@ HOSTILE_LINKS = {
     "quote-brace": 'tel:+1"555}',
     "amp": "tel:+12015550123&token=abc",
 }
-
-
-class Secrets:
-    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
-        have = demo_secrets().get(profile, {})
-        return {n: have[n] for n in names if n in have}
 
 
 def _config_for(sandbox: SandboxThread, directory: Path) -> None:
@@ -151,7 +146,7 @@ def _dialer(sandbox: SandboxThread, provider: str) -> Dialer:
         general=GeneralSettings(region="US", default_provider=name, duplicate_window=0),
         providers=profiles,
     )
-    return Dialer(config, Secrets(), HistoryStore(":memory:"))
+    return Dialer(config, StaticSecrets(), HistoryStore(":memory:"))
 
 
 def _injection_params() -> list[Any]:

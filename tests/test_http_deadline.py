@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fake_secrets import StaticSecrets
 
 from dialer_gui.core import dialer as dialer_module
 from dialer_gui.core.config import Config, GeneralSettings
@@ -29,7 +30,7 @@ from dialer_gui.core.history import HistoryStore
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import make_client, send
 from dialer_gui.sandbox import SandboxThread
-from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.sandbox.demo import demo_profiles
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
@@ -44,12 +45,6 @@ SECOND_NUMBER = "+44 20 7946 0000"
 WARM_NUMBER = "+44 20 7946 0111"
 
 pytestmark = pytest.mark.slow  # every test here waits for a deadline on purpose
-
-
-class Secrets:
-    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
-        have = demo_secrets().get(profile, {})
-        return {n: have[n] for n in names if n in have}
 
 
 @dataclasses.dataclass
@@ -72,7 +67,7 @@ def make_rig(base_url: str, provider: str, tmp_path: Path, *, url: str | None = 
     history = HistoryStore(tmp_path / "history.sqlite3")
     # One real transport for the profile, so the test can look into its connection pool.
     transport = httpx.AsyncHTTPTransport()
-    dialer = Dialer(config, Secrets(), history, transport_factory=lambda _p: transport)
+    dialer = Dialer(config, StaticSecrets(), history, transport_factory=lambda _p: transport)
     number = NUMBERS.get(provider, DEFAULT_NUMBER)
     return Rig(dialer, history, transport, number, SECOND_NUMBERS.get(provider, SECOND_NUMBER))
 

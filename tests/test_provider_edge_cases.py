@@ -1,4 +1,4 @@
-"""Defects found in review of the provider layer, each pinned by a test through real code paths."""
+"""Provider edge cases: each pinned by a test through real code paths (the sandbox, real httpx)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fake_secrets import StaticSecrets
 
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer
@@ -29,15 +30,6 @@ TARGET = DialTarget(TargetKind.EXTERNAL, "+12125551234", "+1 212-555-1234", "US"
 REQUEST = CallRequest(TARGET, "+12125551234", "ref-7")
 
 
-class Secrets:
-    def __init__(self, values: dict[str, dict[str, str]]) -> None:
-        self.values = values
-
-    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
-        have = self.values.get(profile, {})
-        return {n: have[n] for n in names if n in have}
-
-
 def dial(sandbox: SandboxThread, profile: str, **options: Any) -> CallAttempt:
     """Dial ``UK`` through a real Dialer with the demo ``profile`` and ``options`` changed."""
     profiles = demo_profiles(sandbox.base_url)
@@ -46,7 +38,7 @@ def dial(sandbox: SandboxThread, profile: str, **options: Any) -> CallAttempt:
     config = Config(
         general=GeneralSettings(region="GB", default_provider=profile), providers=profiles
     )
-    dialer = Dialer(config, Secrets(demo_secrets()), HistoryStore(":memory:"), EventBus())
+    dialer = Dialer(config, StaticSecrets(demo_secrets()), HistoryStore(":memory:"), EventBus())
 
     async def go() -> CallAttempt:
         try:

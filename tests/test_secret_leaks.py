@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_secrets import StaticSecrets
 
 from dialer_gui import providers as registry
 from dialer_gui.core.config import Config, GeneralSettings
@@ -138,15 +139,6 @@ def db_bytes(path: Path) -> list[tuple[str, bytes]]:
     return out
 
 
-class Secrets:
-    def __init__(self, values: dict[str, dict[str, str]]) -> None:
-        self.values = values
-
-    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
-        have = self.values.get(profile, {})
-        return {n: have[n] for n in names if n in have}
-
-
 def sandbox_credentials(sandbox: SandboxThread) -> set[str]:
     """Credentials derived on the wire: Fonality tokens and MOR hashes."""
     found: set[str] = set(sandbox.sandbox.state.get("fonality_tokens", set()))
@@ -175,7 +167,7 @@ def run_calls(
     bus = EventBus()
     notices: list[str] = []
     bus.subscribe(lambda e: notices.extend([e.title, e.text]) if isinstance(e, Notice) else None)
-    dialer = Dialer(config, Secrets(secrets), history, bus)
+    dialer = Dialer(config, StaticSecrets(secrets), history, bus)
     if scenario != "success":
         sandbox.set_fault(scenario)
 
@@ -391,7 +383,7 @@ def test_non_ascii_secret_is_refused_plainly_not_a_crash(
         general=GeneralSettings(region="GB", default_provider=name),
         providers={name: profiles[name]},
     )
-    dialer = Dialer(config, Secrets(secrets), HistoryStore(":memory:"))
+    dialer = Dialer(config, StaticSecrets(secrets), HistoryStore(":memory:"))
 
     async def call() -> CallAttempt:
         try:

@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 import tls_certs
+from fake_secrets import StaticSecrets
 
 from dialer_gui import providers as registry
 from dialer_gui.core.config import Config, GeneralSettings
 from dialer_gui.core.dialer import Dialer, DialPlan
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.sandbox import SandboxThread
-from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.sandbox.demo import demo_profiles
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 
 if tls_certs.OPENSSL is None:
@@ -31,12 +32,6 @@ if tls_certs.OPENSSL is None:
 
 NUMBERS = {"teleforge": "+27 82 000 1234"}
 INTERNALS = re.compile(r"Traceback|Errno|SSL[A-Z]\w*Error|CERTIFICATE_VERIFY|\[SSL")
-
-
-class Secrets:
-    def secrets_for(self, profile: str, names: Any) -> dict[str, str]:
-        have = demo_secrets().get(profile, {})
-        return {n: have[n] for n in names if n in have}
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +76,7 @@ def dial(
     )
     config = Config(general=GeneralSettings(region="GB", default_provider=name), providers=profiles)
     history = HistoryStore(":memory:")
-    dialer = Dialer(config, Secrets(), history)
+    dialer = Dialer(config, StaticSecrets(), history)
     number = NUMBERS.get(provider, "+44 20 7946 0958")
     plan = dialer.plan(number, Source.DIALPAD)
 

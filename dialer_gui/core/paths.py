@@ -6,11 +6,7 @@ Every function reads the environment afresh, so the ``XDG_*`` variables tests se
 
 from __future__ import annotations
 
-import getpass
 import os
-import sys
-import tempfile
-import warnings
 from pathlib import Path
 
 import platformdirs
@@ -62,40 +58,3 @@ def history_path() -> Path:
 def log_dir() -> Path:
     """The per-user log dir. Not created here."""
     return Path(_dirs().user_log_dir)
-
-
-def _fallback_runtime_dir() -> Path:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry / no USER variable (containers)
-        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    return Path(tempfile.gettempdir()) / f"{APP_NAME}-{user}"
-
-
-def runtime_dir() -> Path:
-    """A private per-user dir for sockets and locks, created with mode 0700.
-
-    Uses the platform's runtime dir (``$XDG_RUNTIME_DIR`` on Linux) and falls back to a
-    per-user dir in the temp dir when there is none or it cannot be created.
-
-    Raises:
-        OSError: not even the fallback can be made private (another user owns it).
-    """
-    path: Path | None = None
-    # Without XDG_RUNTIME_DIR, platformdirs guesses a dir under /run/user that may not exist.
-    if not (sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR")):
-        with warnings.catch_warnings():
-            # platformdirs warns when it has to guess a runtime dir; we pick our own fallback.
-            warnings.simplefilter("ignore")
-            path = Path(_dirs().user_runtime_dir)
-    if path is not None:
-        try:
-            return ensure_private_dir(path)
-        except OSError:
-            pass
-    fallback = ensure_private_dir(_fallback_runtime_dir())
-    # The temp dir is shared: a dir another user created there could be used to spy on or
-    # hijack our socket, so refuse it.
-    if hasattr(os, "getuid") and fallback.stat().st_uid != os.getuid():
-        raise PermissionError(f"{fallback} belongs to another user")
-    return fallback

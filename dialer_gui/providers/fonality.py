@@ -1,4 +1,4 @@
-"""Fonality hosted PBX: ``call.cgi`` with a login token (see RESEARCH.md §1).
+"""Fonality hosted PBX: ``call.cgi`` with a login token.
 
 Two form-encoded POSTs to ``<url>/call.cgi?`` (the literal trailing ``?`` as in the vendor's curl):
 ``method=login`` returns a token, ``method=dial`` uses it. The vendor's notes say the token lives

@@ -1,4 +1,4 @@
-"""Kolmisoft MOR: ``/billing/api/callback_init`` with the Callback Addon (see RESEARCH.md §3).
+"""Kolmisoft MOR: ``/billing/api/callback_init`` with the Callback Addon.
 
 MOR rings the user's own phone (``src``) first and then the number (``dst``). The request is a
 POST with the parameters in the query string, exactly like the vendor's example

@@ -1,4 +1,4 @@
-"""Simotel: ``/api/v4/call/originate/act`` (see RESEARCH.md §2).
+"""Simotel: ``/api/v4/call/originate/act``.
 
 One JSON request with every value as a string, authenticated with HTTP Basic, an ``X-APIKEY``
 header, or both. The documentation moved the method from PUT to POST in March 2025, so both are

@@ -1,9 +1,9 @@
-"""Simulator of Fonality's ``call.cgi`` (RESEARCH.md §1).
+"""Simulator of Fonality's ``call.cgi``.
 
 ``POST /call.cgi?`` with a form body: ``method=login`` gives a 16-character token, and
 ``method=dial`` with a known token answers ``Placing call now``. The documented success bodies are
 copied byte for byte (capital ``M``, the space after the first comma). Failure bodies are not
-documented; these follow the research's suggestion.
+documented; these follow the shape of the success ones.
 
 Also accepted, as a public client does: a GET with the parameters in the query. Requests without
 ``X-Requested-By: FonalityClickToDial`` are refused, as the vendor says plain requests cannot call.

@@ -1,4 +1,4 @@
-"""Simulator of Kolmisoft MOR's callback API (RESEARCH.md §3).
+"""Simulator of Kolmisoft MOR's callback API.
 
 Serves ``/billing/api/callback_init`` and its older name ``/billing/api/callback``. Parameters are
 read from the query string and from a form body (the body wins), since the vendor's example puts

@@ -1,4 +1,4 @@
-"""Simulator of Simotel's originate and ping services (RESEARCH.md §2).
+"""Simulator of Simotel's originate and ping services.
 
 Answers follow the "Common Response Messages" table of Simotel's settings page: JSON envelopes
 ``{"success": 0|1, "message": ..., "data": ...}``, with 401/403/405/415 statuses carrying JSON too.
