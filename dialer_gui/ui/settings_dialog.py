@@ -18,7 +18,6 @@ asks before throwing away changes.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -48,18 +47,23 @@ from PySide6.QtWidgets import (
 from dialer_gui.core.config import (
     GENERAL_FIELDS,
     Config,
-    GeneralSettings,
-    Route,
     save_config,
 )
 from dialer_gui.core.secrets import SecretStore
-from dialer_gui.errors import ConfigError, DialerError, SecretStoreError
-from dialer_gui.providers import PROVIDERS, create_provider, provider_class
+from dialer_gui.core.settings_draft import (
+    Draft,
+    SettingsDraft,
+    available_types,
+    general_label,
+    type_fields,
+    type_label,
+)
+from dialer_gui.errors import ConfigError, DialerError
+from dialer_gui.providers import create_provider
 from dialer_gui.ui import messages
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.settings_fields import Editor, field_editor
 from dialer_gui.ui.tasks import spawn
-from dialer_gui.vocabulary.fields import Field
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger("dialer_gui.ui.settings")
@@ -69,45 +73,6 @@ WARNING_STYLE = (
     "background: #fde7e9; color: #7a1c16; border: 1px solid #b3261e;"
     "border-radius: 4px; padding: 4px;"
 )
-
-
-@dataclasses.dataclass
-class Draft:
-    """A profile being edited: options as typed, and newly typed secrets."""
-
-    name: str
-    type: str
-    options: dict[str, Any]
-    original: str | None = None  # name in the saved config; None for a new profile
-    secrets: dict[str, str] = dataclasses.field(default_factory=dict)
-
-
-def type_fields(type_name: str) -> tuple[Field, ...]:
-    try:
-        return provider_class(type_name).all_fields()
-    except (KeyError, ImportError):
-        return ()
-
-
-_GENERAL_LABELS = {f.name: f.label for f in GENERAL_FIELDS}
-
-
-def type_label(type_name: str) -> str:
-    try:
-        return str(provider_class(type_name).label)
-    except (KeyError, ImportError):
-        return type_name
-
-
-def available_types() -> list[str]:
-    found = []
-    for name in PROVIDERS:
-        try:
-            provider_class(name)
-        except (KeyError, ImportError):
-            continue
-        found.append(name)
-    return found
 
 
 class SettingsDialog(QDialog):
@@ -138,11 +103,7 @@ class SettingsDialog(QDialog):
         self.config = config
         self.secrets = secrets
         self.on_saved = on_saved
-        self.drafts: list[Draft] = [
-            Draft(p.name, p.type, dict(p.options), original=p.name)
-            for p in config.providers.values()
-        ]
-        self.removed: list[str] = []
+        self.model = SettingsDraft(config)
         self.editors: dict[str, Editor] = {}
         self.general_editors: dict[str, Editor] = {}
         self._current: Draft | None = None
@@ -277,6 +238,10 @@ class SettingsDialog(QDialog):
         self._store_form()
         self._show_draft(self.drafts[row] if 0 <= row < len(self.drafts) else None)
 
+    @property
+    def drafts(self) -> list[Draft]:
+        return self.model.drafts
+
     def _show_draft(self, draft: Draft | None) -> None:
         self._current = draft
         self.detail.setVisible(draft is not None)
@@ -330,9 +295,7 @@ class SettingsDialog(QDialog):
         if draft is None:
             return
         self._store_form()
-        draft.type = str(self.type_box.currentData())
-        known = {f.name for f in type_fields(draft.type)}
-        draft.options = {k: v for k, v in draft.options.items() if k in known}
+        self.model.change_type(draft, str(self.type_box.currentData()))
         self._build_form(draft)
 
     def _store_form(self) -> list[str]:
@@ -350,14 +313,7 @@ class SettingsDialog(QDialog):
             except ValueError as exc:
                 problems.append(f"{draft.name or 'New profile'}, {spec.label}: {exc}")
                 continue
-            if spec.secret:
-                if value:
-                    draft.secrets[name] = value
-                continue
-            if _left_out(value, spec.default):
-                draft.options.pop(name, None)
-            else:
-                draft.options[name] = value
+            self.model.put(draft, spec, value)
         row = self.drafts.index(draft)
         item = self.profile_list.item(row)
         if item is not None:
@@ -366,17 +322,8 @@ class SettingsDialog(QDialog):
 
     def add_profile(self) -> None:
         self._store_form()
-        base = "office"
-        taken = {d.name for d in self.drafts}
-        name = base
-        n = 2
-        while name in taken:
-            name = f"{base}-{n}"
-            n += 1
-        first_type = str(self.type_box.itemData(0) or "fonality")
-        draft = Draft(name, first_type, {})
-        self.drafts.append(draft)
-        self.profile_list.addItem(name)
+        draft = self.model.add(str(self.type_box.itemData(0) or "") or None)
+        self.profile_list.addItem(draft.name)
         self.profile_list.setCurrentRow(len(self.drafts) - 1)
         self.name_edit.setFocus()
         self.name_edit.selectAll()
@@ -385,9 +332,7 @@ class SettingsDialog(QDialog):
         row = self.profile_list.currentRow()
         if not 0 <= row < len(self.drafts):
             return
-        draft = self.drafts.pop(row)
-        if draft.original:
-            self.removed.append(draft.original)
+        self.model.remove(row)
         self._current = None
         self.profile_list.takeItem(row)
         self._row_changed(self.profile_list.currentRow())
@@ -512,46 +457,25 @@ class SettingsDialog(QDialog):
     def build_config(self) -> tuple[Config | None, list[str]]:
         """The config the dialog shows, and the problems that stop it being saved."""
         problems = self._store_form()
-        providers: dict[str, ProviderProfile] = {}
-        for draft in self.drafts:
-            if not draft.name:
-                problems.append("Every profile needs a name.")
-                continue
-            if draft.name in providers:
-                problems.append(f"Two profiles are called “{draft.name}”.")
-            for spec in type_fields(draft.type):
-                if not spec.required:
-                    continue
-                if spec.secret:
-                    present = spec.name in draft.secrets or self._secret_stored(
-                        draft, spec.name, confirm_missing=True
-                    )
-                else:
-                    present = draft.options.get(spec.name) not in (None, "")
-                if not present:
-                    problems.append(f"{draft.name}: {spec.label} is required.")
-            providers[draft.name] = ProviderProfile(draft.name, draft.type, dict(draft.options))
-        values = {}
+        general = {}
         for name, editor in self.general_editors.items():
             try:
-                values[name] = editor.get()
+                general[name] = editor.get()
             except ValueError as exc:
-                problems.append(f"{_GENERAL_LABELS[name]}: {exc}")
-        routes = []
-        for row in range(self.routes.rowCount()):
-            match = (self.routes.item(row, 0) or QTableWidgetItem()).text().strip()
-            provider = (self.routes.item(row, 1) or QTableWidgetItem()).text().strip()
-            if not match and not provider:
-                continue
-            try:
-                routes.append(Route(match, provider))
-            except ValueError as exc:
-                problems.append(f"Routing rule {row + 1}: {exc}")
-        if problems:
-            return None, problems
-        general = GeneralSettings(**values)
-        config = Config(general=general, providers=providers, routes=routes, path=self.config.path)
-        return config, []
+                problems.append(f"{general_label(name)}: {exc}")
+        config, more = self.model.build(
+            general,
+            self._route_rows(),
+            secret_stored=lambda d, f: self._secret_stored(d, f, confirm_missing=True),
+        )
+        problems += more
+        return (None, problems) if problems else (config, [])
+
+    def _route_rows(self) -> list[tuple[str, str]]:
+        def cell(row: int, col: int) -> str:
+            return (self.routes.item(row, col) or QTableWidgetItem()).text()
+
+        return [(cell(row, 0), cell(row, 1)) for row in range(self.routes.rowCount())]
 
     @property
     def saving(self) -> bool:
@@ -578,12 +502,9 @@ class SettingsDialog(QDialog):
         self._set_saving(True)
         # The thread gets copies: the form stays readable (and the dialog's state comparable)
         # while it runs.
-        drafts = [
-            dataclasses.replace(d, options=dict(d.options), secrets=dict(d.secrets))
-            for d in self.drafts
-        ]
+        drafts = [d.copy() for d in self.drafts]
         work = asyncio.ensure_future(
-            asyncio.to_thread(self._save_secrets_and_check, drafts, list(self.removed))
+            asyncio.to_thread(self._save_secrets_and_check, drafts, list(self.model.removed))
         )
         work.add_done_callback(_log_failure)
         self._save_work = work
@@ -612,7 +533,7 @@ class SettingsDialog(QDialog):
     def _save_secrets_and_check(
         self, drafts: list[Draft], removed: list[str]
     ) -> tuple[list[str], str | None]:
-        failures = self._save_secrets(drafts, removed)
+        failures = self.model.save_secrets(self.secrets, drafts, removed)
         return failures, self.secrets.problem
 
     def _set_saving(self, saving: bool) -> None:
@@ -643,21 +564,14 @@ class SettingsDialog(QDialog):
     def _state(self) -> tuple[Any, ...]:
         """Everything the user can change, in a comparable form (secrets only as typed)."""
         self._store_form()
-        drafts = [
-            (d.name, d.type, sorted(_tidy(d.type, d.options).items()), sorted(d.secrets.items()))
-            for d in self.drafts
-        ]
+        drafts = self.model.state()
         general = []
         for name, editor in self.general_editors.items():
             try:
                 general.append((name, repr(editor.get())))
             except ValueError as exc:
                 general.append((name, f"invalid: {exc}"))
-        routes = [
-            tuple((self.routes.item(row, col) or QTableWidgetItem()).text() for col in (0, 1))
-            for row in range(self.routes.rowCount())
-        ]
-        return drafts, general, routes
+        return drafts, general, self._route_rows()
 
     def ask_discard(self) -> bool:
         """Ask whether to throw the changes away; Keep editing is the default."""
@@ -680,49 +594,9 @@ class SettingsDialog(QDialog):
             return
         super().closeEvent(event)
 
-    def _save_secrets(self, drafts: list[Draft], removed: list[str]) -> list[str]:
-        """Write typed secrets, move renamed profiles' and forget removed ones' (a worker
-        thread: it works on copies, so the form can be read meanwhile)."""
-        failures = []
-        removed = list(removed)
-        for draft in drafts:
-            secret_names = [f.name for f in type_fields(draft.type) if f.secret]
-            if draft.original and draft.original != draft.name:
-                # Renamed: the secrets follow the profile to its new name.
-                for field in secret_names:
-                    value = self.secrets.get(draft.original, field)
-                    if value is not None and field not in draft.secrets:
-                        draft.secrets[field] = value
-                removed.append(draft.original)
-            for field, value in draft.secrets.items():
-                self.secrets.set(draft.name, field, value)
-        kept = {d.name for d in drafts}
-        for name in removed:
-            if name in kept:
-                continue
-            for type_name in available_types():
-                for spec in type_fields(type_name):
-                    if spec.secret:
-                        try:
-                            self.secrets.delete(name, spec.name)
-                        except SecretStoreError as exc:
-                            failures.append(str(exc))
-        return sorted(set(failures))
-
     def _show_problems(self, problems: list[str]) -> None:
         self.error_label.setText("Not saved:\n• " + "\n• ".join(problems))
         self.error_label.show()
-
-
-def _left_out(value: Any, default: Any) -> bool:
-    """The form keeps no empty values and no defaults in a profile's options."""
-    return value in ("", None) or value == default
-
-
-def _tidy(type_name: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Options as the form stores them (see :func:`_left_out`)."""
-    defaults = {f.name: f.default for f in type_fields(type_name)}
-    return {k: v for k, v in options.items() if not _left_out(v, defaults.get(k))}
 
 
 def _log_failure(future: asyncio.Future[Any]) -> None:
@@ -730,4 +604,4 @@ def _log_failure(future: asyncio.Future[Any]) -> None:
         log.error("saving the secrets failed", exc_info=future.exception())
 
 
-__all__ = ["Draft", "SettingsDialog", "available_types", "type_fields"]
+__all__ = ["SettingsDialog"]
