@@ -260,7 +260,17 @@ def _print_dry_run(dialer: Any, plan: Any, raw: str, ns: argparse.Namespace) -> 
         else:
             _err(plan.error)
         return EXIT_CODES[plan.reason or Reason.NOT_DIALABLE]
-    wire = dialer.dry_run(raw, ns.provider, plan.source)
+    try:
+        wire = dialer.dry_run(raw, ns.provider, plan.source)
+    except DialerError as exc:
+        # The provider refuses the input (a number its API cannot take, settings it cannot
+        # use): what a real call would end with, before anything is sent.
+        plan.reason = Reason.REFUSED
+        if ns.json:
+            print(_result_json(None, plan, "error", str(exc)))
+        else:
+            _err(str(exc))
+        return EXIT_CODES[Reason.REFUSED]
     if ns.json:
         print(_result_json(None, plan, "dry-run", plan.blocked))
         return ExitCode.OK
@@ -320,7 +330,14 @@ def cmd_history(ns: argparse.Namespace) -> int:
     except HistoryError as exc:
         _err(str(exc))
         return ExitCode.ERROR
-    rows = history.query(ns.search, limit=max(1, ns.limit))
+    try:
+        # A file that opens can still be damaged further in: reading the rows finds out.
+        rows = history.query(ns.search, limit=max(1, ns.limit))
+    except HistoryError as exc:
+        _err(str(exc))
+        return ExitCode.ERROR
+    finally:
+        history.close()
     if ns.json:
         print(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1))
     else:
@@ -330,7 +347,6 @@ def cmd_history(ns: argparse.Namespace) -> int:
             print(f"{when}  {r.source:9}  {r.display:22}  {r.provider:12}  {r.state:9}  {extra}")
         if not rows:
             print("No calls yet.")
-    history.close()
     return ExitCode.OK
 
 

@@ -1,0 +1,53 @@
+"""The command line ends with a sentence and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dialer_gui.exitcodes import ExitCode
+
+pytestmark = pytest.mark.slow
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dialer_gui", *args],
+        env=dict(os.environ), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_history_on_a_file_damaged_inside_says_so(isolated_dirs: dict[str, Path]) -> None:
+    for number in ("+1 201 555 0121", "+1 201 555 0122"):
+        assert cli("call", "--demo", number).returncode == ExitCode.OK
+    path = isolated_dirs["data"] / "dialer-gui" / "history.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    for offset in range(4096 + 100, min(len(data), 3 * 4096), 7):  # the pages after the header
+        data[offset] = 0xFF
+    path.write_bytes(bytes(data))
+    done = cli("history")
+    assert done.returncode == ExitCode.ERROR
+    assert "Traceback" not in done.stderr
+    assert "damaged" in done.stderr and str(path) in done.stderr
+
+
+def test_a_dry_run_the_provider_refuses_is_a_plain_refusal(isolated_dirs: dict[str, Path]) -> None:
+    # Teleforge dials South African numbers only; a US number is refused before sending.
+    done = cli("call", "--demo", "--dry-run", "--provider", "demo-teleforge", "+1 201 555 0123")
+    assert done.returncode == ExitCode.CALL_FAILED
+    assert "Traceback" not in done.stderr and "Teleforge cannot dial" in done.stderr
+    as_json = cli(
+        "call", "--demo", "--dry-run", "--json", "--provider", "demo-teleforge", "+1 201 555 0123"
+    )
+    result = json.loads(as_json.stdout)
+    assert result["status"] == "error" and result["reason"] == "refused"
+    assert "Teleforge cannot dial" in result["error"]
