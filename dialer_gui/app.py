@@ -76,6 +76,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dialer_gui.app")
 
+HISTORY_BUSY_WAIT = 0.05
+"""Seconds a history write on the window thread waits for a lock before it is queued."""
+
 HAND_OVER_WAIT = 3.0
 """Seconds a starting process keeps offering its request to an instance not listening yet."""
 
@@ -215,7 +218,9 @@ class Application(QObject):
                 "A secret is written in the settings file", "\n".join(self.config.warnings)
             )
         try:
-            self._history = HistoryStore(paths.history_path())
+            # A short wait for another program's lock: the window thread writes the history,
+            # and the recorder retries a locked write later instead of freezing it.
+            self._history = HistoryStore(paths.history_path(), busy_timeout=HISTORY_BUSY_WAIT)
         except HistoryError as exc:
             self._history = HistoryStore(":memory:")
             messages.warning(

@@ -12,7 +12,7 @@ messages (meant for people) from bugs (anything else)::
     ├── ConfigError              the config file is wrong (names file, line and key)
     ├── SecretStoreError         no usable keyring, or it refused us
     ├── HistoryError             the history database cannot be read or written
-    ├── PolicyError              a guard stopped the call (blocked number, rate limit)
+    │   └── HistoryBusy          another program holds it locked for now; try again later
     └── ProviderError            the PBX did not take the call (see providers.errors)
 
 Environment problems (bad credentials, PBX unreachable) are ``ProviderError`` with a category,
@@ -59,5 +59,5 @@ class HistoryError(DialerError):
     """The history database cannot be opened, read or written."""
 
 
-class PolicyError(DialerError):
-    """A guard refused the call: blocked number type, rate limit, or a duplicate."""
+class HistoryBusy(HistoryError):
+    """Another program holds the history database locked; the same write may work shortly."""

@@ -380,6 +380,7 @@ class Dialer:
     async def aclose(self) -> None:
         await self.tracker.stop()
         await self.pool.aclose()
+        await self.recorder.flush()  # writes still waiting for a locked history
 
 
 def _reference() -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dialer_gui.core import paths
-from dialer_gui.errors import HistoryError
+from dialer_gui.errors import HistoryBusy, HistoryError
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source, can_move, utcnow
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,11 @@ def _plain_message(exc: sqlite3.Error, where: str) -> str:
     return f"The call history {where} could not be used ({exc})."
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    return code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in str(exc).lower()
+
+
 def _to_text(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # naive times in this app are UTC
@@ -170,14 +175,20 @@ class HistoryStore:
     Args:
         path: the SQLite file, or ``":memory:"``. Its folder is created (0700), the file is 0600.
         read_only: open an existing file without writing (for exports while the app runs).
+        busy_timeout: seconds a statement waits for another program's lock before it fails
+            with :class:`HistoryBusy`. The app's window thread uses a short one and retries
+            later (``core.recorder``); command-line tools wait.
 
     Raises:
         HistoryError: the file cannot be opened, is damaged, or was made by a newer version.
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, busy_timeout: float = 5.0
+    ) -> None:
         self.path = path if str(path) == ":memory:" else Path(path)
         self.read_only = read_only
+        self.busy_timeout = busy_timeout
         self._where = "in memory" if self.path == ":memory:" else f"at {self.path}"
         self._conn: sqlite3.Connection | None = None
         try:
@@ -201,10 +212,10 @@ class HistoryStore:
                 self.path.chmod(0o600)
         if self.read_only:
             uri = f"{Path(self.path).resolve().as_uri()}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=5, isolation_level=None)
+            conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout, isolation_level=None)
         else:
             # Autocommit: each statement commits at once; multi-step writes use BEGIN.
-            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
         try:
             if self.path != ":memory:" and not self.read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -247,6 +258,9 @@ class HistoryStore:
             yield self._conn
         except sqlite3.Error as exc:
             message = _plain_message(exc, self._where)
+            if _is_busy(exc):
+                log.info("History database busy: %s", exc)
+                raise HistoryBusy(message) from exc
             log.error("History database error: %s (%s)", exc, message)
             raise HistoryError(message) from exc
 
