@@ -14,7 +14,9 @@ words a call's state for the places that show one call (the dial pad's status li
 from __future__ import annotations
 
 import collections
+import html
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -113,6 +115,19 @@ def reset() -> None:
     shown.clear()
 
 
+def notification_text(text: str) -> str:
+    """``text`` as the desktop's notification server will show it: plain, whatever it holds.
+
+    On Linux and the BSDs Qt hands tray messages to the freedesktop notification server, and
+    most servers read simple HTML in the body (bold, links, images): a PBX answer with
+    ``<b>`` or ``<img>`` in it would be drawn. Escaped there, it shows as typed. Windows and
+    macOS show the text as it is, so it is left alone there.
+    """
+    if sys.platform in ("win32", "darwin"):
+        return text
+    return html.escape(text, quote=False)
+
+
 class MessagePresenter(QObject):
     """Shows messages as tray notifications, or in a status line and a dialog without a tray.
 
@@ -158,7 +173,12 @@ class MessagePresenter(QObject):
                 "warning": QSystemTrayIcon.MessageIcon.Warning,
                 "error": QSystemTrayIcon.MessageIcon.Critical,
             }
-            tray.showMessage(message.title, message.text, icons[message.level], self.NOTIFY_MS)
+            tray.showMessage(
+                notification_text(message.title),
+                notification_text(message.text),
+                icons[message.level],
+                self.NOTIFY_MS,
+            )
             return
         if self.status_bar is not None:
             self.status_bar.showMessage(line, 0 if message.level != "info" else self.NOTIFY_MS)

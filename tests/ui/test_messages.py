@@ -121,3 +121,18 @@ def test_text_from_outside_is_shown_as_plain_text_never_markup(qtbot, qloop):  #
     dialog = presenter._dialog
     assert dialog.textFormat() == Qt.TextFormat.PlainText  # auto-detect drew it big and green
     assert hostile in dialog.informativeText()
+
+
+def test_tray_notifications_carry_pbx_markup_as_text(qtbot, qloop, monkeypatch):  # noqa: F811
+    """freedesktop notification servers draw HTML in the body; a PBX's <b> must show as typed."""
+    monkeypatch.setattr(messages.sys, "platform", "linux")
+    tray, _bar = _presenter(qtbot, {"on": True})
+    bus = EventBus()
+    messages.watch_events(bus)
+    hostile = '<b style="font-size:40px;color:green">Call connected</b> <img src="http://x/y">'
+    _emit_all(qtbot, bus, [Notice("error", "Call not placed", hostile, 3)])
+    (title, text, _icon) = tray.notes[-1]
+    assert "<b" not in text and "<img" not in text
+    assert "&lt;b style=" in text and "Call connected" in text
+    monkeypatch.setattr(messages.sys, "platform", "win32")  # balloons there are plain already
+    assert messages.notification_text("<b>x</b>") == "<b>x</b>"
