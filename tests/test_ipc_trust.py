@@ -120,10 +120,14 @@ def test_without_runtime_dir_the_socket_is_in_a_private_folder_in_the_cache(
 
 
 def test_fallback_folder_is_made_with_its_parents(
-    monkeypatch: pytest.MonkeyPatch, isolated_dirs: dict[str, Path]
+    monkeypatch: pytest.MonkeyPatch, isolated_dirs: dict[str, Path], request: pytest.FixtureRequest
 ) -> None:
     monkeypatch.delenv("XDG_RUNTIME_DIR")
-    cache = isolated_dirs["cache"] / "fresh" / "cache"
+    # A short base: a socket path may not be longer than 107 bytes, and pytest's temp paths
+    # (longer still under xdist) come close.
+    short = Path(tempfile.mkdtemp(prefix="dg-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(short, ignore_errors=True))
+    cache = short / "fresh" / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     name = ipc.socket_name()
     ipc.prepare_socket_dir(name)

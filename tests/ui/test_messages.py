@@ -131,7 +131,7 @@ def test_tray_notifications_carry_pbx_markup_as_text(qtbot, qloop, monkeypatch):
     messages.watch_events(bus)
     hostile = '<b style="font-size:40px;color:green">Call connected</b> <img src="http://x/y">'
     _emit_all(qtbot, bus, [Notice("error", "Call not placed", hostile, 3)])
-    (title, text, _icon) = tray.notes[-1]
+    (_title, text, _icon) = tray.notes[-1]
     assert "<b" not in text and "<img" not in text
     assert "&lt;b style=" in text and "Call connected" in text
     monkeypatch.setattr(messages.sys, "platform", "win32")  # balloons there are plain already
