@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dialer_gui import providers as registry
 from dialer_gui.core.numbers import parse_target
 from dialer_gui.providers import create_provider
 from dialer_gui.providers.base import CallRequest, CallResult
@@ -26,7 +27,7 @@ from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import MAX_BODY, MAX_DEPTH
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
 
-PROVIDERS = ("fonality", "simotel", "mor", "enswitch", "teleforge", "webhook")
+PROVIDERS = tuple(registry.PROVIDERS)
 BASE = "http://127.0.0.1:9"  # never contacted: the fake transport answers
 MAX_CALL_ID = 128
 TIME_LIMIT = 2.0
