@@ -374,9 +374,6 @@ class Dialer:
         """Listen for late outcomes of every profile whose provider reports them."""
         await self.tracker.start(self.profiles())
 
-    async def restart_listeners(self) -> None:
-        await self.tracker.restart(self.profiles())
-
     async def aclose(self) -> None:
         await self.tracker.stop()
         await self.pool.aclose()

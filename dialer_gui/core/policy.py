@@ -1,7 +1,9 @@
 """Guards between "the user asked" and "the PBX dials": confirm, block, merge, rate-limit.
 
 A dialer that places a call nobody meant, or places it twice, costs real money. Every door goes
-through :class:`Guards`, so a web page firing a burst of tel: links, a double click and a pasted
+through these: :func:`decide` (block, or ask first, by number and by :data:`TRUST` per door),
+:class:`DuplicateGuard` and :class:`RateLimiter` (which the dialer holds, since they remember
+what just happened). So a web page firing a burst of tel: links, a double click and a pasted
 premium-rate number are all handled in one place.
 """
 

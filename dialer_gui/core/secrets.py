@@ -109,14 +109,6 @@ class SecretStore:
         self._resolve()
         return self._backend is not None
 
-    @property
-    def backend_name(self) -> str:
-        """A readable name of the keyring in use, for the doctor command."""
-        self._resolve()
-        if self._backend is None:
-            return "memory only"
-        return f"{type(self._backend).__module__}.{type(self._backend).__name__}"
-
     def _give_up(self, action: str, exc: BaseException) -> None:
         """The backend failed: keep secrets in memory from now on and explain why."""
         import keyring.errors

@@ -42,7 +42,6 @@ LIST_PATH = "calls/active/list/"
 # A call ID in Enswitch's "epoch.micro" shape that no real call has: check() lists nothing.
 CHECK_CALLID = "0.000000"
 # The number the user dials is always "cnumber"; "snumber" is the user's own line.
-NUMBER_KEYS = ("cnumber", "snumber")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 
