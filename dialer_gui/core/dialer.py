@@ -18,7 +18,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dialer_gui.core import logs, planner
 from dialer_gui.core.events import EventBus, Notice
@@ -40,13 +40,27 @@ if TYPE_CHECKING:
     from dialer_gui.core.config import Config
     from dialer_gui.core.history import HistoryStore
 
-__all__ = ["ConfirmFn", "DialPlan", "Dialer", "SecretSource", "TransportFactory"]
+__all__ = ["CallPlacer", "ConfirmFn", "DialPlan", "Dialer", "SecretSource", "TransportFactory"]
 
 log = logging.getLogger("dialer_gui.dialer")
 
 RETRY_DELAY = 0.3  # before the one retry of a request that surely never left
 
 ConfirmFn = Callable[[DialPlan], Awaitable[bool]]
+
+
+class CallPlacer(Protocol):
+    """What a door needs to place a call (the widgets' protocols build on it)."""
+
+    async def dial(
+        self,
+        raw: str,
+        source: Source,
+        *,
+        provider: str | None = None,
+        confirm: ConfirmFn | None = None,
+    ) -> CallAttempt: ...
+
 
 _LEVEL = {CallState.BLOCKED: "warning", CallState.MERGED: "info"}
 

@@ -13,7 +13,7 @@ from typing import Protocol
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from dialer_gui.core.dialer import ConfirmFn
+from dialer_gui.core.dialer import CallPlacer, ConfirmFn
 from dialer_gui.core.numbers import extract_numbers
 from dialer_gui.ui import chooser, messages
 from dialer_gui.vocabulary.calls import CallAttempt, Source
@@ -21,20 +21,11 @@ from dialer_gui.vocabulary.calls import CallAttempt, Source
 NOTHING_FOUND = "No phone number found in the clipboard."
 
 
-class ClipboardDialer(Protocol):
+class ClipboardDialer(CallPlacer, Protocol):
     """What dialing the clipboard needs of the dialer (``core.dialer.Dialer`` is one)."""
 
     @property
     def region(self) -> str: ...
-
-    async def dial(
-        self,
-        raw: str,
-        source: Source,
-        *,
-        provider: str | None = None,
-        confirm: ConfirmFn | None = None,
-    ) -> CallAttempt: ...
 
 
 async def dial_clipboard(

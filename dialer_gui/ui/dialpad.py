@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dialer_gui.core.dialer import ConfirmFn, DialPlan
+from dialer_gui.core.dialer import CallPlacer, ConfirmFn, DialPlan
 from dialer_gui.errors import DialerError
 from dialer_gui.ui import messages
 from dialer_gui.ui.tasks import spawn
@@ -78,19 +78,10 @@ def recent_text(item: Any) -> str:
     return str(item)
 
 
-class DialService(Protocol):
+class DialService(CallPlacer, Protocol):
     """What the dial pad needs of the dialer (``core.dialer.Dialer`` is one)."""
 
     def plan(self, raw: str, source: Source, provider: str | None = None) -> DialPlan: ...
-
-    async def dial(
-        self,
-        raw: str,
-        source: Source,
-        *,
-        provider: str | None = None,
-        confirm: ConfirmFn | None = None,
-    ) -> CallAttempt: ...
 
     def in_flight(self) -> set[str]: ...
 
