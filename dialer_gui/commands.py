@@ -219,9 +219,16 @@ def _real(config: Any) -> Iterator[tuple[Any, Any]]:
     yield config, SecretStore()
 
 
-def _result_json(attempt: CallAttempt | None, plan: Any, status: str, error: str | None) -> str:
+def _result_json(
+    attempt: CallAttempt | None,
+    plan: Any,
+    status: str,
+    error: str | None,
+    request: str | None = None,
+) -> str:
     target = plan.target
     reason = attempt.reason if attempt is not None else plan.reason
+    extra = {"request": request} if request is not None else {}
     return json.dumps(
         {
             "status": status,
@@ -232,6 +239,7 @@ def _result_json(attempt: CallAttempt | None, plan: Any, status: str, error: str
             "call_id": attempt.call_id if attempt else None,
             "error": error,
             "reason": str(reason) if reason is not None else None,
+            **extra,
         },
         ensure_ascii=False,
     )
@@ -272,7 +280,8 @@ def _print_dry_run(dialer: Any, plan: Any, raw: str, ns: argparse.Namespace) -> 
             _err(str(exc))
         return EXIT_CODES[Reason.REFUSED]
     if ns.json:
-        print(_result_json(None, plan, "dry-run", plan.blocked))
+        # The request as it would go out, secrets masked: what the text dry run prints.
+        print(_result_json(None, plan, "dry-run", plan.blocked, request=wire))
         return ExitCode.OK
     print(f"Number:   {plan.target.display} ({plan.number_type.replace('_', ' ')})")
     print(f"Provider: {plan.profile.name} ({plan.profile.type})")

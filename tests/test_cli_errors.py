@@ -51,3 +51,18 @@ def test_a_dry_run_the_provider_refuses_is_a_plain_refusal(isolated_dirs: dict[s
     result = json.loads(as_json.stdout)
     assert result["status"] == "error" and result["reason"] == "refused"
     assert "Teleforge cannot dial" in result["error"]
+
+
+def test_a_json_dry_run_holds_the_request_with_secrets_masked(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    from dialer_gui.sandbox.demo import SIMOTEL_API_KEY, SIMOTEL_PASSWORD
+
+    done = cli(
+        "call", "--demo", "--dry-run", "--json", "--provider", "demo-simotel", "+1 201 555 0123"
+    )
+    assert done.returncode == ExitCode.OK, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == "dry-run" and result["request"].startswith("POST http://127.0.0.1:")
+    assert "/api/v4/call/originate/act" in result["request"] and "•••" in result["request"]
+    assert SIMOTEL_API_KEY not in done.stdout and SIMOTEL_PASSWORD not in done.stdout
