@@ -7,7 +7,10 @@ keyring, so nothing a test does can touch the developer's real settings or keych
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +29,19 @@ pytest_plugins = ["fixtures_core", "fixtures_sandbox", "fixtures_redis"]
 
 
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Point every per-user directory at a fresh temp dir, for this process and children."""
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """Point every per-user directory at a fresh temp dir, for this process and children.
+
+    The runtime and cache dirs, where the single-instance socket lives, are under a short base
+    of their own, as they are on a desktop (``/run/user/1000``): a socket path may not exceed
+    about 100 bytes, and pytest's temp paths (longer still under xdist) would otherwise make
+    the app fall back, or refuse, for that reason alone.
+    """
+    short = Path(tempfile.mkdtemp(prefix="dg-"))
     dirs = {}
     for name in ("CONFIG", "DATA", "STATE", "CACHE", "RUNTIME"):
-        d = tmp_path / "xdg" / name.lower()
+        base = short if name in ("CACHE", "RUNTIME") else tmp_path / "xdg"
+        d = base / name.lower()
         d.mkdir(parents=True, mode=0o700)
         monkeypatch.setenv(f"XDG_{name}_HOME" if name != "RUNTIME" else "XDG_RUNTIME_DIR", str(d))
         dirs[name.lower()] = d
@@ -38,4 +49,5 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     import memory_keyring
 
     memory_keyring.reset()
-    return dirs
+    yield dirs
+    shutil.rmtree(short, ignore_errors=True)
