@@ -3,17 +3,22 @@
 Two form-encoded POSTs to ``<url>/call.cgi?`` (the literal trailing ``?`` as in the vendor's curl):
 ``method=login`` returns a token, ``method=dial`` uses it. The vendor's notes say the token lives
 until the user logs out, that clients re-login when a dial fails, and that a new token every four
-hours is recommended; this provider caches the token per instance and does all three.
+hours is recommended; this provider caches the token per instance and does all three, but sends
+a dial again only when that is safe (below).
 
 Failure bodies are not documented. A login answer without a ``token`` is a refused login (as in
-the public Odoo client); a dial answer whose ``result`` is not ``Success`` is a refusal, and one
-whose ``Message`` mentions the token, login or session means the token went stale: only then is
-the dial sent again, after one new login, because the PBX said it did not dial.
+the public Odoo client). A dial answer's ``result`` is read as: ``Success``, placed; a failure
+word (``Failure``, ``Failed``, ``Error``), the PBX said no, so nothing rang; anything else, the
+PBX may have dialed ("unknown"). A refused dial is sent again, after one new login, only when its
+``Message`` says the token itself was invalid or expired: that proves the PBX refused the request
+before dialing, and that a new token is what it lacked. A message that merely sounds like a
+session problem ("Your phone is not logged in") proves neither, so it is reported, never re-sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -35,8 +40,14 @@ if TYPE_CHECKING:
 TOKEN_MAX_AGE = 4 * 3600.0  # the vendor recommends re-negotiating every 4 hours
 REQUESTED_BY = "FonalityClickToDial"
 FORM = "application/x-www-form-urlencoded"
-# Words in a refused dial's Message that mean "your token is no good", so a new login may help.
-TOKEN_WORDS = ("token", "login", "session", "expired", "authenticat", "logged")
+# The only refusal that proves a new login may help: the Message says the token itself is bad.
+TOKEN_REFUSED = re.compile(
+    r"\b(invalid|expired|unknown|bad|wrong|stale)\b[\w ]{0,20}?\btoken\b"
+    r"|\btoken\b[\w ]{0,20}?\b(invalid|expired|unknown|not valid|no longer valid)\b",
+    re.IGNORECASE,
+)
+# ``result`` words that say the PBX did not dial; any other non-Success result may have dialed.
+FAILURE_RESULTS = frozenset({"failure", "failed", "fail", "error"})
 # Why a login request failed, by category; the login never dials, so nothing "may ring".
 LOGIN_FAILURES = {
     ErrorCategory.UNREACHABLE: "the server could not be reached (check the address and network)",
@@ -45,6 +56,9 @@ LOGIN_FAILURES = {
     ErrorCategory.CONFIG: "the address is not a valid http:// or https:// URL",
 }
 DENIED_WORDS = ("permission", "denied", "not allowed", "not permitted", "unauthori")
+# A refusal about the user's own phone (not registered, not logged in): it never rang.
+PHONE_WORDS = ("phone", "device", "extension", "handset")
+NUMBER_WORDS = ("number", "destination", "digits", "dial string")
 
 
 class FonalityProvider(Provider):
@@ -189,13 +203,7 @@ class FonalityProvider(Provider):
                 raw=exc.raw,
             ) from exc
         if response.status_code != 200:
-            err = http_status_error(response, self.name, raw)
-            raise ProviderError(
-                f"Could not log in to Fonality for “{self.name}”: the server answered "
-                f"HTTP {response.status_code}. No call was made. Check the address in Settings.",
-                category=err.category,
-                raw=raw,
-            )
+            raise self._login_status_error(response, user, raw)
         data = _json_object(raw)
         if data is None:
             raise ProviderError(
@@ -215,6 +223,39 @@ class FonalityProvider(Provider):
                 raw=raw,
             )
         return token
+
+    def _login_status_error(self, response: httpx.Response, user: str, raw: str) -> ProviderError:
+        """A login answered with an HTTP status other than 200; the login never dials."""
+        code = response.status_code
+        if code in (401, 403):
+            return ProviderError(
+                f"Fonality refused the login of “{user}” for “{self.name}” (HTTP {code}), "
+                "so no call was made. Check the HUD user name and password in Settings.",
+                category=ErrorCategory.CREDENTIALS,
+                raw=raw,
+            )
+        if code >= 500:
+            return ProviderError(
+                f"The Fonality server of “{self.name}” had a problem of its own at login "
+                f"(HTTP {code}), so no call was made. Try again later, or ask your Fonality "
+                "administrator if it goes on.",
+                category=ErrorCategory.UNEXPECTED,
+                raw=raw,
+            )
+        err = http_status_error(response, self.name, raw)
+        if err.category is ErrorCategory.CONFIG:  # a redirect or no call.cgi at this address
+            return ProviderError(
+                f"Could not log in to Fonality for “{self.name}”: {err.message} No call was made.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        return ProviderError(
+            f"Could not log in to Fonality for “{self.name}”: the server answered "
+            f"HTTP {code}, which is not a Fonality answer. No call was made. "
+            "Check the address in Settings.",
+            category=ErrorCategory.UNEXPECTED,
+            raw=raw,
+        )
 
     # -- calls -----------------------------------------------------------------------------------
     async def place_call(self, request: CallRequest) -> CallResult:
@@ -258,21 +299,41 @@ class FonalityProvider(Provider):
         if data is None or "result" not in data:
             raise unexpected_answer(self.name, raw, "not Fonality's JSON")
         said = _message(data)
-        if str(data["result"]).lower() == "success":
+        result = data["result"]
+        word = result.strip().lower() if isinstance(result, str) else ""
+        if word == "success":
             return CallResult(call_id=None, raw=raw, message=said or "Placing call now")
-        lowered = said.lower()
-        if any(word in lowered for word in TOKEN_WORDS):
+        if word not in FAILURE_RESULTS:
+            # Neither the documented "Success" nor a word that says no: the PBX may have dialed.
+            shown = str(result)[:40] if result not in (None, "") else "(empty)"
+            raise unexpected_answer(self.name, raw, f"a result of “{shown}”")
+        # From here the PBX said no, so nothing rang: every case is "failed", never re-sent,
+        # except a refused token, which proves the PBX did not dial and a new login may help.
+        if TOKEN_REFUSED.search(said):
             raise _StaleToken(said, raw)
+        lowered = said.lower()
+        words = f" (“{said[:200]}”)" if said else " (it gave no reason)"
         if any(word in lowered for word in DENIED_WORDS):
             raise ProviderError(
-                f"Fonality does not allow “{self.name}” to place this call ({said}). "
-                "Ask your Fonality administrator.",
+                f"Fonality does not allow “{self.name}” to place this call{words}. "
+                "Nothing was dialed. Ask your Fonality administrator.",
+                category=ErrorCategory.NOT_PERMITTED,
+                raw=raw,
+            )
+        if any(word in lowered for word in PHONE_WORDS) and not any(
+            word in lowered for word in NUMBER_WORDS
+        ):
+            # Fonality rings the user's own phone first; it says that phone cannot be rung.
+            raise ProviderError(
+                f"Fonality did not place the call for “{self.name}”{words}: it could not ring "
+                "your own phone first, so nothing was dialed. Check that your phone is "
+                "logged in to Fonality, then dial again.",
                 category=ErrorCategory.NOT_PERMITTED,
                 raw=raw,
             )
         raise ProviderError(
-            f"Fonality refused to call {call.dial_string} for “{self.name}”"
-            f"{f' ({said})' if said else ''}. Check the number.",
+            f"Fonality refused to call {call.dial_string} for “{self.name}”{words}. "
+            "Nothing was dialed. Check the number.",
             category=ErrorCategory.REJECTED_NUMBER,
             raw=raw,
         )
