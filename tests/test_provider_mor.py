@@ -63,7 +63,8 @@ def test_post_with_the_query_of_the_doc(sandbox: Any) -> None:
     result = run(provider(sandbox))
     assert result.call_id and result.call_id.isdigit()
     (r,) = sandbox.requests
-    digest = sha1(f"{demo.MOR_DEVICE}{demo.MOR_SRC}{DST}{demo.MOR_SECRET}")
+    # The hash order of the vendor's current page, the default: device, dst, src.
+    digest = sha1(f"{demo.MOR_DEVICE}{DST}{demo.MOR_SRC}{demo.MOR_SECRET}")
     assert r.method == "POST"
     assert r.target == (
         f"/billing/api/callback_init?u=demo&device=1002&src=37060000001&dst={DST}"
@@ -85,19 +86,23 @@ def test_research_hash_vectors(sandbox: Any, order: str, expected: str) -> None:
     p = provider(sandbox, {"secret": "secret"}, hash_order=order)
     err = run(p)
     assert err.category is ErrorCategory.CREDENTIALS
-    assert "hash order" in err.message
-    (r,) = sandbox.requests
-    assert f"&hash={expected}&" in r.target
+    assert "both orders" in err.message
+    # The configured order first, then (after "Incorrect hash") the other one, once.
+    first, second = sandbox.requests
+    assert f"&hash={expected}&" in first.target
+    assert f"&hash={expected}&" not in second.target
 
 
 @pytest.mark.parametrize("order", ["device,src,dst", "device,dst,src"])
-def test_hash_order_must_match_the_server(sandbox: Any, order: str) -> None:
+def test_hash_order_of_the_server_is_found(sandbox: Any, order: str) -> None:
     set_state(sandbox, mor_hash_order=order)
-    assert run(provider(sandbox, hash_order=order)).call_id
+    assert run(provider(sandbox, hash_order=order)).message == "Callback started"
+    assert len(sandbox.requests) == 1
     other = next(o for o in ("device,src,dst", "device,dst,src") if o != order)
-    err = run(provider(sandbox, hash_order=other))
-    assert err.category is ErrorCategory.CREDENTIALS
-    assert other in err.message
+    result = run(provider(sandbox, hash_order=other))
+    assert result.call_id
+    assert f"Set “Hash order” (hash_order) to {order} in Settings" in result.message
+    assert len(sandbox.requests) == 3
 
 
 def test_optional_parameters_and_legacy_path(sandbox: Any) -> None:
@@ -141,7 +146,7 @@ def test_get_is_refused_unless_allowed(sandbox: Any) -> None:
         ({}, {"u": "nobody"}, None, ErrorCategory.CREDENTIALS, "no MOR user “nobody”"),
         ({}, {}, {"secret": "wrong-secret"}, ErrorCategory.CREDENTIALS, "secret key"),
         ({"mor_hash_error_form": "page"}, {}, {"secret": "wrong-secret"},
-         ErrorCategory.CREDENTIALS, "hash order"),
+         ErrorCategory.CREDENTIALS, "both orders"),
         ({}, {"device": "999"}, None, ErrorCategory.CONFIG, "device “999”"),
         ({"mor_api_disabled": True}, {}, None, ErrorCategory.NOT_PERMITTED, "API is turned off"),
     ],
@@ -241,7 +246,7 @@ def test_capital_status_from_old_mor_is_success() -> None:
 def test_describe_masks_secret_and_hash(sandbox: Any) -> None:
     p = provider(sandbox)
     (wire,) = p.describe(CALL)
-    digest = sha1(f"{demo.MOR_DEVICE}{demo.MOR_SRC}{DST}{demo.MOR_SECRET}")
+    digest = sha1(f"{demo.MOR_DEVICE}{DST}{demo.MOR_SRC}{demo.MOR_SECRET}")
     assert wire.method == "POST"
     assert wire.url == (
         f"{sandbox.base_url}/billing/api/callback_init?u=demo&device=1002&src=37060000001"

@@ -8,12 +8,15 @@ default.
 
 ``hash`` is the SHA-1 of the hashed values followed by the API secret. The vendor's pages disagree
 on the order (``device, src, dst`` in 2015-2016, ``device, dst, src`` on the current page), so the
-order is a setting. The hash stands in for the secret, so it is masked like one.
+order is a setting, the current page's by default. "Incorrect hash" proves nothing was dialed, so
+on it the other order is tried once, and the order MOR accepted is used from then on (see
+:class:`MorProvider`). No other answer is ever followed by a second request. The hash stands in
+for the secret, so it is masked like one.
 
 Answers are XML: ``<status>Ok</status>``, or with ``callback_uniqueid=1``
 ``<page><status>ok</status><callback_uniqueid>..</callback_uniqueid></page>``; errors are other
-``<status>`` texts or ``<page><status><error>..</error></status></page>``; an optional ``<HTML>``
-wrapper may surround any of them.
+``<status>`` texts or an ``<error>`` element, bare or inside ``<page>`` and ``<status>`` (the form
+other MOR methods use); an optional ``<HTML>`` wrapper may surround any of them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
@@ -34,15 +38,29 @@ from dialer_gui.providers.http import (
 )
 from dialer_gui.providers.redaction import MASK
 from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
-HASH_ORDERS = ("device,src,dst", "device,dst,src")
+# Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
+# first client is built, in the warm-up thread.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import httpx
+
+# The vendor's current page first (the default), then its 2015-2016 pages.
+HASH_ORDERS = ("device,dst,src", "device,src,dst")
 PATHS = ("callback_init", "callback")
 _DECLARATION = re.compile(r"<\?xml[^>]*\?>", re.IGNORECASE)
 _DANGEROUS = ("<!doctype", "<!entity")
 
 
 class MorProvider(Provider):
-    """Click-to-call through MOR's callback: your phone rings first, then the number."""
+    """Click-to-call through MOR's callback: your phone rings first, then the number.
+
+    When MOR answers "Incorrect hash", the call is sent once more with the hash in the other
+    order, and the order MOR accepted is kept in this instance for the profile's later calls.
+    The instance (and so that memory) lives as long as the app's provider pool keeps it: until
+    the settings change or the app quits; the result's message asks to set ``hash_order``.
+    """
 
     type_name = "mor"
     label = "Kolmisoft MOR (callback)"
@@ -101,9 +119,10 @@ class MorProvider(Provider):
             "hash_order",
             "Hash order",
             FieldKind.CHOICE,
-            "device,src,dst",
+            HASH_ORDERS[0],
             "Order of values in the hash. Kolmisoft's pages disagree; if MOR answers "
-            "'Incorrect hash', try the other order (MOR's Generate hash page tells which).",
+            "'Incorrect hash', the dialer tries the other order once and says which one worked "
+            "(MOR's Generate hash page tells too).",
             choices=HASH_ORDERS,
         ),
         Field("cli_lega", "Caller ID on your phone", FieldKind.STR, "", "Optional (cli_lega)."),
@@ -117,6 +136,17 @@ class MorProvider(Provider):
             "Ask MOR for the callback_uniqueid that links both call legs in the CDRs.",
         ),
     )
+
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        secrets: Mapping[str, str],
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(profile, secrets, transport=transport)
+        # The hash order MOR last accepted, when it is not the configured one.
+        self._accepted_order: str | None = None
 
     # -- settings --------------------------------------------------------------------------------
     def _setting(self, key: str, label: str) -> str:
@@ -132,13 +162,24 @@ class MorProvider(Provider):
     def _method(self) -> str:
         return "GET" if str(self.option("method") or "").upper() == "GET" else "POST"
 
-    def _hash(self, device: str, src: str, dst: str, secret: str) -> str:
-        order = str(self.option("hash_order") or HASH_ORDERS[0])
-        values = {"device": device, "src": src, "dst": dst}
-        names = order.split(",") if order in HASH_ORDERS else HASH_ORDERS[0].split(",")
-        return sha1_hex("".join(values[n] for n in names) + secret)
+    @property
+    def _configured_order(self) -> str:
+        order = str(self.option("hash_order") or "")
+        return order if order in HASH_ORDERS else HASH_ORDERS[0]
 
-    def _request_url(self, dst: str, *, masked: bool = False) -> tuple[str, str]:
+    @property
+    def _order(self) -> str:
+        """The hash order the next call uses: the one MOR accepted last, or the setting."""
+        return self._accepted_order or self._configured_order
+
+    @staticmethod
+    def _hash(order: str, device: str, src: str, dst: str, secret: str) -> str:
+        values = {"device": device, "src": src, "dst": dst}
+        return sha1_hex("".join(values[n] for n in order.split(",")) + secret)
+
+    def _request_url(
+        self, dst: str, *, masked: bool = False, order: str | None = None
+    ) -> tuple[str, str]:
         """The full URL with its query, and the hash it carries (for redaction)."""
         base = self._setting("url", "MOR address").rstrip("/")
         path = str(self.option("path") or PATHS[0])
@@ -152,7 +193,7 @@ class MorProvider(Provider):
                 f"The profile “{self.name}” has no MOR API secret key. Enter it in Settings.",
                 category=ErrorCategory.CONFIG,
             )
-        digest = self._hash(device, src, dst, secret)
+        digest = self._hash(order or self._order, device, src, dst, secret)
         params = [("u", user), ("device", device), ("src", src), ("dst", dst)]
         query = urllib.parse.urlencode(params)
         query += f"&hash={MASK if masked else digest}"
@@ -166,7 +207,29 @@ class MorProvider(Provider):
 
     # -- calls -----------------------------------------------------------------------------------
     async def place_call(self, request: CallRequest) -> CallResult:
-        url, digest = self._request_url(request.dial_string)
+        dst = request.dial_string
+        order = self._order
+        tried = [order]
+        status, error, call_id, raw = await self._send(dst, order)
+        if _said(status, error) == "incorrect hash":
+            # MOR refused the hash, so it dialed nothing: the other documented order, once.
+            order = next(o for o in HASH_ORDERS if o != order)
+            tried.append(order)
+            status, error, call_id, raw = await self._send(dst, order)
+        if error is None and status.lower() == "ok":
+            self._accepted_order = None if order == self._configured_order else order
+            message = "Callback started"
+            if len(tried) > 1 and order != self._configured_order:
+                message += (
+                    f"; MOR accepted the call with the hash in the order {_spoken(order)}. "
+                    f"Set “Hash order” (hash_order) to {order} in Settings to skip the retry."
+                )
+            return CallResult(call_id=call_id, raw=raw, message=message)
+        raise self._refusal(status, error, raw, dst, tried)
+
+    async def _send(self, dst: str, order: str) -> tuple[str, str | None, str | None, str]:
+        """Send one callback request with the hash in ``order``; its parsed answer and text."""
+        url, digest = self._request_url(dst, order=order)
         http_request = build(self.client, self._method, url, provider=self.name)
         response, raw = await send(
             self.client,
@@ -178,9 +241,7 @@ class MorProvider(Provider):
         if response.status_code != 200:
             raise http_status_error(response, self.name, raw)
         status, error, call_id = self._parse(raw)
-        if error is None and status.lower() == "ok":
-            return CallResult(call_id=call_id, raw=raw, message="Callback started")
-        raise self._refusal(status, error, raw, request.dial_string)
+        return status, error, call_id, raw
 
     def _parse(self, raw: str) -> tuple[str, str | None, str | None]:
         """``(status text, error text or None, callback_uniqueid or None)`` of an answer."""
@@ -193,18 +254,25 @@ class MorProvider(Provider):
         except ValueError:  # not XML, cut, or nested too deeply
             raise unexpected_answer(self.name, raw, "not MOR's XML") from None
         status = _first(root, "status")
-        if status is None:
-            raise unexpected_answer(self.name, raw, "no status in MOR's answer")
-        error = _first(status, "error")
+        error = _first(root, "error")
         uniqueid = _first(root, "callback_uniqueid")
         call_id = (uniqueid.text or "").strip() if uniqueid is not None else ""
         if error is not None:
-            return "", (error.text or "").strip(), None
+            said = (error.text or "").strip()
+            status_text = (status.text or "").strip() if status is not None else ""
+            if not said or status_text.lower() == "ok" or uniqueid is not None:
+                # An empty error, or one beside a success: this answer may mean either.
+                raise unexpected_answer(self.name, raw, "an error and a success in one answer")
+            return "", said, None
+        if status is None:
+            raise unexpected_answer(self.name, raw, "no status in MOR's answer")
         return (status.text or "").strip(), None, call_id or None
 
-    def _refusal(self, status: str, error: str | None, raw: str, dst: str) -> ProviderError:
+    def _refusal(
+        self, status: str, error: str | None, raw: str, dst: str, tried: list[str]
+    ) -> ProviderError:
         said = error if error is not None else status
-        key = said.lower()
+        key = _said(status, error)
         where = f"MOR refused the callback of “{self.name}” (“{said}”)"
         if key == "not authenticated":
             return ProviderError(
@@ -214,9 +282,17 @@ class MorProvider(Provider):
                 raw=raw,
             )
         if key == "incorrect hash":
+            if len(tried) > 1:
+                orders = " and ".join(_spoken(order) for order in tried)
+                return ProviderError(
+                    f"{where}, with the hash in both orders ({orders}): check the API secret "
+                    "key in Settings.",
+                    category=ErrorCategory.CREDENTIALS,
+                    raw=raw,
+                )
             return ProviderError(
                 f"{where}: check the API secret key and the hash order in Settings "
-                f"(now “{self.option('hash_order')}”; MOR's Generate hash page shows which).",
+                f"(now “{tried[0]}”; MOR's Generate hash page shows which).",
                 category=ErrorCategory.CREDENTIALS,
                 raw=raw,
             )
@@ -284,6 +360,16 @@ class MorProvider(Provider):
             "MOR has no test request that does not place a call, so nothing was sent. "
             f"A call would send: {self._method} {url}"
         )
+
+
+def _said(status: str, error: str | None) -> str:
+    """What MOR said, lowered and with its spaces evened out, for comparing."""
+    return " ".join((error if error is not None else status).split()).lower()
+
+
+def _spoken(order: str) -> str:
+    """``device,src,dst`` as ``device, src, dst``."""
+    return ", ".join(order.split(","))
 
 
 def _first(element: ET.Element, tag: str) -> ET.Element | None:

@@ -2,16 +2,19 @@
 
 Serves ``/billing/api/callback_init`` and its older name ``/billing/api/callback``. Parameters are
 read from the query string and from a form body (the body wins), since the vendor's example puts
-them in the query of a POST. The hash is accepted in either documented order unless
-``mor_hash_order`` pins one. Answers are the documented XML, byte for byte.
+them in the query of a POST. Like a real server, each simulated one accepts the hash in exactly
+one order (``mor_hash_order``), so a client using the other one hears "Incorrect hash". Answers
+are the documented XML, byte for byte.
 
 State (``sandbox.state``), all optional:
     ``mor_allow_get``: accept GET (MOR's "Allow GET API"); refused with Access Denied otherwise.
-    ``mor_hash_order``: ``"device,src,dst"`` or ``"device,dst,src"``; both are accepted if unset.
+    ``mor_hash_order``: the one order the hash is accepted in, ``"device,dst,src"`` (the
+        vendor's current page, the default) or ``"device,src,dst"`` (its 2015-2016 pages).
     ``mor_api_disabled``: answer "API Requests are disabled".
-    ``mor_hash_error_form``: ``"page"`` to report a bad hash in the ``<page><status><error>``
-        form; the bare ``<status>Incorrect hash</status>`` otherwise (which one MOR uses for
-        callbacks is not documented).
+    ``mor_hash_error_form``: how a bad hash is reported (which form MOR uses for callbacks is
+        not documented): ``"status"`` (the default) ``<status>Incorrect hash</status>``;
+        ``"page"`` ``<page><status><error>..``; ``"error"`` a bare ``<error>..</error>``;
+        ``"page_error"`` ``<page><error>..</error></page>``, the forms other MOR methods use.
     ``mor_use_uniqueid``: ``False`` mimics a mor.conf without use_callback_uniqueid.
     ``mor_html_wrapper``: wrap answers in ``<HTML>`` (MOR's "XML API Extension" setting).
     ``mor_calls``: the accepted ``(src, dst)`` pairs, appended here.
@@ -29,7 +32,13 @@ from dialer_gui.sandbox.server import Fault, Request, Response
 
 PATHS = ("/billing/api/callback_init", "/billing/api/callback")
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
-ORDERS = ("device,src,dst", "device,dst,src")
+ORDERS = ("device,dst,src", "device,src,dst")  # the current page's first
+HASH_ERROR_FORMS = {
+    "status": "<status>{}</status>",
+    "page": "<page><status><error>{}</error></status></page>",
+    "error": "<error>{}</error>",
+    "page_error": "<page><error>{}</error></page>",
+}
 _ids = itertools.count(14811237541247270)
 
 
@@ -57,12 +66,9 @@ def register(sandbox: Any) -> None:
 
     def hash_ok(params: dict[str, str]) -> bool:
         given = params.get("hash", "")
-        orders = [state["mor_hash_order"]] if state.get("mor_hash_order") else list(ORDERS)
-        for order in orders:
-            joined = "".join(params.get(name, "") for name in order.split(","))
-            if given == _sha1(joined + demo.MOR_SECRET):
-                return True
-        return False
+        order = str(state.get("mor_hash_order") or ORDERS[0])
+        joined = "".join(params.get(name, "") for name in order.split(","))
+        return given == _sha1(joined + demo.MOR_SECRET)
 
     def outcome(request: Request, params: dict[str, str], fault: Fault | None) -> str:
         kind = fault.kind if fault else None
@@ -73,8 +79,8 @@ def register(sandbox: Any) -> None:
         if kind == "bad_credentials" or params.get("u") != demo.MOR_USERNAME:
             return _status("Not authenticated")
         if not hash_ok(params):
-            bad = "Incorrect hash"
-            return _error(bad) if state.get("mor_hash_error_form") == "page" else _status(bad)
+            form = HASH_ERROR_FORMS[str(state.get("mor_hash_error_form") or "status")]
+            return f"{DECLARATION}{form.format('Incorrect hash')}\n"
         if params.get("device") != demo.MOR_DEVICE:
             return _status("Bad device")
         if not params.get("src"):
