@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialer_gui.core.dialer import DialPlan
+from dialer_gui.ui.accessible import plain
 from dialer_gui.ui.dialogs import run_dialog
 from dialer_gui.ui.icons import app_icon
 
@@ -48,14 +49,14 @@ class ConfirmDialog(QDialog):
         font.setBold(True)
         number.setFont(font)
         number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        number.setAccessibleName("Number to call")
+        number.setAccessibleName(f"Number to call: {number.text()}")
 
         provider = plan.profile.name if plan.profile else "?"
         details = QLabel(
             f"via <b>{_esc(provider)}</b><br>The PBX receives: <tt>{_esc(plan.dial_string)}</tt>"
         )
         details.setTextFormat(Qt.TextFormat.RichText)
-        details.setAccessibleName("Provider and dial string")
+        details.setAccessibleName(plain(details.text()))  # heard as shown: provider, dial string
 
         layout = QVBoxLayout(self)
         layout.addWidget(number)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from dialer_gui.core.dialer import CallPlacer, ConfirmFn, DialPlan
 from dialer_gui.errors import DialerError
 from dialer_gui.ui import messages
+from dialer_gui.ui.accessible import announce, name_with_text, plain
 from dialer_gui.ui.tasks import spawn
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 from dialer_gui.vocabulary.profiles import ProviderProfile
@@ -139,7 +140,7 @@ class DialPad(QWidget):
             "background: #fff3cd; color: #5c4400; border: 1px solid #e8a317;"
             "border-radius: 4px; padding: 4px 6px;"
         )
-        self.banner.setAccessibleName("Demo mode")
+        self.banner.setAccessibleName(DEMO_TEXT)  # the words it shows, not a label for them
 
         self.field = QLineEdit()
         self.field.setObjectName("numberField")
@@ -147,6 +148,9 @@ class DialPad(QWidget):
         self.field.setAccessibleName("Number to call")
         self.field.setMaxLength(256)
         self.field.setClearButtonEnabled(True)
+        for action in self.field.findChildren(QAction):  # Qt's own clear button is unnamed
+            action.setText("Clear the number")
+            action.setToolTip("Clear the number")
         font = self.field.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         self.field.setFont(font)
@@ -176,7 +180,8 @@ class DialPad(QWidget):
             button = QToolButton()
             button.setText(f"{key}\n{letters}" if letters else f"{key}\n ")
             button.setObjectName(f"key_{key}")
-            button.setAccessibleName("Plus" if key == "+" else f"Key {key}")
+            # What the key shows ("2 ABC"): the letters are how names are dialed by number.
+            button.setAccessibleName("Plus" if key == "+" else f"{key} {letters}".strip())
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing is the keyboard path
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.setMinimumSize(64, 48)
@@ -185,7 +190,7 @@ class DialPad(QWidget):
             button.setFont(kfont)
             if key == "0":
                 button.setToolTip("Hold, or right-click, for +")
-                button.setAccessibleName("Key 0, hold for plus")
+                button.setAccessibleName("0, hold for plus")
                 self._zero_timer = QTimer(self)
                 self._zero_timer.setSingleShot(True)
                 self._zero_timer.setInterval(LONG_PRESS_MS)
@@ -391,6 +396,7 @@ class DialPad(QWidget):
             )
         else:
             self.preview.setText(preview_html(plan))
+        name_with_text(self.preview, "Will dial", plain(self.preview.text()))
         self._update_button(plan)
 
     def _update_button(self, plan: DialPlan | None = None) -> None:
@@ -398,6 +404,7 @@ class DialPad(QWidget):
             plan = self.current_plan()
         busy = plan is not None and self.is_busy(plan)
         self.call_button.setText("Calling…" if busy else "Call")
+        self.call_button.setAccessibleName(self.call_button.text())
         self.call_button.setEnabled(plan is not None and plan.ok and not busy)
 
     def is_busy(self, plan: DialPlan) -> bool:
@@ -413,6 +420,7 @@ class DialPad(QWidget):
             return None
         if not plan.ok:
             self.preview.setText(preview_html(plan))
+            name_with_text(self.preview, "Will dial", plain(self.preview.text()))
             return None
         if self.is_busy(plan):
             return None  # the same number is on its way; a second press places nothing
@@ -456,6 +464,8 @@ class DialPad(QWidget):
     def _set_status(self, text: str, style: str) -> None:
         self.status.setStyleSheet(style)
         self.status.setText(text)
+        name_with_text(self.status, "Last call", text)
+        announce(self.status, text)
 
 
 def _key(plan: DialPlan) -> str:
