@@ -75,16 +75,14 @@ EXPECTED: dict[str, tuple[CallState, str | None, int]] = {
     "reject_number": (FAILED, "rejected_number", 1),
     "not_permitted": (FAILED, "not_permitted", 1),
 }
-# Teleforge documents no answer body: any 2xx means the PBX took the call, except a web page,
-# which comes from a proxy or captive portal rather than Click2Dial.
-TELEFORGE_2XX = {"garbage", "empty", "truncated", "huge"}
 SLOW_FAULTS = {"timeout", "slow_headers", "slow_body"}
 
 
 def expected(provider: str, fault: str) -> tuple[CallState, str | None, int]:
     state, category, count = EXPECTED[fault]
-    if provider == "teleforge" and fault in TELEFORGE_2XX:
-        return ACCEPTED, None, 1
+    if provider == "teleforge" and fault == "bad_credentials":
+        # Click2Dial has no credentials: its 401 means this integrator or port is not allowed.
+        return FAILED, "not_permitted", 1
     if provider == "fonality" and fault == "bad_credentials":
         # The dial is refused for its token (so nothing rang); one new login is then refused.
         return FAILED, "credentials", 2

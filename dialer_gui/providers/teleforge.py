@@ -1,10 +1,13 @@
 """Teleforge Click2Dial: ``POST <server>:<port>/click2dial/calls`` with a JSON body.
 
-The API has no authentication (each integrator gets its own port) and documents no answer: any
-2xx means the PBX took the request, and the outcome arrives later as a CDR on Redis
-(``providers.teleforge_cdr``). We therefore send our own reference with every call and use it as
-the call ID; the CDR carries it back as ``contact_ref`` (v3 and later) or ``call_ref`` (the
-field's name before v3, still accepted).
+The API has no authentication (each integrator gets its own port) and its documentation shows
+no answer body, so a 2xx alone proves nothing. A 2xx counts as "accepted" only when its JSON
+says yes (a ``status`` such as ``queued`` or ``ok``, ``success``/``ok`` true, or our own
+reference echoed back); one that says error is a refusal with its reason; anything else (empty,
+unreadable, neither yes nor no) is "unknown", since the PBX may have dialed. The outcome arrives
+later as a CDR on Redis (``providers.teleforge_cdr``), which also completes an "unknown" call: we
+send our own reference with every call and use it as the call ID; the CDR carries it back as
+``contact_ref`` (v3 and later) or ``call_ref`` (the field's name before v3, still accepted).
 
 Only South African formats are dialable. Values are checked against the documented rules before
 anything is sent, so a wrong number is explained instead of dropped silently by the PBX.
@@ -41,13 +44,24 @@ from dialer_gui.vocabulary.profiles import ProviderProfile
 
 CALLS_PATH = "/click2dial/calls"
 DEFAULT_PORT = 8300  # since Click2Dial v3.3
-# The documentation links its regexes without printing them; these follow its prose.
-AGENT_RE = re.compile(r"^(\d{3,4}|0\d{9}|27\d{9}|00\d{11,14})$")
-CALLEE_RE = re.compile(r"^(0\d{9}|27\d{9}|00\d{11,14})$")
-OUTBOUND_ID_RE = re.compile(r"^(random|tvc_\w+|0\d{9}|27\d{9})$")
+# The documentation links its regexes without printing them; these follow its prose, with ASCII
+# digits only (``\d`` would also take other scripts' digits, which no PBX dials).
+AGENT_RE = re.compile(r"^([0-9]{3,4}|0[0-9]{9}|27[0-9]{9}|00[0-9]{11,14})$")
+CALLEE_RE = re.compile(r"^(0[0-9]{9}|27[0-9]{9}|00[0-9]{11,14})$")
+# "random" (from v2.3.0, needs Teleforge set-up), tvc_<campaign_name> (the documentation sets no
+# rule for the name: any printable ASCII without spaces, as Teleforge named the campaign),
+# 0820001234 or 27820001234.
+OUTBOUND_ID_RE = re.compile(r"^(random|tvc_[!-~]+|0[0-9]{9}|27[0-9]{9})$")
 REF_RE = re.compile(r"^[A-Za-z0-9.\-_~:]{0,230}$")
 REF_MAX = 230
 _REF_BAD = re.compile(r"[^A-Za-z0-9.\-_~:]")
+# Words of an answer's "status" (lower-cased): the PBX said yes, or said no.
+YES_STATUSES = frozenset({"queued", "accepted", "ok", "success", "created"})
+NO_STATUSES = frozenset({"error", "failed", "failure", "fail", "rejected", "invalid"})
+CALLER_ID_HINT = (
+    "27820001234 (recommended), 0820001234 (carriers often reject it), tvc_<campaign> for "
+    "Verified Services, or “random” (Click2Dial v2.3 and later, needs Teleforge set-up)"
+)
 
 CALLEE_RULES = (
     "Teleforge only dials South African numbers written as 0820001234 (10 digits), "
@@ -91,9 +105,9 @@ class TeleforgeProvider(Provider):
             "outbound_id",
             "Caller ID",
             FieldKind.STR,
-            "random",
-            "“random” (needs Teleforge set-up), tvc_<campaign> for verified services, or a "
-            "number such as 27820001234 (0820001234 works but carriers often reject it).",
+            "",
+            f"Required: the caller ID Teleforge shows, one of {CALLER_ID_HINT}.",
+            required=True,
         ),
         Field(
             "api_version",
@@ -140,7 +154,7 @@ class TeleforgeProvider(Provider):
     def payload(self, request: CallRequest) -> dict[str, str]:
         """The JSON body, in the documented field order; raises before anything is sent."""
         agent = self._text("agent")
-        outbound_id = self._text("outbound_id") or "random"
+        outbound_id = self._text("outbound_id")
         version = self._text("api_version") or "3"
         if not AGENT_RE.match(agent):
             raise self._config(
@@ -148,10 +162,10 @@ class TeleforgeProvider(Provider):
                 if agent
                 else "your extension is missing"
             )
+        if not outbound_id:
+            raise self._config(f"the caller ID is missing: set one of {CALLER_ID_HINT}")
         if not OUTBOUND_ID_RE.match(outbound_id):
-            raise self._config(
-                "the caller ID must be “random”, tvc_<campaign>, 0820001234 or 27820001234"
-            )
+            raise self._config(f"the caller ID must be one of {CALLER_ID_HINT}")
         if version not in ("3", "2"):
             raise self._config("the Click2Dial version must be 3 or 2")
         callee = request.dial_string
@@ -197,20 +211,108 @@ class TeleforgeProvider(Provider):
         response, raw = await send(self.client, http_request, provider=self.name, secrets=())
         if response.is_success:
             if "html" in response.headers.get("content-type", "").lower():
-                # Click2Dial answers JSON or nothing; a web page comes from a proxy or a
-                # captive portal, which may or may not have passed the request on.
+                # Click2Dial answers JSON; a web page comes from a proxy or a captive portal,
+                # which may or may not have passed the request on.
                 raise unexpected_answer(self.name, raw, "a web page instead of Click2Dial")
+            self._read_answer(raw, payload)
             outcome = "its outcome arrives by Redis" if self._text("redis_url") else ""
             message = "Teleforge accepted the call request"
             return CallResult(ref, raw, f"{message}; {outcome}." if outcome else f"{message}.")
         if response.status_code == 400:
-            said = _said(raw)
+            raise self._refused(_said(raw), payload, raw)
+        if response.status_code in (401, 403, 407):
+            # Click2Dial has no credentials (each integrator has its own port): the server, or a
+            # proxy in front of it, does not take requests from here.
             raise ProviderError(
-                f"Teleforge refused the call request{said}. {CALLEE_RULES}.",
-                category=ErrorCategory.REJECTED_NUMBER,
+                f"The Teleforge server of “{self.name}” did not take the call request "
+                f"(HTTP {response.status_code}), so nothing was dialed. Click2Dial takes no "
+                "login: each integrator has its own port. Check the port in the server "
+                "address in Settings, or ask Teleforge to allow this integrator.",
+                category=ErrorCategory.NOT_PERMITTED,
                 raw=raw,
             )
         raise http_status_error(response, self.name, raw)
+
+    def _read_answer(self, raw: str, payload: dict[str, str]) -> None:
+        """Return if a 2xx answer says the PBX took the call; raise what it says otherwise.
+
+        The documentation shows no answer body, so only an answer that says yes is "accepted";
+        one that says no is a refusal (failed); anything else may have dialed ("unknown").
+        """
+        try:
+            data: Any = read_json(raw)
+        except ValueError:  # empty, not JSON, cut, or nested too deeply
+            raise unexpected_answer(
+                self.name, raw, "an empty answer" if not raw.strip() else "not JSON"
+            ) from None
+        if not isinstance(data, dict):
+            raise unexpected_answer(self.name, raw, "not a JSON object")
+        status = data.get("status")
+        word = status.strip().lower() if isinstance(status, str) else ""
+        error = data.get("error")
+        if (
+            word in NO_STATUSES
+            or (isinstance(error, str) and error.strip())
+            or data.get("success") is False
+            or data.get("ok") is False
+        ):
+            said = next(
+                (
+                    data[key].strip()
+                    for key in ("error", "message", "detail")
+                    if isinstance(data.get(key), str) and data[key].strip()
+                ),
+                "",
+            )
+            raise self._refused(f" (“{said[:200]}”)" if said else "", payload, raw)
+        ref_field = "contact_ref" if "contact_ref" in payload else "call_ref"
+        echoed = data.get(ref_field) == payload[ref_field]
+        if word in YES_STATUSES or data.get("success") is True or data.get("ok") is True or echoed:
+            return
+        raise unexpected_answer(self.name, raw, "an answer that says neither yes nor no")
+
+    def _refused(self, said: str, payload: dict[str, str], raw: str) -> ProviderError:
+        """The PBX said no (a 400, or an answer saying error): explained by the field it names."""
+        lowered = said.lower()
+        nothing = "so nothing was dialed"
+        if not said:
+            said = " (it gave no reason)"
+        if "outbound" in lowered or "caller" in lowered:
+            return ProviderError(
+                f"Teleforge refused the caller ID “{payload['outbound_id']}” of “{self.name}”"
+                f"{said}, {nothing}. Set a caller ID Teleforge accepts in Settings: "
+                f"{CALLER_ID_HINT}.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        if "agent" in lowered or "extension" in lowered:
+            return ProviderError(
+                f"Teleforge refused the extension “{payload['agent']}” of “{self.name}”{said}, "
+                f"{nothing}. Check “Your extension” in Settings.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        if "callee" in lowered:
+            return ProviderError(
+                f"Teleforge refused the number {payload['callee']}{said}, {nothing}. "
+                f"{CALLEE_RULES}.",
+                category=ErrorCategory.REJECTED_NUMBER,
+                raw=raw,
+            )
+        if "contact_ref" in lowered or "call_ref" in lowered:
+            return ProviderError(
+                f"Teleforge refused the call reference of “{self.name}”{said}, {nothing}. "
+                "If the server is older than Click2Dial v3, set the Click2Dial version to 2 "
+                "in Settings.",
+                category=ErrorCategory.CONFIG,
+                raw=raw,
+            )
+        return ProviderError(
+            f"Teleforge refused the call request of “{self.name}”{said}, {nothing}. "
+            f"Check your extension and caller ID in Settings, and the number: {CALLEE_RULES}.",
+            category=ErrorCategory.REJECTED_NUMBER,
+            raw=raw,
+        )
 
     # -- after "accepted": CDRs from Redis ------------------------------------------------------
     @classmethod

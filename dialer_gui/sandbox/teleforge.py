@@ -1,13 +1,18 @@
 """Simulator of Teleforge Click2Dial: ``POST /click2dial/calls`` and the CDR it leaves in Redis.
 
-Values are checked with the rules the documentation describes (the provider shares the regexes)
-and violations get a 400 with a JSON error; the real server's answers are undocumented, so the
-success status is a knob. An accepted call, when the sandbox has a Redis, is followed after
-``sandbox.cdr_delay`` seconds by an end-of-call CDR pushed on ``enigma:notifications:cdr``:
-the v3 shape when the request used ``contact_ref``, the older shape when it used ``call_ref``.
+Values are checked with the rules the vendor's documentation describes (the patterns below are
+written from its prose, not taken from the client, so a mistake in one is caught by the other),
+and violations get a 400 with a JSON error naming the field. The real server's answers are not
+documented: the success answer here, ``{"status": "queued", <ref field>: <ref>}``, is this
+simulator's own, and its status and body are knobs. An accepted call, when the sandbox has a
+Redis, is followed after ``sandbox.cdr_delay`` seconds by an end-of-call CDR pushed on
+``enigma:notifications:cdr``: the v3 shape when the request used ``contact_ref``, the older
+shape when it used ``call_ref``.
 
 Knobs in ``sandbox.state``:
     ``teleforge_status``: HTTP status of an accepted call (default 201).
+    ``teleforge_answer``: a body (text) to answer a valid request with instead of placing it,
+    for answers no fault covers (``{"status":"error","error":"invalid agent"}`` with 200).
     ``teleforge_end_reason``: disposition of the CDR (default ``hungup``).
 """
 
@@ -16,16 +21,28 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from typing import Any
 
-from dialer_gui.providers.teleforge import AGENT_RE, CALLEE_RE, OUTBOUND_ID_RE, REF_MAX, REF_RE
 from dialer_gui.sandbox import demo
 from dialer_gui.sandbox.server import Fault, Request, Response
 
 log = logging.getLogger("dialer_gui.sandbox.teleforge")
 
 API = "teleforge"
+# The document's value rules; it links its regexes without printing them. ASCII digits only.
+# <ext>: a 3-4 digit extension, or (from v2.2.1) the same as <callee>.
+# <callee>: 0 + 9 digits; 27 + 9 digits; 00 + 11 to 14 digits (13-16 in all).
+# <outbound_id>: 'random' (from v2.3.0), tvc_<campaign_name> (no rule given for the name),
+# 0 + 9 digits, 27 + 9 digits.
+# <custom_call_ref>: alphanumeric and .-_~:, truncated after 230 characters.
+_CALLEE = r"0[0-9]{9}|27[0-9]{9}|00[0-9]{11,14}"
+AGENT_RE = re.compile(rf"[0-9]{{3,4}}|{_CALLEE}")
+CALLEE_RE = re.compile(_CALLEE)
+OUTBOUND_ID_RE = re.compile(r"random|tvc_\S+|0[0-9]{9}|27[0-9]{9}")
+REF_RE = re.compile(r"[A-Za-z0-9.\-_~:]*")
+REF_MAX = 230
 CDR_KEY = "enigma:notifications:cdr"
 # ISDN cause codes that go with each disposition (Teleforge's dispositions table).
 END_CODES = {
@@ -55,14 +72,14 @@ def validate(data: Any) -> tuple[dict[str, str], str, str] | Response:
         value = data.get(name)
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        if not isinstance(value, str) or not rule.match(value):
+        if not isinstance(value, str) or not rule.fullmatch(value):
             return error(f"invalid {name}")
         fields[name] = value
     ref_field = "contact_ref" if "contact_ref" in data else "call_ref"
     ref = data.get(ref_field)
     if ref is None:
         ref = f"c2d-{time.time_ns()}"
-    if not isinstance(ref, str) or not REF_RE.match(ref[:REF_MAX]):
+    if not isinstance(ref, str) or not REF_RE.fullmatch(ref[:REF_MAX]):
         return error(f"invalid {ref_field}")
     return fields, ref[:REF_MAX], ref_field
 
@@ -124,6 +141,10 @@ def register(sandbox: Any) -> None:
         if isinstance(checked, Response):
             return checked
         fields, ref, ref_field = checked
+        answer = sandbox.state.get("teleforge_answer")
+        if answer is not None:
+            status = int(sandbox.state.get("teleforge_status", 200))
+            return Response.text(str(answer), status, "application/json")
         count = sandbox.state.get("teleforge_calls", 0) + 1
         sandbox.state["teleforge_calls"] = count
         if sandbox.redis_url:
