@@ -59,7 +59,9 @@ def test_call_through_every_provider_type(
     assert result["status"] == "accepted" and result["error"] is None
     assert result["provider"] == f"demo-{kind}" and result["kind"] == "external"
     assert len(sandbox.requests) == (2 if kind == "fonality" else 1)  # Fonality logs in first
-    if kind != "fonality":  # the only API that returns no call ID
+    # No call ID: Fonality's API has none; the Enswitch demo profile sends no wait (a wait at or
+    # above the timeout, which tests shorten, is refused before sending).
+    if kind not in ("fonality", "enswitch"):
         assert result["call_id"]
     history = json.loads(cli("history", "--json", env=configured).stdout)
     assert history[0]["call_id"] == result["call_id"] and history[0]["source"] == "cli"

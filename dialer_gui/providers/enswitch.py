@@ -1,12 +1,17 @@
 """Enswitch (Integrics) ``calls/make``: calls the user's own line, then bridges the number.
 
-The request is a plain GET (or form POST) under a configurable base such as
-``https://host/api/json/`` or ``https://host/local/api/json/``. Parameters, credentials
-included, are joined with ``;`` as in every documented example, or ``&`` when a server wants
-that. The HTTP status is 200 whatever happens; the answer's ``responses[0].code`` (a string)
-says what the PBX did: ``200`` accepted with a call ID (only when ``wait`` is set), ``204``
-accepted without one, ``400`` bad parameter (``key`` names it), ``401`` credentials, ``402``
-role, ``403`` rate plan.
+The request is a form POST (or, as a setting, a plain GET) under a configurable base such as
+``https://host/api/json/`` or ``https://host/local/api/json/``; the vendor's documentation lets
+clients use GET or POST as they prefer, and POST keeps the password out of addresses and server
+logs. Parameters, credentials included, are joined with ``;`` as in every documented example,
+or ``&`` when a server wants that. The HTTP status is 200 whatever happens; the answer's
+``responses[0].code`` (a string) says what the PBX did: ``200`` accepted with a call ID (only
+when ``wait`` is set), ``204`` accepted without one, ``400`` bad parameter (``key`` names it),
+``401`` credentials, ``402`` role, ``403`` rate plan.
+
+With ``wait`` the PBX places the call and answers only after ``wait`` seconds. A ``wait`` at or
+above the profile's ``timeout`` would end every call "unknown" at the deadline while the PBX
+dials, so such a profile is refused as a settings error before anything is sent.
 
 ``check()`` sends ``calls/active/list/`` filtered to a call ID that cannot exist: it is
 read-only, proves the address and the credentials, and returns almost nothing.
@@ -21,6 +26,7 @@ from typing import Any, ClassVar
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import (
+    DEFAULT_TIMEOUT,
     AnswerOutOfBounds,
     build,
     http_status_error,
@@ -103,15 +109,17 @@ class EnswitchProvider(Provider):
             FieldKind.INT,
             5,
             "Seconds the PBX waits before answering so that it can return a call ID; "
-            "0 answers at once without one. Must be more than the delay.",
+            "0 answers at once without one. Must be more than the delay and less than the "
+            "timeout.",
         ),
         Field("delay", "Delay (seconds)", FieldKind.INT, 0, "Seconds before the PBX dials."),
         Field(
             "method",
             "HTTP method",
             FieldKind.CHOICE,
-            "GET",
-            "POST keeps the password out of the address (sent as a form body).",
+            "POST",
+            "POST keeps the password out of the address and server logs (sent as a form "
+            "body); GET puts it in the address.",
             choices=("GET", "POST"),
         ),
         Field(
@@ -174,6 +182,15 @@ class EnswitchProvider(Provider):
             raise self._config("wait and delay cannot be negative")
         if wait and delay and wait <= delay:
             raise self._config("“wait” must be more than “delay”, or the call ID never comes")
+        timeout = self._timeout()
+        if wait and wait >= timeout:
+            # Enswitch holds its answer for ``wait`` seconds: the deadline would always come
+            # first, and every call would be "unknown" while the PBX dials.
+            raise self._config(
+                f"“wait” ({wait} s) must be less than the “timeout” ({timeout:g} s), or every "
+                "call ends with its status unknown while the PBX dials; lower the wait (0 "
+                "answers at once) or raise the timeout a few seconds above it"
+            )
         params = self._credentials(masked=masked)
         params += [("stype", self._text("stype")), ("snumber", snumber)]
         if self._text("ctype"):
@@ -188,6 +205,13 @@ class EnswitchProvider(Provider):
             params.append(("wait", str(wait)))
         return params
 
+    def _timeout(self) -> float:
+        """The profile's ``timeout``, read as ``providers.http.make_client`` reads it."""
+        try:
+            return float(self.option("timeout") or DEFAULT_TIMEOUT)
+        except (TypeError, ValueError):
+            raise self._config("the setting “timeout” must be a number of seconds") from None
+
     def encode(self, params: list[tuple[str, str]], *, masked: bool = False) -> str:
         """Join parameters with the chosen separator; values URL-encoded, empty ones kept."""
         separator = self._text("separator") or ";"
@@ -200,7 +224,7 @@ class EnswitchProvider(Provider):
         return separator.join(f"{k}={value(v)}" for k, v in params)
 
     def _method(self) -> str:
-        method = (self._text("method") or "GET").upper()
+        method = (self._text("method") or "POST").upper()
         if method not in ("GET", "POST"):
             raise self._config("the HTTP method must be GET or POST")
         return method

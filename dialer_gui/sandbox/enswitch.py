@@ -10,10 +10,19 @@ Knobs in ``sandbox.state``:
     ``enswitch_trailing_comma``: print the 200 answer exactly as the documentation does, with
     its trailing comma (invalid JSON).
     ``enswitch_no_callid``: answer 204 even when ``wait`` is set (ID not known in time).
+    ``enswitch_wait_cap``: at most this many seconds of holding (below); unset, the whole
+    ``wait``. Tests set it to keep calls quick.
+
+As the vendor's documentation describes, a call with ``wait`` is answered only after ``wait``
+seconds (with the call ID, or 204 when it is not known by then).
+
+The demo profile sends no ``wait``: tests give demo profiles short timeouts, and the dialer
+refuses a ``wait`` at or above the timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -102,6 +111,10 @@ def register(sandbox: Any) -> None:
             return answer("400", "delay", "Must be a whole number")
         count = sandbox.state.get("enswitch_calls", 0) + 1
         sandbox.state["enswitch_calls"] = count
+        if wait:
+            # The call is placed; the answer waits for it, as the documentation says.
+            cap = sandbox.state.get("enswitch_wait_cap")
+            await asyncio.sleep(wait if cap is None else min(wait, float(cap)))
         if not wait or sandbox.state.get("enswitch_no_callid"):
             return answer("204")
         data = {"machine": 1, "server": "asterisk01", "callid": f"{int(time.time())}.{count:06d}"}
@@ -138,7 +151,7 @@ def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:
             "stype": demo.ENSWITCH_STYPE,
             "snumber": demo.ENSWITCH_SNUMBER,
             "ctype": demo.ENSWITCH_CTYPE,
-            "wait": demo.ENSWITCH_WAIT,
+            "wait": 0,
             "separator": demo.ENSWITCH_SEPARATOR,
         },
         {"auth_password": demo.ENSWITCH_PASSWORD},
