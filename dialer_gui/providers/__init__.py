@@ -57,7 +57,7 @@ PROVIDERS: dict[str, ProviderEntry] = {
         "dialer_gui.providers.mor:MorProvider",
         "dialer_gui.sandbox.mor",
         {"url": "https://mor.example.com/billing", "u": "alice", "device": "1002",
-         "src": "37060000001", "hash_order": "device,src,dst"},
+         "src": "37060000001"},
     ),
     "enswitch": ProviderEntry(
         "dialer_gui.providers.enswitch:EnswitchProvider",

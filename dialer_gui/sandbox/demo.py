@@ -45,7 +45,6 @@ ENSWITCH_PASSWORD = "enswitch-demo-Pa55"
 ENSWITCH_STYPE = "phone"
 ENSWITCH_SNUMBER = "1234567"
 ENSWITCH_CTYPE = ""
-ENSWITCH_WAIT = 5
 ENSWITCH_SEPARATOR = ";"
 
 # -- Teleforge click2dial (no authentication exists) -------------------------------------------
