@@ -336,6 +336,7 @@ class Application(QObject):
             self.dialpad, self.history_view, has_tray=self.has_tray, demo=self.demo
         )
         self.window.quit_requested.connect(self.quit)
+        self.window.settings_requested.connect(self.show_settings)
         self.qapp.setWindowIcon(app_icon(self.demo))
         self.qapp.setQuitOnLastWindowClosed(not self.has_tray)
         if self.has_tray:

@@ -1,6 +1,7 @@
 """The main window: tabs Dial and History, and a status line.
 
-With a tray, closing it only hides it (the tray keeps the app alive). Without a tray it is the
+Ctrl+1 and Ctrl+2 pick the tab, Ctrl+, opens the settings, Ctrl+Q quits. With a tray, closing it
+only hides it (the tray keeps the app alive). Without a tray it is the
 app: closing it quits, and Escape on an empty dial pad minimises instead of hiding.
 """
 
@@ -28,6 +29,7 @@ class MainWindow(QMainWindow):
     """
 
     quit_requested = Signal()
+    settings_requested = Signal()
 
     def __init__(
         self,
@@ -56,6 +58,10 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_tab(0))
         QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.show_tab(1))
         QShortcut(QKeySequence(QKeySequence.StandardKey.Quit), self, self.quit_requested.emit)
+        # Settings from the keyboard: the tray menu is not reachable without a mouse (and
+        # without a tray there is no menu at all). Ctrl+, as most desktop apps use it.
+        self.settings_shortcut = QShortcut(QKeySequence("Ctrl+,"), self)
+        self.settings_shortcut.activated.connect(self.settings_requested.emit)
         if has_tray:
             QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.hide)
 

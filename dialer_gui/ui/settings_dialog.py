@@ -197,6 +197,7 @@ class SettingsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form_host)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus, not the frame
 
         self.tls_warning = QLabel(
             "⚠ TLS certificate checks are off for this profile: anyone on the network "
@@ -271,13 +272,26 @@ class SettingsDialog(QDialog):
             label.setBuddy(editor.widget)
             label.setToolTip(spec.help)
             editor.widget.setToolTip(spec.help)
-            editor.widget.setAccessibleName(spec.label)
-            editor.widget.setAccessibleDescription(spec.help)
+            # The "*" is only seen; the name says it. A description replaces the placeholder
+            # for a screen reader, so it carries the placeholder ("stored in keyring", "not set").
+            editor.widget.setAccessibleName(
+                f"{spec.label}, required" if spec.required else spec.label
+            )
+            placeholder = str(editor.widget.property("placeholderText") or "")
+            described = f"{placeholder}. {spec.help}" if placeholder else spec.help
+            editor.widget.setAccessibleDescription(described)
             self.form.addRow(label, editor.widget)
             self.editors[spec.name] = editor
             if spec.name == "verify_tls":
                 editor.widget.toggled.connect(self._update_tls_warning)  # type: ignore[attr-defined]
         self._update_tls_warning()
+        # Rows are made after the buttons below them: put the fields back in the Tab order,
+        # between the profile's type and its Test button.
+        previous: QWidget = self.type_box
+        for editor in self.editors.values():
+            QWidget.setTabOrder(previous, editor.widget)
+            previous = editor.widget
+        QWidget.setTabOrder(previous, self.test_button)
 
     def _update_tls_warning(self, *_args: Any) -> None:
         editor = self.editors.get("verify_tls")
@@ -442,6 +456,7 @@ class SettingsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

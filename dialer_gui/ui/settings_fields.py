@@ -118,6 +118,7 @@ def field_editor(spec: Field, stored_secret: bool = False, profiles: Sequence[st
         rules = QPlainTextEdit()
         rules.setPlaceholderText(f"one per line: pattern{RULE_SEPARATOR}replacement")
         rules.setMaximumHeight(70)
+        rules.setTabChangesFocus(True)  # Tab moves on; rules never hold a tab character
         return Editor(
             rules,
             lambda: _parse_rules(rules.toPlainText()),
@@ -127,6 +128,7 @@ def field_editor(spec: Field, stored_secret: bool = False, profiles: Sequence[st
         mapping = QPlainTextEdit()
         mapping.setPlaceholderText("one per line: Name: value")
         mapping.setMaximumHeight(70)
+        mapping.setTabChangesFocus(True)
         return Editor(
             mapping,
             lambda: _parse_mapping(mapping.toPlainText()),
