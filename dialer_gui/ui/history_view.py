@@ -2,13 +2,16 @@
 
 Search runs as you type, debounced (150 ms) so a fast typist causes one query. Actions work on
 the selected row from buttons, the context menu or keys: Enter shows details, Ctrl+R redials,
-Ctrl+C copies the call ID. Export writes what the filters show to a CSV file, a page at a time
-in a worker thread, so a long history does not freeze the window.
+Ctrl+C copies the call ID. Tab walks the pane in the order it is shown (search, filters, table,
+row actions, export) and leaves the table rather than moving from cell to cell in it. Export
+writes what the filters show to a CSV file, a page at a time in a worker thread, so a long
+history does not freeze the window.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -140,15 +143,17 @@ class HistoryView(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self.apply_filter)
 
+        # Named by their labels below (a buddy label is what a screen reader reads with a combo
+        # box; a name of its own would hide it, and over AT-SPI the name is the current item).
         self.state_box = QComboBox()
-        self.state_box.setAccessibleName("Show calls in state")
+        self.state_box.setAccessibleDescription("Show only the calls in this state")
         self.state_box.addItem("All states", None)
         for state in CallState:
             self.state_box.addItem(STATE_TEXT[state], state)
         self.state_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
 
         self.provider_box = QComboBox()
-        self.provider_box.setAccessibleName("Show calls through provider")
+        self.provider_box.setAccessibleDescription("Show only the calls through this provider")
         self.provider_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.refresh_providers()
 
@@ -160,6 +165,8 @@ class HistoryView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        # Tab leaves the table for the row actions; arrows move between rows and cells.
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
@@ -198,10 +205,16 @@ class HistoryView(QWidget):
 
         search_label = QLabel("&Search:")
         search_label.setBuddy(self.search)
+        state_label = QLabel("St&ate:")
+        state_label.setBuddy(self.state_box)
+        provider_label = QLabel("&Provider:")
+        provider_label.setBuddy(self.provider_box)
         filters = QHBoxLayout()
         filters.addWidget(search_label)
         filters.addWidget(self.search, 1)
+        filters.addWidget(state_label)
         filters.addWidget(self.state_box)
+        filters.addWidget(provider_label)
         filters.addWidget(self.provider_box)
         actions = QHBoxLayout()
         actions.addWidget(self.redial_button)
@@ -213,6 +226,19 @@ class HistoryView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
+        # Tab goes through the pane as it is shown: search, filters, table, row actions, export.
+        order = [
+            self.search,
+            self.state_box,
+            self.provider_box,
+            self.table,
+            self.redial_button,
+            self.copy_button,
+            self.details_button,
+            self.export_button,
+        ]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
         self.setFocusProxy(self.search)
         self._update_actions()
 
