@@ -1,7 +1,8 @@
 """The dial pad: type or click a number, see exactly what will be sent, call.
 
 Keyboard first: digits, ``+``, ``*`` and ``#`` typed anywhere in the pad go to the number field;
-Enter calls; Escape clears, a second Escape hides the window; Up and Down walk through recent
+Enter calls; Escape clears, a second Escape hides the window (the first time in a session it
+says the app is still running and how to bring it back); Up and Down walk through recent
 numbers. The preview under the field is the dialer's own plan (``Dialer.plan``), so it shows
 the formatted number and the exact string the provider will receive, or why it cannot be
 dialed, in words. Calling never blocks: the coroutine runs on the loop, the Call button shows
@@ -59,6 +60,11 @@ DIAL_CHARS = frozenset("0123456789+*#")
 LONG_PRESS_MS = 500
 RECENT = 20
 DEMO_TEXT = "Demo mode: calls go to a built-in simulator, not to a real phone system."
+DISMISS_TITLE = "dialer-gui is still running"
+DISMISS_TEXT = (
+    "Escape put the window away. Open it again from the tray icon (or the taskbar), "
+    "or by running dialer-gui."
+)
 
 ERROR_STYLE = "color: #b3261e;"
 WARN_STYLE = "color: #9a5b00;"
@@ -102,7 +108,9 @@ class DialPad(QWidget):
         demo: show the demo banner.
 
     Signals:
-        dismissed: the user pressed Escape on an empty field (the window should hide).
+        dismissed: the user pressed Escape on an empty field (the window should hide). The first
+            time in a session the pad also says, through the messages funnel and to a screen
+            reader, that the app keeps running and how to open it again.
         clipboard_requested: the "Dial clipboard" button was pressed.
     """
 
@@ -124,6 +132,7 @@ class DialPad(QWidget):
         self._recent: list[str] | None = None
         self._recent_pos = -1
         self._draft = ""
+        self._dismiss_explained = False
         self.last_task: asyncio.Task[CallAttempt | None] | None = None
         self.setObjectName("dialPad")
         self._build()
@@ -377,8 +386,13 @@ class DialPad(QWidget):
         """First Escape clears the field; Escape on an empty field hides the window."""
         if self.field.text():
             self.clear()
-        else:
-            self.dismissed.emit()
+            return
+        if not self._dismiss_explained:
+            # Hiding to the tray without a word looks like quitting; say once where it went.
+            self._dismiss_explained = True
+            announce(self, f"{DISMISS_TITLE}. {DISMISS_TEXT}")
+            messages.info(DISMISS_TITLE, DISMISS_TEXT)
+        self.dismissed.emit()
 
     # -- preview --------------------------------------------------------------------------------
     def current_plan(self) -> DialPlan | None:

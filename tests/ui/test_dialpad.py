@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStatusBar, QWidget
 from uitools import calls_to, dialer, finish, qloop  # noqa: F401
 
+from dialer_gui.ui import messages
 from dialer_gui.ui.dialpad import DialPad
 from dialer_gui.vocabulary.calls import CallState
 
@@ -93,6 +94,33 @@ def test_escape_clears_then_dismisses(qtbot, dialer):  # noqa: F811
     assert pad.field.text() == ""
     with qtbot.waitSignal(pad.dismissed):
         qtbot.keyClick(pad.field, Qt.Key.Key_Escape)
+
+
+def test_escape_on_an_empty_pad_says_where_the_window_went_once(qtbot, dialer):  # noqa: F811
+    pad = make_pad(qtbot, dialer)
+    messages.install(messages.MessagePresenter(status_bar=QStatusBar(pad), parent=pad))
+    dismissed: list[bool] = []
+    pad.dismissed.connect(lambda: dismissed.append(True))
+    qtbot.keyClicks(pad.field, "555")
+    qtbot.keyClick(pad.field, Qt.Key.Key_Escape)
+    assert pad.field.text() == ""
+    assert not dismissed
+    with qtbot.waitSignal(pad.dismissed):
+        qtbot.keyClick(pad.field, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: bool(messages.shown))
+    (message,) = messages.shown
+    said = f"{message.title} {message.text}"
+    assert message.level == "info"
+    assert "still running" in said
+    assert "tray icon" in said and "running dialer-gui" in said  # the ways back
+    # Shown again, the pad hides again without repeating itself in the same session.
+    qtbot.keyClicks(pad.field, "7")
+    qtbot.keyClick(pad.field, Qt.Key.Key_Escape)
+    with qtbot.waitSignal(pad.dismissed):
+        qtbot.keyClick(pad.field, Qt.Key.Key_Escape)
+    qtbot.wait(50)  # a second message would be queued to the presenter by now
+    assert len(messages.shown) == 1
+    assert len(dismissed) == 2
 
 
 def test_up_and_down_walk_recent_numbers(qtbot, dialer):  # noqa: F811
