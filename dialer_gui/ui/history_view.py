@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -136,6 +136,9 @@ class HistoryView(QWidget):
         self.search.setPlaceholderText("Search number, call ID or error")
         self.search.setAccessibleName("Search the history")
         self.search.setClearButtonEnabled(True)
+        for action in self.search.findChildren(QAction):  # Qt's own clear button is unnamed
+            action.setText("Clear the search")
+            action.setToolTip("Clear the search")
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DELAY_MS)

@@ -47,6 +47,8 @@ class MainWindow(QMainWindow):
         self.history = history
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        # It takes the focus (to pass it to its tabs), so a screen reader stops on it: say what.
+        self.tabs.setAccessibleName("Dial and history")
         self.tabs.addTab(dialpad, "&Dial")
         self.tabs.addTab(history, "&History")
         self.tabs.currentChanged.connect(self._tab_changed)

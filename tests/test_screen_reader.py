@@ -1,0 +1,147 @@
+"""The running app as a screen reader meets it: read from the real AT-SPI bus under Xvfb.
+
+A private D-Bus session, the AT-SPI bus and an X server are started for the test; the app runs
+on them with Qt's accessibility bridge on, and ``tests/support/atspi_dump.py`` (the system
+Python, with pyatspi) reads the tree and acts on it as Orca would: types a number into the
+field and presses Call. `.ci/run` installs what this needs (xvfb, dbus, at-spi2-core,
+python3-pyatspi, Qt's xcb libraries).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SUPPORT = Path(__file__).parent / "support"
+SYSTEM_PYTHON = "/usr/bin/python3"
+BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
+
+
+def _missing() -> str | None:
+    for tool in ("Xvfb", "dbus-daemon"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    if not os.path.exists(BUS_LAUNCHER):
+        return "at-spi2-core is not installed"
+    probe = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import pyatspi"], capture_output=True, check=False
+    )
+    return None if probe.returncode == 0 else "python3-pyatspi is not installed"
+
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform != "linux", reason="AT-SPI is the Linux accessibility bus"),
+    pytest.mark.skipif(bool(_missing()), reason=str(_missing())),
+]
+
+
+class Session:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def dump(self, steps: list[list[object]] | None = None) -> list[dict[str, object]]:
+        args = [SYSTEM_PYTHON, str(SUPPORT / "atspi_dump.py"), "dialer-gui"]
+        if steps:
+            args.append(json.dumps(steps))
+        env = {k: v for k, v in self.env.items() if k != "PYTHONPATH"}  # the system Python's own
+        done = subprocess.run(
+            args, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout)
+
+
+@pytest.fixture
+def session(isolated_dirs: dict[str, Path]) -> Iterator[Session]:
+    started: list[subprocess.Popen[bytes]] = []
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    started.append(xvfb)
+    assert xvfb.stdout is not None
+    display = xvfb.stdout.readline().decode().strip()
+    xvfb.stdout.close()
+    bus = subprocess.run(
+        ["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+        capture_output=True, text=True, timeout=10, check=True,
+    )  # fmt: skip
+    address, pid = bus.stdout.split()[:2]
+    env = {
+        **os.environ,
+        "DISPLAY": f":{display}",
+        "DBUS_SESSION_BUS_ADDRESS": address,
+        "QT_QPA_PLATFORM": "xcb",
+        "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
+        "NO_AT_BRIDGE": "0",
+    }
+    try:
+        launcher = subprocess.Popen(
+            [BUS_LAUNCHER, "--launch-immediately"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        started.append(launcher)
+        time.sleep(0.5)
+        app = subprocess.Popen(
+            [sys.executable, "-m", "dialer_gui", "--demo"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        started.append(app)
+        yield Session(env)
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        os.kill(int(pid), signal.SIGTERM)
+
+
+def named(tree: list[dict[str, object]], role: str) -> list[str]:
+    return [str(n["name"]) for n in tree if n["role"] == role and n["showing"]]
+
+
+def test_every_control_a_screen_reader_can_reach_has_a_name(session: Session) -> None:
+    tree = session.dump()
+    reachable = [n for n in tree if n["focusable"] and n["showing"]]
+    assert reachable, "nothing on the bus: the accessibility bridge is not on"
+    unnamed = [
+        (n, [(m["role"], m["name"]) for m in tree[i + 1 : i + 4]])
+        for i, n in enumerate(tree)
+        if n in reachable and not str(n["name"]).strip()
+    ]
+    assert unnamed == [], unnamed
+    buttons = named(tree, "push button")
+    assert "2 ABC" in buttons and "0, hold for plus" in buttons and "Call" in buttons
+    labels = named(tree, "label")
+    assert any(label.startswith("Demo mode: calls go to a built-in simulator") for label in labels)
+    assert any(label.startswith("Will dial: Type a number") for label in labels)
+    history = session.dump([["press", "History"], ["wait", 0.5]])
+    reachable = [n for n in history if n["focusable"] and n["showing"]]
+    assert [n for n in reachable if not str(n["name"]).strip()] == []
+    assert "Clear the search" in named(history, "push button")
+    assert {"Redial", "Copy", "Details", "Export"} <= {
+        name.split(" ")[0].rstrip("…") for name in named(history, "push button")
+    }
+
+
+def test_typing_a_number_and_pressing_call_is_heard_end_to_end(session: Session) -> None:
+    session.dump()  # the app is up
+    tree = session.dump([["set_text", "Number to call", "+1 212 555 0100"], ["wait", 0.5]])
+    preview = [label for label in named(tree, "label") if label.startswith("Will dial:")]
+    assert preview and "+1 212-555-0100" in preview[0] and "demo-simotel" in preview[0]
+    tree = session.dump([["press", "Call"], ["wait", 2.0]])
+    status = [label for label in named(tree, "label") if label.startswith("Last call:")]
+    assert status, named(tree, "label")
+    assert "+1 212-555-0100" in status[0] and "rings first" in status[0]
