@@ -6,9 +6,11 @@ interpreter does not. ``tests/test_screen_reader.py`` starts the bus and the app
 
     /usr/bin/python3 atspi_dump.py APP_NAME [ACTIONS_JSON]
 
-ACTIONS_JSON is a list of steps done before the dump, in order: ``["set_text", NAME, TEXT]``
-(an editable text named NAME gets TEXT), ``["press", NAME]`` (the first action of the button or tab
-named NAME: "press" for a button, "switch" for a tab), ``["wait", SECONDS]``.
+It prints ``{"tree": [...], "events": [...]}``: the tree after the steps, and what a screen
+reader was told while they ran (announcements, changed names). ACTIONS_JSON is a list of steps
+done before the dump, in order: ``["set_text", NAME, TEXT]`` (an editable text named NAME gets
+TEXT), ``["press", NAME]`` (the first action of the button or tab named NAME: "press" for a
+button, "switch" for a tab), ``["wait", SECONDS]`` (events arrive meanwhile).
 """
 
 from __future__ import annotations
@@ -78,14 +80,42 @@ def act(app: object, steps: list[list[object]]) -> None:
             button = first(app, str(step[1]), {"push button", "page tab"})
             button.queryAction().doAction(0)
         elif kind == "wait":
-            time.sleep(float(step[1]))  # type: ignore[arg-type]
+            pump(float(step[1]))  # type: ignore[arg-type]
+
+
+EVENTS: list[dict[str, str]] = []
+WATCHED = ("object:announcement", "object:property-change:accessible-name")
+
+
+def heard(event: object) -> None:
+    """What a screen reader is told while the steps run: announcements and changed names."""
+    try:
+        source = event.source.name or ""
+    except Exception:
+        source = ""
+    detail = event.any_data if isinstance(event.any_data, str) else ""
+    EVENTS.append({"type": event.type, "source": source, "text": detail or source})
+
+
+def pump(seconds: float) -> None:
+    """Let events arrive (they come through the GLib main loop) for ``seconds``."""
+    from gi.repository import GLib
+
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        while context.iteration(False):
+            pass
+        time.sleep(0.02)
 
 
 def main() -> None:
     app = find_app(sys.argv[1])
+    pyatspi.Registry.registerEventListener(heard, *WATCHED)
     if len(sys.argv) > 2:
         act(app, json.loads(sys.argv[2]))
-    print(json.dumps(walk(app)))
+    pump(0.2)
+    print(json.dumps({"tree": walk(app), "events": EVENTS}))
 
 
 if __name__ == "__main__":
