@@ -2,7 +2,9 @@
 
 Answers follow the "Common Response Messages" table of Simotel's settings page: JSON envelopes
 ``{"success": 0|1, "message": ..., "data": ...}``, with 401/403/405/415 statuses carrying JSON too.
-Both PUT and POST are accepted, as the documentation moved from one to the other.
+Both PUT and POST are accepted, as the documentation moved from one to the other. The originate
+body is held to the documentation: only its seven parameters, every value a string, the four
+required ones present and not empty.
 
 State (``sandbox.state``), all optional:
     ``simotel_methods``: methods accepted (default PUT and POST); ``{"PUT"}`` mimics an old server.
@@ -28,6 +30,7 @@ ORIGINATE = "/api/v4/call/originate/act"
 PING = "/api/v4/setting/ping/act"
 REQUIRED = ("caller", "callee", "context", "caller_id")  # the "**" rows of the doc
 OPTIONAL = ("trunk_name", "timeout", "call_limit")
+DOCUMENTED = frozenset(REQUIRED + OPTIONAL)
 PING_MESSAGE = (
     "If the 'Ping' event is enabled in the settings menu, you'll receive it when it's sent"
 )
@@ -36,6 +39,19 @@ ALL_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 def _answer(status: int, message: str | None, data: Any = None, success: int = 0) -> Response:
     return Response.json({"success": success, "message": message, "data": data}, status)
+
+
+def _documented_strings(body: dict[str, Any]) -> bool:
+    """Whether every parameter is one of the documented ones, and a string as documented.
+
+    The vendor's documentation lists a closed set of parameters and gives every value as a JSON
+    string, numbers included ("timeout":"30"). It does not say what Simotel answers to a number,
+    boolean, null, list or object there, nor to an unlisted parameter: the answer given for them,
+    400 "Unable to parse content" (its row for a body it cannot read), is assumed. Refusing
+    unlisted names also keeps a misspelling from passing; the document's prose writes "time_out"
+    where its table and every sample send "timeout".
+    """
+    return all(name in DOCUMENTED and isinstance(value, str) for name, value in body.items())
 
 
 def _basic(header: str | None) -> tuple[str, str] | None:
@@ -98,15 +114,11 @@ def register(sandbox: Any) -> None:
             body = request.json()
         except ValueError:
             return _answer(400, "Unable to parse content")
-        if not isinstance(body, dict):
+        if not isinstance(body, dict) or not _documented_strings(body):
             return _answer(400, "Unable to parse content")
         for name in REQUIRED:
-            value = body.get(name)
-            if not isinstance(value, str) or not value:
+            if not body.get(name):
                 return _answer(200, f"Field '{name}':value is missing")
-        for name in OPTIONAL:
-            if name in body and not isinstance(body[name], str):
-                return _answer(200, "Requested operation failed")
         if fault is not None and fault.kind == "reject_number":
             return _answer(200, "Requested operation failed")
         state["simotel_calls"].append(body)
