@@ -3,7 +3,8 @@
 A private D-Bus session, the AT-SPI bus and an X server are started for the test; the app runs
 on them with Qt's accessibility bridge on, and ``tests/support/atspi_dump.py`` (the system
 Python, with pyatspi) reads the tree and acts on it as Orca would: types a number into the
-field and presses Call. `.ci/run` installs what this needs (xvfb, dbus, at-spi2-core,
+field and presses Call, answers a link's confirmation, opens the settings with Ctrl+, and walks
+the dial pad with Tab. `.ci/run` installs what this needs (xvfb, xdotool, dbus, at-spi2-core,
 python3-pyatspi, Qt's xcb libraries).
 """
 
@@ -16,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 
 
 def _missing() -> str | None:
-    for tool in ("Xvfb", "dbus-daemon"):
+    for tool in ("Xvfb", "dbus-daemon", "xdotool"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed"
     if not os.path.exists(BUS_LAUNCHER):
@@ -65,7 +66,8 @@ class Session:
 
 
 @pytest.fixture
-def session(isolated_dirs: dict[str, Path]) -> Iterator[Session]:
+def desktop(isolated_dirs: dict[str, Path]) -> Iterator[Callable[..., Session]]:
+    """An X server, a private D-Bus and the AT-SPI bus; ``start(*args)`` runs the app on them."""
     started: list[subprocess.Popen[bytes]] = []
     xvfb = subprocess.Popen(
         ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
@@ -88,6 +90,15 @@ def session(isolated_dirs: dict[str, Path]) -> Iterator[Session]:
         "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
         "NO_AT_BRIDGE": "0",
     }
+
+    def start(*args: str) -> Session:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "dialer_gui", *args], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        started.append(app)
+        return Session(env)
+
     try:
         launcher = subprocess.Popen(
             [BUS_LAUNCHER, "--launch-immediately"], env=env,
@@ -95,12 +106,7 @@ def session(isolated_dirs: dict[str, Path]) -> Iterator[Session]:
         )  # fmt: skip
         started.append(launcher)
         time.sleep(0.5)
-        app = subprocess.Popen(
-            [sys.executable, "-m", "dialer_gui", "--demo"], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        started.append(app)
-        yield Session(env)
+        yield start
     finally:
         for process in reversed(started):
             process.terminate()
@@ -109,6 +115,16 @@ def session(isolated_dirs: dict[str, Path]) -> Iterator[Session]:
             except subprocess.TimeoutExpired:
                 process.kill()
         os.kill(int(pid), signal.SIGTERM)
+
+
+@pytest.fixture
+def session(desktop: Callable[..., Session]) -> Session:
+    return desktop("--demo")
+
+
+def unnamed(tree: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Controls a screen reader can reach (focusable, shown) that have no name."""
+    return [n for n in tree if n["focusable"] and n["showing"] and not str(n["name"]).strip()]
 
 
 def named(tree: list[dict[str, object]], role: str) -> list[str]:
@@ -151,3 +167,52 @@ def test_typing_a_number_and_pressing_call_is_heard_end_to_end(session: Session)
     # Told, not only shown: the result arrives as an event while the focus stays put.
     told = " | ".join(str(e["text"]) for e in seen["events"])
     assert "rings first" in told, seen["events"]
+
+
+def test_the_confirmation_is_heard_and_answered_on_the_bus(
+    desktop: Callable[..., Session],
+) -> None:
+    """A link asks first: the prompt is read with the number, provider and dial string."""
+    session = desktop("--link", "tel:+12125550100")  # as the OS starts it; no provider: demo
+    tree = session.dump([["wait", 1.0]])
+    assert any(n["role"] == "dialog" for n in tree if n["showing"])
+    labels = " | ".join(named(tree, "label"))
+    assert "Number to call: +1 212-555-0100" in labels
+    assert "via demo-simotel" in labels and "12125550100" in labels
+    assert unnamed(tree) == []
+    seen = session.read([["press", "Call this number"], ["wait", 2.0]])
+    assert "rings first" in " | ".join(str(e["text"]) for e in seen["events"])
+
+
+def test_settings_are_reached_by_keyboard_and_heard_as_shown(session: Session) -> None:
+    session.dump()
+    tree = session.dump([["keys", "dialer-gui", "ctrl+comma"], ["wait", 1.0]])
+    assert "dialer-gui settings" in [n["name"] for n in tree if n["role"] == "dialog"]
+    tree = session.dump([["press", "Add a provider profile"], ["wait", 0.5]])
+    assert unnamed(tree) == []
+    texts = {str(n["name"]): str(n["description"]) for n in tree if n["showing"]}
+    required = [name for name in texts if name.endswith(", required")]
+    assert required, "no field says it is required"
+    # A password field's placeholder ("not set", "stored in keyring") is heard with it.
+    assert any(d.startswith("not set") for d in texts.values()), texts
+
+
+def test_tab_walks_the_dial_pad_once_with_no_trap(session: Session) -> None:
+    """From the number field, Tab visits each control once and comes back round to it."""
+    session.dump([["set_text", "Number to call", "+1 212 555 0100"], ["wait", 0.3]])
+    seen = session.read([["tab_walk", "dialer-gui — Demo", 12]])
+    stops = [f"{w['role']}:{w['name']}" for w in seen["walk"]]
+    walk = " > ".join(stops)
+    assert all(w["name"] for w in seen["walk"]), walk  # every stop is heard by name
+    assert "text:Number to call" in stops, walk  # the walk comes back round
+    one_round = stops[: stops.index("text:Number to call") + 1]
+    assert len(one_round) == len(set(one_round)), walk  # each control once
+    rest = stops[len(one_round) :]
+    assert rest == one_round[: len(rest)], walk  # and the same again: no trap
+    expected = (
+        "combo box:Automatic (demo-simotel)",
+        "push button:Call",
+        "push button:Dial the number in the clipboard",
+        "page tab list:Dial",
+    )
+    assert all(control in one_round for control in expected), walk

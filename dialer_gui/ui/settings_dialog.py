@@ -129,6 +129,7 @@ class SettingsDialog(QDialog):
             note.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 4px;")
             layout.addWidget(note)
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Settings sections")  # a Tab stop: say what it is
         self.tabs.addTab(self._providers_tab(), "&Providers")
         self.tabs.addTab(self._general_tab(), "&General")
         layout.addWidget(self.tabs, 1)

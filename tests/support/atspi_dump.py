@@ -10,7 +10,9 @@ It prints ``{"tree": [...], "events": [...]}``: the tree after the steps, and wh
 reader was told while they ran (announcements, changed names). ACTIONS_JSON is a list of steps
 done before the dump, in order: ``["set_text", NAME, TEXT]`` (an editable text named NAME gets
 TEXT), ``["press", NAME]`` (the first action of the button or tab named NAME: "press" for a
-button, "switch" for a tab), ``["wait", SECONDS]`` (events arrive meanwhile).
+button, "switch" for a tab), ``["wait", SECONDS]`` (events arrive meanwhile), ``["keys",
+WINDOW_TITLE, KEY...]`` (xdotool types into that window) and ``["tab_walk", WINDOW_TITLE, N]``
+(press Tab N times and note where the focus lands each time, in ``"walk"``).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def walk(node: object, depth: int = 0, out: list[dict[str, object]] | None = Non
             "description": node.description or "",
             "focusable": states.contains(pyatspi.STATE_FOCUSABLE),
             "showing": states.contains(pyatspi.STATE_SHOWING),
+            "focused": states.contains(pyatspi.STATE_FOCUSED),
             "depth": depth,
         }
     )
@@ -81,9 +84,41 @@ def act(app: object, steps: list[list[object]]) -> None:
             button.queryAction().doAction(0)
         elif kind == "wait":
             pump(float(step[1]))  # type: ignore[arg-type]
+        elif kind == "keys":
+            keys(str(step[1]), [str(k) for k in step[2:]])
+        elif kind == "tab_walk":
+            # Where the focus lands is what the app says on the bus, as Orca hears it: the
+            # object whose "focused" state turns on after each Tab.
+            for _ in range(int(step[2])):  # type: ignore[call-overload]
+                FOCUS.clear()
+                keys(str(step[1]), ["Tab"])
+                pump(0.3)
+                WALK.append(FOCUS[-1] if FOCUS else {"role": "", "name": ""})
 
 
 EVENTS: list[dict[str, str]] = []
+WALK: list[dict[str, object]] = []
+FOCUS: list[dict[str, object]] = []
+
+
+def focused(event: object) -> None:
+    if event.detail1 == 1:
+        FOCUS.append({"role": event.source.getRoleName(), "name": event.source.name or ""})
+
+
+def keys(title: str, names: list[str]) -> None:
+    """Type keys into the shown window called ``title``, as a keyboard user does (xdotool)."""
+    import subprocess
+
+    found = subprocess.run(
+        ["xdotool", "search", "--onlyvisible", "--name", title],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    window = found.stdout.split()[-1]
+    subprocess.run(["xdotool", "windowfocus", "--sync", window], check=True)
+    subprocess.run(["xdotool", "key", "--clearmodifiers", *names], check=True)
+
+
 WATCHED = ("object:announcement", "object:property-change:accessible-name")
 
 
@@ -112,10 +147,11 @@ def pump(seconds: float) -> None:
 def main() -> None:
     app = find_app(sys.argv[1])
     pyatspi.Registry.registerEventListener(heard, *WATCHED)
+    pyatspi.Registry.registerEventListener(focused, "object:state-changed:focused")
     if len(sys.argv) > 2:
         act(app, json.loads(sys.argv[2]))
     pump(0.2)
-    print(json.dumps({"tree": walk(app), "events": EVENTS}))
+    print(json.dumps({"tree": walk(app), "events": EVENTS, "walk": WALK}))
 
 
 if __name__ == "__main__":
