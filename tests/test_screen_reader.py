@@ -155,6 +155,25 @@ def test_every_control_a_screen_reader_can_reach_has_a_name(session: Session) ->
     }
 
 
+def _label_words(text: str) -> str:
+    return text.replace("&", "").rstrip(":").strip()
+
+
+def test_every_labelled_control_is_heard_with_its_label(session: Session) -> None:
+    """A visible label tied to a control is what it is called (or, for a combo box, which Qt
+    names by its current item, what Orca reads first through the labelled-by relation)."""
+    for steps in ([], [["press", "History"], ["wait", 0.5]]):
+        tree = session.dump(steps)
+        labelled = [n for n in tree if n["showing"] and n["labelled_by"]]
+        assert labelled, "no control is tied to its label"
+        for node in labelled:
+            words = [_label_words(str(label)) for label in node["labelled_by"]]  # type: ignore[union-attr]
+            if node["role"] == "combo box":
+                assert all(words), node
+            else:
+                assert any(w.lower() in str(node["name"]).lower() for w in words), node
+
+
 def test_typing_a_number_and_pressing_call_is_heard_end_to_end(session: Session) -> None:
     session.dump()  # the app is up
     tree = session.dump([["set_text", "Number to call", "+1 212 555 0100"], ["wait", 0.5]])

@@ -39,6 +39,18 @@ def find_app(name: str, timeout: float = 20.0) -> object:
     raise SystemExit(f"no application {name!r} on the accessibility bus")
 
 
+def labels_of(node: object) -> list[str]:
+    """The names of the labels that label ``node`` (what Orca reads before a control's name)."""
+    names = []
+    for relation in node.getRelationSet():
+        if relation.getRelationType() == pyatspi.RELATION_LABELLED_BY:
+            for i in range(relation.getNTargets()):
+                target = relation.getTarget(i)
+                if target is not None and target.name:
+                    names.append(target.name)
+    return names
+
+
 def walk(node: object, depth: int = 0, out: list[dict[str, object]] | None = None) -> list:
     out = [] if out is None else out
     if node is None or depth > 40:
@@ -52,6 +64,7 @@ def walk(node: object, depth: int = 0, out: list[dict[str, object]] | None = Non
             "focusable": states.contains(pyatspi.STATE_FOCUSABLE),
             "showing": states.contains(pyatspi.STATE_SHOWING),
             "focused": states.contains(pyatspi.STATE_FOCUSED),
+            "labelled_by": labels_of(node),
             "depth": depth,
         }
     )
