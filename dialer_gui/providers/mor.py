@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 import urllib.parse
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
@@ -38,13 +37,12 @@ from dialer_gui.providers.http import (
 )
 from dialer_gui.providers.redaction import MASK
 from dialer_gui.vocabulary.fields import Field, FieldKind
-from dialer_gui.vocabulary.profiles import ProviderProfile
 
 # Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
 # first client is built, in the warm-up thread.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import httpx
+    pass
 
 # The vendor's current page first (the default), then its 2015-2016 pages.
 HASH_ORDERS = ("device,dst,src", "device,src,dst")
@@ -137,16 +135,9 @@ class MorProvider(Provider):
         ),
     )
 
-    def __init__(
-        self,
-        profile: ProviderProfile,
-        secrets: Mapping[str, str],
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(profile, secrets, transport=transport)
-        # The hash order MOR last accepted, when it is not the configured one.
-        self._accepted_order: str | None = None
+    # The hash order MOR last accepted, when it is not the configured one (set per instance, so
+    # it lasts as long as the provider pool keeps this profile's provider).
+    _accepted_order: str | None = None
 
     # -- settings --------------------------------------------------------------------------------
     def _setting(self, key: str, label: str) -> str:
