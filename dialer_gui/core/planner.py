@@ -47,6 +47,7 @@ class DialPlan:
     warnings: list[str] = field(default_factory=list)
     duplicate_of: int | None = None
     number_type: str = "unknown"
+    emergency: bool = False  # a short emergency number (911, 112), which looks like an extension
 
     @property
     def ok(self) -> bool:
@@ -124,6 +125,7 @@ def plan(
     if target.is_extension and _is_emergency(target.digits, config.general.region):
         # Short emergency numbers look like extensions; never dial one from a click alone.
         result.needs_confirm = True
+        result.emergency = True
         result.confirm_reason = f"{target.digits} is an emergency number."
     return result
 

@@ -494,7 +494,12 @@ def preview_html(plan: DialPlan) -> str:
     target = plan.target
     assert target is not None
     lines = [f"<b>{esc(target.display)}</b>"]
-    kind = "extension" if target.is_extension else plan.number_type.replace("_", " ")
+    if plan.emergency:
+        kind = "emergency number"  # not "extension": what it looks like is not what it is
+    elif target.is_extension:
+        kind = "extension"
+    else:
+        kind = plan.number_type.replace("_", " ")
     if kind and kind != "unknown":
         lines[0] += f" <span style='{HINT_STYLE}'>({esc(kind)})</span>"
     if plan.blocked:

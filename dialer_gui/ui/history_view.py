@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
@@ -90,6 +91,7 @@ class DetailsDialog(QDialog):
 
     def __init__(self, attempt: CallAttempt, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.attempt_id = attempt.id
         self.setWindowTitle(f"Call to {attempt.display or attempt.number}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         text = QPlainTextEdit(details_report(attempt))
@@ -183,7 +185,8 @@ class HistoryView(QWidget):
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.doubleClicked.connect(lambda _index: self.show_details())
+        # ``activated`` alone: it is Enter, and a double click where the platform activates on
+        # one; connecting ``doubleClicked`` as well opened every Details dialog twice.
         self.table.activated.connect(lambda _index: self.show_details())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -285,9 +288,15 @@ class HistoryView(QWidget):
             messages.info("Call ID copied", attempt.call_id)
 
     def show_details(self) -> DetailsDialog | None:
+        """The Details dialog of the selected call; one per call, raised if already open."""
         attempt = self.selected()
         if attempt is None:
             return None
+        for dialog in self.findChildren(DetailsDialog):
+            if dialog.attempt_id == attempt.id and dialog.isVisible():
+                dialog.raise_()
+                dialog.activateWindow()
+                return dialog
         dialog = DetailsDialog(attempt, self)
         dialog.show()
         return dialog
@@ -306,8 +315,10 @@ class HistoryView(QWidget):
     def export(self) -> None:
         if self.export_task is not None and not self.export_task.done():
             return
+        # In the home folder: the working directory of a tray app is wherever it was started.
+        start = str(Path.home() / "call-history.csv")
         path, _filter = QFileDialog.getSaveFileName(
-            self, "Export call history", "call-history.csv", "CSV files (*.csv)"
+            self, "Export call history", start, "CSV files (*.csv)"
         )
         if path:
             self.export_to(path)

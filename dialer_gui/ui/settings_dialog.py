@@ -209,7 +209,7 @@ class SettingsDialog(QDialog):
         self.tls_warning.setStyleSheet(WARNING_STYLE)
         self.tls_warning.hide()
 
-        self.test_button = QPushButton("&Test")
+        self.test_button = QPushButton("T&est")  # Alt+T is the profile's Type, Alt+S Save
         self.test_button.setToolTip("Send a harmless request with these settings (places no call)")
         self.test_button.clicked.connect(self.test_profile)
         self.test_result = QLabel()

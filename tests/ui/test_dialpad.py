@@ -162,3 +162,11 @@ def test_status_line_shows_the_pbx_words_as_plain_text(qtbot, dialer):  # noqa: 
     qtbot.addWidget(pad)
     # The status line carries errors in the PBX's own words; rich text would let it draw.
     assert pad.status.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_an_emergency_short_number_is_not_called_an_extension(qtbot, dialer, sandbox):  # noqa: F811
+    pad = make_pad(qtbot, dialer)
+    qtbot.keyClicks(pad.field, "911")
+    text = pad.preview.text()
+    assert "(emergency number)" in text and "(extension)" not in text
+    assert "911 is an emergency number" in text

@@ -141,3 +141,38 @@ def test_export_stops_at_the_limit(tmp_path, monkeypatch):
     assert write_export(store, str(out)) == limit
     assert len(_read(out)) == limit
     store.close()
+
+
+def test_a_double_click_opens_one_details_dialog_and_again_raises_it(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    _fill(store, 3)
+    view = _view(qtbot, store)
+    view.show()
+    qtbot.waitUntil(lambda: view.table.model().rowCount() == 3)
+    index = view.table.model().index(0, 0)
+    view.table.setCurrentIndex(index)
+    cell = view.table.visualRect(index).center()
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    shown = [d for d in view.findChildren(history_view.DetailsDialog) if d.isVisible()]
+    assert len(shown) == 1
+    store.close()
+
+
+def test_export_starts_in_the_home_folder(qtbot, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    asked: list[str] = []
+
+    def save_dialog(_parent, _title, start, _filter):
+        asked.append(start)
+        return "", ""
+
+    monkeypatch.setattr(history_view.QFileDialog, "getSaveFileName", save_dialog)
+    store = HistoryStore(tmp_path / "h.sqlite3")
+    view = _view(qtbot, store)
+    view.export()
+    assert asked == [str(Path.home() / "call-history.csv")]
+    store.close()

@@ -83,3 +83,17 @@ def test_ctrl_comma_in_the_main_window_opens_the_settings(qtbot, qapp, qloop) ->
         run(qtbot, app.aclose())
         app.window.deleteLater()
         app.deleteLater()
+
+
+def test_every_mnemonic_of_the_providers_tab_is_used_once(dialog) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    keys: list[str] = []
+    for widget in [*dialog.findChildren(QLabel), *dialog.findChildren(QAbstractButton)]:
+        text = widget.text().replace("&&", "")
+        if "&" in text and widget.isVisibleTo(dialog):
+            keys.append(text[text.index("&") + 1].lower())
+    keys += [
+        dialog.tabs.tabText(i)[dialog.tabs.tabText(i).index("&") + 1].lower() for i in range(2)
+    ]
+    assert len(keys) == len(set(keys)), sorted(keys)
