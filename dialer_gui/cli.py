@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 # ExitCode values used on the hand-off path, without importing enum (see exitcodes.py).
 _OK, _USAGE, _INPUT = 0, 2, 6
+# A reader closed stdout early (``dialer-gui history | head -2``): 128 + SIGPIPE, what a shell
+# reports for a writer the closed pipe stopped. A literal, so the signal module is not loaded.
+_PIPE = 141
 
 
 def _err(text: str) -> None:
@@ -33,6 +36,30 @@ def _err(text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; a reader that closes stdout early ends it quietly (exit 141)."""
+    try:
+        code = _main(argv)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, not at exit, where a closed pipe prints a warning
+    except BrokenPipeError:
+        _silence_stdout()
+        return _PIPE
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull, so flushing it at exit cannot fail on the closed pipe again."""
+    import os  # already loaded by the interpreter; imported here to keep the module's list short
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # no stdout, or one without a file descriptor
+        pass
+
+
+def _main(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args == ["--link"]:
         # Started from the app menu: the desktop entry's %u expands to nothing.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -66,3 +67,28 @@ def test_a_json_dry_run_holds_the_request_with_secrets_masked(
     assert result["status"] == "dry-run" and result["request"].startswith("POST http://127.0.0.1:")
     assert "/api/v4/call/originate/act" in result["request"] and "•••" in result["request"]
     assert SIMOTEL_API_KEY not in done.stdout and SIMOTEL_PASSWORD not in done.stdout
+
+
+def test_a_reader_that_stops_early_ends_history_quietly(isolated_dirs: dict[str, Path]) -> None:
+    """`dialer-gui history | head -1`: the closed pipe ends the command without a traceback."""
+    from dialer_gui.core.history import HistoryStore
+    from dialer_gui.vocabulary.calls import CallAttempt, Source
+
+    assert cli("call", "--demo", "+1 201 555 0121").returncode == ExitCode.OK
+    # More rows than a pipe holds, so the command is still writing when the reader stops.
+    store = HistoryStore(isolated_dirs["data"] / "dialer-gui" / "history.sqlite3")
+    for n in range(1500):
+        store.add(CallAttempt(Source.CLI, f"+1201555{n:04}", f"+1201555{n:04}", "x", "demo"))
+    store.close()
+    with subprocess.Popen(
+        [sys.executable, "-m", "dialer_gui", "history", "--limit", "2000"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as proc:  # fmt: skip
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().strip()
+        proc.stdout.close()  # what `head -1` does after its line
+        stderr = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    assert "Exception ignored" not in stderr, stderr
+    assert code == 128 + signal.SIGPIPE  # what a shell reports for a writer the pipe stopped
