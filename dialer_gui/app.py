@@ -350,6 +350,7 @@ class Application(QObject):
                     show_history=self.window.show_history,
                     show_settings=self.show_settings,
                     quit=self.quit,
+                    toggle_window=self.window.toggle,
                 ),
                 demo=self.demo,
             )

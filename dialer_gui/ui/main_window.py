@@ -84,6 +84,13 @@ class MainWindow(QMainWindow):
     def show_dialpad(self) -> None:
         self.show_tab(0)
 
+    def toggle(self) -> None:
+        """The tray's left click: bring the dial pad to the front, or put it away if it is."""
+        if self.isVisible() and not self.isMinimized() and self.isActiveWindow():
+            self.dismiss()
+        else:
+            self.show_dialpad()
+
     def show_history(self) -> None:
         self.show_tab(1)
 

@@ -51,6 +51,8 @@ class TrayActions:
     show_history: Callable[[], None]
     show_settings: Callable[[], None]
     quit: Callable[[], None]
+    # A left click: show the window, or put it away when it is already in front.
+    toggle_window: Callable[[], None] | None = None
 
 
 class Tray(QSystemTrayIcon):
@@ -96,7 +98,7 @@ class Tray(QSystemTrayIcon):
             QSystemTrayIcon.ActivationReason.Trigger,
             QSystemTrayIcon.ActivationReason.DoubleClick,
         ):
-            self.actions.show_dialpad()
+            (self.actions.toggle_window or self.actions.show_dialpad)()
 
     # The actions' targets, read at each click: TrayActions may be replaced.
     def _show_dialpad(self) -> None:

@@ -78,3 +78,27 @@ def test_without_a_tray_closing_the_window_closes_the_app(qtbot, dialer):  # noq
     assert event.isAccepted()
     window.dismiss()  # Escape on an empty pad must not make a tray-less app vanish
     assert window.isMinimized() or window.isVisible()
+
+
+def test_a_left_click_toggles_the_window(qtbot, dialer):  # noqa: F811
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    log = []
+    tray = make_tray(dialer, log)
+    tray.actions.toggle_window = lambda: log.append("toggle")
+    tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
+    tray.activated.emit(QSystemTrayIcon.ActivationReason.Context)  # the menu, not a toggle
+    assert log == ["toggle"]
+
+
+def test_the_window_toggles_between_in_front_and_put_away(qtbot, dialer):  # noqa: F811
+    pad = DialPad(dialer)
+    window = MainWindow(pad, QLabel("history"), has_tray=True)
+    qtbot.addWidget(window)
+    window.toggle()
+    assert window.isVisible()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    window.toggle()
+    assert not window.isVisible()
+    window.toggle()
+    assert window.isVisible()
