@@ -197,7 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                       help="place it on the built-in simulated PBX")  # fmt: skip
 
-    sub.add_parser("providers", help="list provider profiles and whether their secrets are set")
+    prov = sub.add_parser("providers", help="list provider profiles and whether secrets are set")
+    prov.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                      help="list the built-in simulated PBX's profiles")  # fmt: skip
     hist = sub.add_parser("history", help="show recent call attempts")
     hist.add_argument("--json", action="store_true")
     hist.add_argument("--limit", type=int, default=20)

@@ -305,22 +305,38 @@ def cmd_providers(ns: argparse.Namespace) -> int:
     config = _config_or_none(ns)
     if config is None:
         return ExitCode.CONFIG
-    if not config.providers:
+    demo = bool(getattr(ns, "demo", False))
+    store: Any = SecretStore()
+    if demo:
+        # The profiles `call --demo` dials with. Their simulator runs only while a demo call
+        # does, on a port chosen then, so no address is shown; their secrets are built in.
+        from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
+
+        config = demo_config(config, "")
+        store = DemoSecrets(store, demo_secrets())
+        store.active = True
+        print("Demo profiles (the built-in simulated PBX; no real call is placed):")
+    elif not config.providers:
         print("No provider is configured. `dialer-gui --demo` uses the built-in demo PBX;")
         print("the README shows a config example for each provider type.")
         return ExitCode.NO_PROVIDER
-    store = SecretStore()
     default = config.general.default_provider
     for name, profile in config.providers.items():
         cls = provider_class(profile.type)
         mark = "*" if name == default else " "
-        print(f"{mark} {name}  ({cls.label})  {profile.get('url', '')}")
+        where = "built-in simulator" if demo else profile.get("url", "")
+        print(f"{mark} {name}  ({cls.label})  {where}")
         for f in cls.all_fields():
             if f.secret:
                 present = store.get(name, f.name) is not None
-                state = "set" if present else "MISSING: dialer-gui secret set " + f"{name} {f.name}"
+                if present:
+                    state = "set"
+                elif demo:  # the demo has no value for it: its simulator does not ask for one
+                    state = "not used by the demo"
+                else:
+                    state = f"MISSING: dialer-gui secret set {name} {f.name}"
                 print(f"    {f.name}: {state}")
-    if store.problem:
+    if not demo and store.problem:  # the demo's secrets never touch the keyring
         _err(store.problem)
     return ExitCode.OK
 

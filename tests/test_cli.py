@@ -204,3 +204,20 @@ def test_a_call_through_a_profile_without_tls_checks_warns_every_time(
         assert done.returncode == ExitCode.OK, done.stderr
         assert "TLS" in done.stderr and "warning" in done.stderr
         assert json.loads(done.stdout)["status"] == "accepted"  # stdout stays pure JSON
+
+
+def test_providers_with_demo_lists_the_demo_profiles(isolated_dirs: dict[str, Path]) -> None:
+    """`dialer-gui --demo providers` shows what `call --demo` dials with, secrets and all."""
+    from dialer_gui.sandbox.demo import DEMO_DEFAULT
+
+    env = dict(os.environ)  # no config, no keyring secrets: only the demo has profiles
+    for args in (("--demo", "providers"), ("providers", "--demo")):
+        done = cli(*args, env=env)
+        assert done.returncode == ExitCode.OK, done.stdout + done.stderr
+        for name in demo_profiles("http://x"):
+            assert f" {name}  (" in done.stdout
+        assert f"* {DEMO_DEFAULT}  (" in done.stdout
+        assert "MISSING" not in done.stdout and ": set" in done.stdout
+        assert "No provider is configured" not in done.stdout
+    plain = cli("providers", env=env)  # without --demo, still the user's (empty) config
+    assert plain.returncode == ExitCode.NO_PROVIDER
