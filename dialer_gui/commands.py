@@ -11,6 +11,7 @@ import asyncio
 import getpass
 import json
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -366,13 +367,84 @@ def cmd_history(ns: argparse.Namespace) -> int:
     if ns.json:
         print(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1))
     else:
-        for r in rows:
-            when = r.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            extra = r.call_id or r.error or r.outcome or ""
-            print(f"{when}  {r.source:9}  {r.display:22}  {r.provider:12}  {r.state:9}  {extra}")
+        table = [
+            [
+                r.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                str(r.source),
+                r.display,
+                r.provider,
+                str(r.state),
+                r.call_id or r.error or r.outcome or "",
+            ]
+            for r in rows
+        ]
+        for line in _table(table):
+            print(line)
         if not rows:
             print("No calls yet.")
     return ExitCode.OK
+
+
+# A history row holds text from outside (the link, the PBX's answers): a cell longer than this
+# many terminal columns is cut with an ellipsis, the last one (call ID or error) at the other.
+_CELL_MAX = 32
+_LAST_MAX = 80
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """``rows`` as lines of plain text whose columns line up, two spaces apart.
+
+    Each cell is made plain (:func:`_plain`) and cut to :data:`_CELL_MAX` columns, and every
+    column but the last is as wide as its widest cell, counted in terminal columns.
+    """
+    limits = [_CELL_MAX] * (len(rows[0]) - 1) + [_LAST_MAX] if rows else []
+    cells = [[_fit(_plain(c), limit) for c, limit in zip(r, limits, strict=True)] for r in rows]
+    widths = [max(_width(r[i]) for r in cells) for i in range(len(limits))]
+    return [
+        "  ".join(c + " " * (widths[i] - _width(c)) for i, c in enumerate(r)).rstrip()
+        for r in cells
+    ]
+
+
+def _plain(text: str) -> str:
+    """``text`` as a terminal shows it literally, on one line.
+
+    Line breaks, tabs and other white space become one space; control characters (escape
+    sequences start with one) and invisible format characters (such as the right-to-left
+    override) are dropped, so no value can move the cursor, change the terminal or reorder
+    what is shown.
+    """
+    kept = [
+        " " if c.isspace() else c
+        for c in text
+        if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
+    ]
+    return " ".join("".join(kept).split())
+
+
+def _char_width(c: str) -> int:
+    if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me"):
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+
+
+def _width(text: str) -> int:
+    """How many terminal columns ``text`` takes (wide characters take two, marks none)."""
+    return sum(_char_width(c) for c in text)
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text``, cut to at most ``limit`` columns with an ellipsis when it is longer."""
+    if _width(text) <= limit:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = _char_width(c)
+        if used + w > limit - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out).rstrip() + "…"
 
 
 def _row_json(r: CallAttempt) -> dict[str, Any]:

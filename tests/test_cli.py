@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -221,3 +222,53 @@ def test_providers_with_demo_lists_the_demo_profiles(isolated_dirs: dict[str, Pa
         assert "No provider is configured" not in done.stdout
     plain = cli("providers", env=env)  # without --demo, still the user's (empty) config
     assert plain.returncode == ExitCode.NO_PROVIDER
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes (wide characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_history_columns_line_up_whatever_the_rows_hold(isolated_dirs: dict[str, Path]) -> None:
+    from dialer_gui.core.history import HistoryStore
+    from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
+
+    rows = [  # display, provider, state, call ID or error
+        ("+1 201 555 0121", "p-short", CallState.ACCEPTED, "id-1"),
+        ("+49 30 1234567890 1234567890 ext. 99999", "p-" + "x" * 30, CallState.FAILED, "err"),
+        ("204", "p-a", CallState.ACCEPTED, "id-3"),
+        ("電話 +81 3 1234 5678", "p-wide", CallState.ACCEPTED, "id-4"),
+        ("+1\x1b[2J\x1b[H 555\r\n0100\x07", "p-esc\x1b]0;owned\x07", CallState.FAILED,
+         "refused\x1b[31m red\x00\u202etxt.exe"),
+        ("+1 " + "9" * 200, "p-long", CallState.UNKNOWN, "E" * 500),
+    ]  # fmt: skip
+    store = HistoryStore(isolated_dirs["data"] / "dialer-gui" / "history.sqlite3")
+    for display, provider, state, extra in rows:
+        failed = state is CallState.FAILED
+        store.add(CallAttempt(Source.LINK, display, "+12015550121", display, provider,
+                              state=state, call_id=None if failed else extra,
+                              error=extra if failed else None))  # fmt: skip
+    store.close()
+    done = cli("history", env=dict(os.environ))
+    assert done.returncode == ExitCode.OK, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(rows)
+    # Nothing that could move the cursor or change the terminal reaches it.
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in done.stdout.replace("\n", ""))
+    assert "\u202e" not in done.stdout
+    # Every row's provider and state start in the same terminal column.
+    providers = {_columns(line[: line.index("  p-") + 2]) for line in lines}
+    assert len(providers) == 1, done.stdout
+
+    def state_column(line: str) -> int:
+        found = re.search(r"  (accepted|failed|unknown) ", line)
+        assert found, line
+        return _columns(line[: found.start() + 2])
+
+    assert len({state_column(line) for line in lines}) == 1, done.stdout
+    # A cell too long to be useful is cut, and says so; no line is absurdly long.
+    assert "…" in done.stdout and "9" * 200 not in done.stdout and "E" * 500 not in done.stdout
+    assert max(_columns(line) for line in lines) < 200, done.stdout
+    assert "refused" in done.stdout and "red" in done.stdout  # the text itself stays readable
