@@ -405,7 +405,7 @@ def test_export_csv_defuses_formulas(history: HistoryStore) -> None:
     assert "'@SUM(1)" in lines[1]
     assert "'-bad" in lines[1]
     assert "'=HYPERLINK" in lines[2]
-    assert ",+15551234567," in lines[2]  # numbers are not mangled
+    assert ",'+15551234567," in lines[2]  # a number shows as text, its plus kept
     assert "2024-05-01T09:00:00.000000+00:00" in lines[2]
 
 

@@ -566,23 +566,36 @@ def _from_row(row: Sequence[Any]) -> CallAttempt:
 
 
 CSV_COLUMNS = tuple(c for c in COLUMNS if c != "raw")
+# The first characters that make a spreadsheet read a cell as a formula (+ and - as arithmetic).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ()\-]*")
 
 
 def _csv_cell(value: Any) -> str:
+    """The text of one CSV cell; formula-like text gets one single quote in front.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is what a
+    spreadsheet runs as a formula, and a tel: link or a PBX's answer may carry one, so such a
+    cell is written with a single quote in front (the common practice): the spreadsheet shows
+    it as text. That includes phone numbers: unguarded, ``+12125550100`` would be read as the
+    number 12125550100, its plus lost, and ``+1-212-555-0100`` as a sum; guarded, each shows as
+    the number it is, as text. No other cell is changed: text that merely contains ``=`` or
+    ``+``, or starts with a space or a quote, is written as it is. To get a stored value back,
+    drop the first character of a cell that starts with a quote followed by one of those six.
+    """
     if value is None:
         return ""
     text = _to_text(value) if isinstance(value, datetime) else str(value)
-    # A spreadsheet runs cells starting with = + - @ as formulas; a tel: link may carry one.
-    # Phone numbers (+49 ...) are left alone.
-    if text.startswith(_FORMULA_START) and not _PHONE_LIKE.fullmatch(text):
-        text = "'" + text
+    if text.startswith(_FORMULA_START):
+        return "'" + text
     return text
 
 
 def export_csv(rows: Iterable[CallAttempt], stream: TextIO) -> None:
-    """Write attempts as CSV with a header row (without the raw PBX answers)."""
+    """Write attempts as CSV with a header row (without the raw PBX answers).
+
+    Formula-like cells, phone numbers among them, start with a guarding quote (see
+    :func:`_csv_cell`); ``stream`` should be opened with ``newline=""``, as for any CSV.
+    """
     writer = csv.writer(stream)
     writer.writerow(CSV_COLUMNS)
     for attempt in rows:
