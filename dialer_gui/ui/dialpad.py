@@ -128,6 +128,7 @@ class DialPad(QWidget):
         super().__init__(parent)
         self.dialer = dialer
         self.confirm = confirm
+        self._confirming = False  # a confirmation for this pad's call is open
         self._pending: set[str] = set()
         self._recent: list[str] | None = None
         self._recent_pos = -1
@@ -417,7 +418,9 @@ class DialPad(QWidget):
         if plan is None and self.field.text().strip():
             plan = self.current_plan()
         busy = plan is not None and self.is_busy(plan)
-        self.call_button.setText("Calling…" if busy else "Call")
+        self.call_button.setText(
+            ("Confirming…" if self._confirming else "Calling…") if busy else "Call"
+        )
         self.call_button.setAccessibleName(self.call_button.text())
         self.call_button.setEnabled(plan is not None and plan.ok and not busy)
 
@@ -446,10 +449,27 @@ class DialPad(QWidget):
         self.last_task = spawn(self._dial(plan.raw, key, self.provider()))
         return self.last_task
 
+    async def _confirm(self, plan: DialPlan) -> bool:
+        """Ask, and say meanwhile that the call waits for the answer, not that it is ringing."""
+        assert self.confirm is not None
+        display = plan.target.display if plan.target else plan.raw
+        self._confirming = True
+        self._update_button(plan)
+        self._set_status(f"Waiting for you to confirm the call to {display}…", HINT_STYLE)
+        try:
+            ok = await self.confirm(plan)
+        finally:
+            self._confirming = False
+            self._update_button(plan)
+        if ok:
+            self._set_status(f"Calling {display}…", HINT_STYLE)
+        return ok
+
     async def _dial(self, raw: str, key: str, provider: str | None) -> CallAttempt | None:
+        confirm = self._confirm if self.confirm is not None else None
         try:
             attempt = await self.dialer.dial(
-                raw, Source.DIALPAD, provider=provider, confirm=self.confirm
+                raw, Source.DIALPAD, provider=provider, confirm=confirm
             )
         except DialerError as exc:
             messages.error("Call not placed", str(exc))

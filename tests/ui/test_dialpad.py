@@ -170,3 +170,22 @@ def test_an_emergency_short_number_is_not_called_an_extension(qtbot, dialer, san
     text = pad.preview.text()
     assert "(emergency number)" in text and "(extension)" not in text
     assert "911 is an emergency number" in text
+
+
+def test_while_the_confirmation_is_open_the_pad_says_so_not_calling(qtbot, dialer, sandbox):  # noqa: F811
+    from dialer_gui.ui.confirm import Confirmer
+
+    seen: list[tuple[str, str]] = []
+    confirmer = Confirmer(countdown=lambda: 0)
+    pad = make_pad(qtbot, dialer, confirm=confirmer)
+
+    def shown(dialog) -> None:
+        seen.append((pad.status.text(), pad.call_button.text()))
+        dialog.accept()
+
+    confirmer.on_shown = shown
+    pad.field.setText("+1 900 555 0100")  # premium rate: it asks first, from every door
+    attempt = finish(qtbot, pad.call())
+    assert seen == [("Waiting for you to confirm the call to +1 900-555-0100…", "Confirming…")]
+    assert calls_to(sandbox) and attempt.state is CallState.ACCEPTED
+    assert pad.call_button.text() == "Call"
