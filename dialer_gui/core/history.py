@@ -26,7 +26,15 @@ from typing import Any, TextIO
 
 from dialer_gui.core import paths
 from dialer_gui.errors import HistoryBusy, HistoryError
-from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source, can_move, utcnow
+from dialer_gui.vocabulary.calls import (
+    LIVE_STATES,
+    CallAttempt,
+    CallState,
+    Leg,
+    Source,
+    can_move,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +60,32 @@ COLUMNS = (
     "outcome",
     "detail",
     "raw",
+    "leg",
+    "connected_at",
+    "ended_at",
+    "duration",
+    "contact",
+    "page",
 )
 # What update() may change; id, created and the request itself are fixed once recorded.
 UPDATABLE = frozenset(
-    {"state", "call_id", "error", "error_category", "outcome", "detail", "raw", "dialed"}
+    {
+        "state",
+        "call_id",
+        "error",
+        "error_category",
+        "outcome",
+        "detail",
+        "raw",
+        "dialed",
+        "leg",
+        "connected_at",
+        "ended_at",
+        "duration",
+    }
 )
 # Joined and case-folded into search_text, so a search is one LIKE over one indexed column.
-SEARCHED = ("number", "display", "call_id", "error", "outcome", "raw_input")
+SEARCHED = ("number", "display", "contact", "call_id", "error", "outcome", "raw_input", "page")
 
 _V1 = """
 CREATE TABLE attempts (
@@ -106,8 +133,23 @@ ALTER TABLE attempts ADD COLUMN owner INTEGER;
 CREATE INDEX attempts_number ON attempts (number, created)
 """
 
+# v3: what happened after "accepted" (the leg a state concerns, when the call connected and
+# ended, its length), the contact's name at the time of the call, and the web page that asked.
+_V3 = """
+ALTER TABLE attempts ADD COLUMN leg TEXT;
+ALTER TABLE attempts ADD COLUMN connected_at TEXT;
+ALTER TABLE attempts ADD COLUMN ended_at TEXT;
+ALTER TABLE attempts ADD COLUMN duration REAL;
+ALTER TABLE attempts ADD COLUMN contact TEXT;
+ALTER TABLE attempts ADD COLUMN page TEXT
+"""
+
 # MIGRATIONS[n] upgrades a database from user_version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_run_script(_V1), _run_script(_V2)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _run_script(_V1),
+    _run_script(_V2),
+    _run_script(_V3),
+]
 
 # No click-to-call request takes this long; an older "requested" row is interrupted whoever
 # its owner was (process ids are reused).
@@ -300,8 +342,7 @@ class HistoryStore:
 
         Args:
             attempt_id: the row.
-            **changes: any of state, call_id, error, error_category, outcome, detail, raw,
-                dialed.
+            **changes: any of :data:`UPDATABLE`.
 
         Returns:
             The attempt as stored after the change.
@@ -316,12 +357,17 @@ class HistoryStore:
             raise ValueError(f"cannot update {', '.join(sorted(unknown))} of a call attempt")
         if "state" in changes:
             changes["state"] = CallState(changes["state"])
+        if changes.get("leg") is not None:
+            changes["leg"] = Leg(changes["leg"])
         with self._transaction() as conn:
             current = self._get(conn, attempt_id)
             if current is None:
                 raise KeyError(attempt_id)
             new_state = changes.get("state")
-            if new_state is not None and not can_move(current.state, new_state):
+            new_leg = changes.get("leg", current.leg)
+            if new_state is not None and not can_move(
+                current.state, new_state, current.leg, new_leg
+            ):
                 raise ValueError(
                     f"call attempt {attempt_id} cannot go from {current.state} to {new_state}"
                 )
@@ -470,6 +516,19 @@ class HistoryStore:
             cursor.close()
         return list(found.items())
 
+    def live(self, since: datetime) -> list[CallAttempt]:
+        """Calls the PBX took that have not ended, created at ``since`` or later, oldest first:
+        what a restarted app follows again (or marks as no longer followed)."""
+        states = sorted(state.value for state in LIVE_STATES)
+        marks = ", ".join("?" * len(states))
+        sql = (
+            f"SELECT {', '.join(COLUMNS)} FROM attempts "  # noqa: S608 - fixed columns
+            f"WHERE state IN ({marks}) AND created >= ? ORDER BY created, id"
+        )
+        with self._db() as conn:
+            rows = conn.execute(sql, (*states, _to_text(since))).fetchall()
+        return [_from_row(row) for row in rows]
+
     def find_by_call_id(self, provider: str | None, call_id: str) -> CallAttempt | None:
         """The newest attempt the PBX gave ``call_id`` (of ``provider`` if given)."""
         sql = f"SELECT {', '.join(COLUMNS)} FROM attempts WHERE call_id = ?"  # noqa: S608
@@ -534,6 +593,12 @@ def _to_row(attempt: CallAttempt) -> dict[str, Any]:
         "outcome": attempt.outcome,
         "detail": attempt.detail,
         "raw": attempt.raw,
+        "leg": None if attempt.leg is None else Leg(attempt.leg).value,
+        "connected_at": None if attempt.connected_at is None else _to_text(attempt.connected_at),
+        "ended_at": None if attempt.ended_at is None else _to_text(attempt.ended_at),
+        "duration": attempt.duration,
+        "contact": attempt.contact,
+        "page": attempt.page,
         "search_text": _search_text(attempt),
     }
 
@@ -562,6 +627,12 @@ def _from_row(row: Sequence[Any]) -> CallAttempt:
         outcome=data["outcome"],
         detail=data["detail"],
         raw=data["raw"],
+        leg=None if data["leg"] is None else Leg(data["leg"]),
+        connected_at=None if data["connected_at"] is None else _from_text(data["connected_at"]),
+        ended_at=None if data["ended_at"] is None else _from_text(data["ended_at"]),
+        duration=data["duration"],
+        contact=data["contact"],
+        page=data["page"],
     )
 
 

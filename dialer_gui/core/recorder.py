@@ -75,7 +75,8 @@ class Recorder:
 
     def update(self, attempt: CallAttempt, **changes: Any) -> CallAttempt:
         new_state = changes.get("state")
-        if new_state is not None and not can_move(attempt.state, new_state):
+        new_leg = changes.get("leg", attempt.leg)
+        if new_state is not None and not can_move(attempt.state, new_state, attempt.leg, new_leg):
             # A bug, not the user's problem: keep the recorded state and say so in the log.
             log.error(
                 "refused to move attempt %s from %s to %s", attempt.id, attempt.state, new_state

@@ -11,12 +11,12 @@ loader validates against them and the settings dialog is generated from them.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.vocabulary.calls import Outcome
+from dialer_gui.vocabulary.calls import Capabilities, Outcome, Progress
 from dialer_gui.vocabulary.fields import Field
 from dialer_gui.vocabulary.profiles import ProviderProfile
 from dialer_gui.vocabulary.target import DialTarget
@@ -203,6 +203,39 @@ class Provider(abc.ABC):
         and ``""`` when they arrive again.
         """
         raise NotImplementedError(f"{cls.__name__} reports no outcomes")
+
+    @classmethod
+    def capabilities(cls, profile: ProviderProfile) -> Capabilities:
+        """What ``profile``'s PBX can tell about, and do to, a call it took.
+
+        The tracker calls :meth:`progress` only for a profile that follows calls (``FINAL``
+        or ``LIVE``), and offers Hang up / Cancel only where this says the PBX can. Default:
+        nothing after "accepted".
+        """
+        return Capabilities()
+
+    async def progress(self, call_ids: Sequence[str]) -> list[Progress]:
+        """One look at the PBX: what it says now about the calls ``call_ids`` (its IDs).
+
+        Returns one :class:`Progress` per call it has news of (its current state, or how it
+        ended); a call it says nothing about is left out. The tracker asks again later, one
+        request in flight per profile, while any of the calls is live.
+
+        Raises:
+            ProviderError: with ``NOT_PERMITTED`` when the account may not ask (the tracker
+                stops following this profile's calls and says so once); any other category
+                is a passing trouble (asked again later, within the tracker's bound).
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot follow calls")
+
+    async def end_call(self, call_id: str) -> str:
+        """Hang up or cancel the call ``call_id``; returns the PBX's confirmation in plain words.
+
+        Raises:
+            ProviderError: the PBX did not confirm (``CALL_UNKNOWN`` when it knows no such
+                call, ``NOT_PERMITTED`` when the account may not end calls).
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot end calls")
 
     async def check(self) -> str:
         """A harmless request proving the profile works; default is a dry run of a call."""

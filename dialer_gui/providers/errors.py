@@ -30,6 +30,7 @@ class ErrorCategory(enum.StrEnum):
     TLS = "tls"  # certificate or handshake problem
     UNEXPECTED = "unexpected"  # an answer we cannot read, or a server error
     CONFIG = "config"  # the profile is incomplete (missing option or secret)
+    CALL_UNKNOWN = "call_unknown"  # following or ending a call the PBX does not know (any more)
 
 
 # Short advice shown under the message in the details view and by `doctor`.
@@ -42,6 +43,7 @@ ADVICE: dict[ErrorCategory, str] = {
     ErrorCategory.TLS: "The PBX certificate is not trusted; set a CA file in Settings.",
     ErrorCategory.UNEXPECTED: "The PBX answered something unexpected; see the details.",
     ErrorCategory.CONFIG: "Complete this provider's settings.",
+    ErrorCategory.CALL_UNKNOWN: "The call may already have ended; check your phone.",
 }
 
 

@@ -1,9 +1,18 @@
 """Dial requests and the states a call attempt moves through.
 
-States only move forward (see :data:`ALLOWED`): a request becomes accepted (the PBX took it and
-maybe gave a call ID) or failed; an accepted call may later get an outcome (answered, busy, ...).
-``UNKNOWN`` marks an attempt that may have reached the PBX but whose answer we never saw: the
-process died mid-request, or the connection broke after the request was sent.
+States only move forward (see :func:`can_move`): a request becomes accepted (the PBX took it and
+maybe gave a call ID) or failed. ``UNKNOWN`` marks an attempt that may have reached the PBX but
+whose answer we never saw: the process died mid-request, or the connection broke after the
+request was sent.
+
+After "accepted", a PBX that can tell reports the call's progress (:class:`Progress`). A
+click-to-call call has two legs: the PBX first rings *your* phone (``Leg.CALLER``), then, once
+you answer, the number you asked for (``Leg.CALLEE``). Progress runs in one order,
+:data:`LIVE_ORDER`: your phone ringing, you answered, the other side ringing, connected; it ends
+in one of :data:`LIVE_ENDINGS` (ended, busy, no answer, cancelled, hung up), or in
+``UNTRACKED`` when dialer-gui stopped following before the PBX said how it ended (a restart, or
+the bound on following). ``COMPLETED`` is the older, coarser ending: a PBX's outcome in its own
+words (a Teleforge CDR we cannot map), kept so old histories still read.
 """
 
 from __future__ import annotations
@@ -25,37 +34,104 @@ class Source(enum.StrEnum):
     HISTORY = "history"
 
 
+class Leg(enum.StrEnum):
+    """Which side of a click-to-call call a state concerns."""
+
+    CALLER = "caller"  # your own phone, rung first
+    CALLEE = "callee"  # the number you asked for
+
+
 class CallState(enum.StrEnum):
     REQUESTED = "requested"  # we are sending it to the PBX now
     ACCEPTED = "accepted"  # the PBX took the request (call ID if it gave one)
-    COMPLETED = "completed"  # an outcome arrived later (Teleforge CDR); see ``outcome``
+    RINGING = "ringing"  # a leg rings (see ``leg``)
+    ANSWERED = "answered"  # you answered your phone; the other side is being called
+    CONNECTED = "connected"  # the other side answered: you are talking
+    ENDED = "ended"  # a connected call ended normally (``duration``)
+    BUSY = "busy"  # a leg was busy (see ``leg``)
+    NO_ANSWER = "no_answer"  # a leg rang out (see ``leg``)
+    CANCELLED = "cancelled"  # ended by us (Cancel) before it connected
+    HUNG_UP = "hung_up"  # ended by us (Hang up) after it connected
+    UNTRACKED = "untracked"  # placed; we stopped following before the PBX said how it ended
+    COMPLETED = "completed"  # an outcome arrived later in the PBX's words; see ``outcome``
     FAILED = "failed"  # we know the PBX did not place the call
     UNKNOWN = "unknown"  # the PBX may have placed it; we never saw its answer
     MERGED = "merged"  # a duplicate of a request made moments before; not sent
     BLOCKED = "blocked"  # a guard refused it, or the user cancelled the confirmation
 
 
-FINAL_STATES = frozenset(
-    {CallState.COMPLETED, CallState.FAILED, CallState.UNKNOWN, CallState.MERGED, CallState.BLOCKED}
+# The states of a call the PBX took, in the order they happen; progress never goes back.
+LIVE_ORDER: tuple[tuple[CallState, Leg | None], ...] = (
+    (CallState.ACCEPTED, None),
+    (CallState.RINGING, Leg.CALLER),
+    (CallState.ANSWERED, Leg.CALLER),
+    (CallState.RINGING, Leg.CALLEE),
+    (CallState.CONNECTED, Leg.CALLEE),
 )
-
-# Forward-only transitions. ACCEPTED -> ACCEPTED allows adding a late call ID.
-ALLOWED: dict[CallState, frozenset[CallState]] = {
-    CallState.REQUESTED: frozenset(
-        {CallState.ACCEPTED, CallState.FAILED, CallState.UNKNOWN, CallState.BLOCKED}
-    ),
-    CallState.ACCEPTED: frozenset({CallState.ACCEPTED, CallState.COMPLETED}),
-    # A CDR can arrive for a call whose HTTP answer we lost; that resolves the doubt.
-    CallState.UNKNOWN: frozenset({CallState.COMPLETED}),
-    CallState.COMPLETED: frozenset(),
-    CallState.FAILED: frozenset(),
-    CallState.MERGED: frozenset(),
-    CallState.BLOCKED: frozenset(),
+LIVE_STATES = frozenset(state for state, _leg in LIVE_ORDER)
+# How a call the PBX took can end.
+LIVE_ENDINGS = frozenset(
+    {
+        CallState.ENDED,
+        CallState.BUSY,
+        CallState.NO_ANSWER,
+        CallState.CANCELLED,
+        CallState.HUNG_UP,
+        CallState.UNTRACKED,
+        CallState.COMPLETED,
+    }
+)
+FINAL_STATES = LIVE_ENDINGS | {
+    CallState.FAILED,
+    CallState.UNKNOWN,
+    CallState.MERGED,
+    CallState.BLOCKED,
 }
 
+_NOT_PLACED = frozenset({CallState.FAILED, CallState.MERGED, CallState.BLOCKED})
 
-def can_move(old: CallState, new: CallState) -> bool:
-    return new in ALLOWED[old]
+
+def live_rank(state: CallState, leg: Leg | str | None) -> int:
+    """Where a live state stands in :data:`LIVE_ORDER`; a ringing leg the PBX did not name
+    counts as your phone (the earlier one)."""
+    if state is CallState.RINGING:
+        return 3 if leg == Leg.CALLEE else 1
+    for rank, (live, _leg) in enumerate(LIVE_ORDER):
+        if live is state:
+            return rank
+    raise ValueError(f"{state} is not a live state")
+
+
+def can_move(
+    old: CallState,
+    new: CallState,
+    old_leg: Leg | str | None = None,
+    new_leg: Leg | str | None = None,
+) -> bool:
+    """Whether a call in ``old`` (on ``old_leg``) may move to ``new`` (on ``new_leg``).
+
+    Forward only: requested -> accepted, failed, unknown or blocked; a live state -> a later
+    live state (the same one again adds a late call ID) or an ending; unknown -> any live
+    state or ending (a report from the PBX resolves the doubt). Endings are final.
+    """
+    if old is CallState.REQUESTED:
+        return new in (CallState.ACCEPTED, CallState.FAILED, CallState.UNKNOWN, CallState.BLOCKED)
+    if old is CallState.UNKNOWN:
+        return new in LIVE_STATES - {CallState.ACCEPTED} or new in LIVE_ENDINGS - {
+            CallState.UNTRACKED
+        }
+    if old in LIVE_STATES:
+        if new in LIVE_ENDINGS:
+            return True
+        if new in LIVE_STATES:
+            return live_rank(new, new_leg) >= live_rank(old, old_leg)
+        return False
+    return False  # endings, and the requests never placed
+
+
+def placed_maybe(state: CallState) -> bool:
+    """Whether a call in ``state`` may have rung someone (so it must never be re-sent)."""
+    return state not in _NOT_PLACED and state is not CallState.REQUESTED
 
 
 def utcnow() -> datetime:
@@ -86,9 +162,65 @@ class CallAttempt:
     created: datetime = field(default_factory=utcnow)
     updated: datetime = field(default_factory=utcnow)
     id: int | None = None
+    # After "accepted": the leg the state concerns, when the call connected and ended, and
+    # its length in seconds (as the PBX said, else from connected to ended).
+    leg: Leg | None = None
+    connected_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration: float | None = None
+    # The contact the number belonged to when it was dialed, and the web page that asked
+    # (the browser companion); both as shown to the user, both plain text.
+    contact: str | None = None
+    page: str | None = None
     # Why it ended so, for exit codes and notices; set by the dialer, not kept in the history
     # (whose rows keep state, error and category as they always have).
     reason: Reason | None = field(default=None, compare=False)
+
+
+class Follows(enum.StrEnum):
+    """How much a provider can tell about a call after it took it."""
+
+    NOTHING = "nothing"  # "accepted" is the last word (Fonality)
+    FINAL = "final"  # how it ended, once it has (a CDR), but nothing while it runs
+    LIVE = "live"  # each leg as it happens, and how it ended
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a profile's PBX can do for a call it took: follow it, end it.
+
+    ``cancel`` ends a call that has not connected (your phone or theirs still ringing);
+    ``hang_up`` ends a connected one. ``note`` says in plain words what the PBX cannot tell,
+    for the UI to show instead of pretending ("Fonality says nothing after it took a call").
+    """
+
+    follows: Follows = Follows.NOTHING
+    hang_up: bool = False
+    cancel: bool = False
+    note: str = ""
+
+    def can_end(self, state: CallState) -> bool:
+        if state is CallState.CONNECTED:
+            return self.hang_up
+        return state in LIVE_STATES and self.cancel
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One report from the PBX about a call it took: a live state or how the call ended.
+
+    ``state`` is a live state or one of :data:`LIVE_ENDINGS` (not ``UNTRACKED``: that is ours
+    to say); ``leg`` is the side it concerns when the PBX says; ``at`` when it happened (now,
+    unless the PBX gave a time); ``duration`` the talk time in seconds when the PBX gave one;
+    ``detail`` anything else it said, in plain words.
+    """
+
+    call_id: str
+    state: CallState
+    leg: Leg | None = None
+    at: datetime = field(default_factory=utcnow)
+    duration: float | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
