@@ -394,11 +394,12 @@ class Dialer:
         """Attach a later outcome to a known call; unknown calls are ignored (logged)."""
         return self.tracker.record_outcome(provider, call_id, outcome, detail)
 
-    async def start_listeners(self) -> None:
-        """Listen for late outcomes of every profile whose provider reports them, and follow
-        again the calls an earlier run left in progress."""
+    async def start_listeners(self, *, resume: bool = True) -> None:
+        """Listen for late outcomes of every profile whose provider reports them, and (the
+        app, not a one-off command) follow again the calls an earlier run left in progress."""
         await self.tracker.start(self.profiles())
-        await self.tracker.resume()
+        if resume:
+            await self.tracker.resume()
 
     def capabilities(self, profile: str) -> Capabilities:
         """What the PBX of ``profile`` can tell and do after "accepted" (for the call card)."""

@@ -91,6 +91,10 @@ class FollowPolicy:
     max_failures: int = 20
 
 
+# What every tracker uses unless told otherwise (tests make it quick).
+DEFAULT_POLICY = FollowPolicy()
+
+
 def outcome_feeds(profiles: Iterable[ProviderProfile]) -> dict[tuple[str, str], str]:
     """(provider type, feed) -> the type, for every profile whose provider reports outcomes."""
     feeds: dict[tuple[str, str], str] = {}
@@ -161,7 +165,7 @@ class CallTracker:
         self.recorder = recorder
         self.profile_of: ProfileLookup = profile_of or (lambda _name: None)
         self.provider_of = provider_of
-        self.policy = policy or FollowPolicy()
+        self.policy = policy or DEFAULT_POLICY
         self.listeners: list[OutcomeListener] = []
         self._pollers: dict[str, _Poller] = {}
         # Profiles whose PBX refused to be asked, with its sentence; cleared by a settings change.

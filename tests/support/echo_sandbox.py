@@ -63,7 +63,8 @@ def register(sandbox: Any) -> None:
         if request.header("x-token") != TOKEN:
             return Response.json({"error": "bad token"}, 401)
         call_id = str(request.json()["id"])
-        if not call_id.startswith("echo-") or call_id in ended:
+        placed = {f"echo-{n}" for n in range(1, len(calls) + 1)}
+        if call_id not in placed or call_id in ended:
             return Response.json({"error": "no such call"}, 404)
         lifecycle = sandbox.state.get("echo_lifecycle") or [{}]
         step = min(max(steps.get(call_id, 0) - 1, 0), len(lifecycle) - 1)
