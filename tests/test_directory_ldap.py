@@ -227,3 +227,37 @@ def test_a_server_that_accepts_and_never_answers_times_out(
 def test_check_says_whom_it_logged_in_as(slapd: SlapdServer) -> None:
     d = directory(slapd)
     assert asyncio.run(d.check()) == f"Connected and logged in as {READER_DN}."
+
+
+def test_a_silent_server_never_stalls_the_event_loop(
+    slapd: SlapdServer, silent_server: int
+) -> None:
+    # The search runs in a worker thread: the app's loop (the dial pad, the tray) keeps going.
+    d = directory(slapd, url=f"ldap://127.0.0.1:{silent_server}", timeout=1.0)
+
+    async def run() -> tuple[float, Problem]:
+        gaps: list[float] = []
+        done = asyncio.Event()
+
+        async def tick() -> None:
+            last = time.monotonic()
+            while not done.is_set():
+                await asyncio.sleep(0.01)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        ticker = asyncio.create_task(tick())
+        try:
+            await d.search("jane")
+        except DirectoryError as exc:
+            problem = exc.problem
+        finally:
+            done.set()
+            await ticker
+            await d.aclose()
+        return max(gaps), problem
+
+    worst, problem = asyncio.run(run())
+    assert problem is Problem.TIMEOUT
+    assert worst < 0.2
