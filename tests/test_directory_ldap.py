@@ -180,9 +180,15 @@ def test_a_server_that_is_down_is_a_plain_message(slapd: SlapdServer) -> None:
     assert time.monotonic() - started < 3
 
 
+class Silent(int):
+    """The port of a server that accepts connections and never says a word."""
+
+    accepted: list[socket.socket]
+
+
 @pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A port that accepts connections and never says a word."""
+def silent_server() -> Iterator[Silent]:
+    """A port that accepts connections and never says a word (``.accepted``: the connections)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
@@ -201,8 +207,10 @@ def silent_server() -> Iterator[int]:
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
+    port = Silent(listener.getsockname()[1])
+    port.accepted = accepted
     try:
-        yield listener.getsockname()[1]
+        yield port
     finally:
         stop.set()
         thread.join(2)
@@ -213,7 +221,7 @@ def silent_server() -> Iterator[int]:
 
 @pytest.mark.parametrize("starttls", [True, False])
 def test_a_server_that_accepts_and_never_answers_times_out(
-    slapd: SlapdServer, silent_server: int, starttls: bool
+    slapd: SlapdServer, silent_server: Silent, starttls: bool
 ) -> None:
     d = directory(slapd, url=f"ldap://127.0.0.1:{silent_server}", timeout=1.0, starttls=starttls)
     started = time.monotonic()
@@ -230,7 +238,7 @@ def test_check_says_whom_it_logged_in_as(slapd: SlapdServer) -> None:
 
 
 def test_a_silent_server_never_stalls_the_event_loop(
-    slapd: SlapdServer, silent_server: int
+    slapd: SlapdServer, silent_server: Silent
 ) -> None:
     # The search runs in a worker thread: the app's loop (the dial pad, the tray) keeps going.
     d = directory(slapd, url=f"ldap://127.0.0.1:{silent_server}", timeout=1.0)
@@ -261,3 +269,26 @@ def test_a_silent_server_never_stalls_the_event_loop(
     worst, problem = asyncio.run(run())
     assert problem is Problem.TIMEOUT
     assert worst < 0.2
+
+
+def test_keystrokes_typed_while_the_server_is_silent_do_not_queue_up(
+    slapd: SlapdServer, silent_server: Silent
+) -> None:
+    # Five keystrokes against a server that never answers: the one being sent and the last one
+    # are tried; those that waited in between are dropped unsent (and answer "nothing").
+    d = directory(slapd, url=f"ldap://127.0.0.1:{silent_server}", timeout=1.0)
+
+    async def typing() -> list[Any]:
+        tasks = []
+        for text in ("ja", "jan", "jane", "jane ", "jane d"):
+            tasks.append(asyncio.create_task(d.search(text)))
+            await asyncio.sleep(0.05)
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        await d.aclose()
+        return results
+
+    results = asyncio.run(typing())  # returns once every worker thread has finished
+    timeouts = [r for r in results if isinstance(r, DirectoryError)]
+    assert timeouts and all(t.problem is Problem.TIMEOUT for t in timeouts)
+    assert all(r == SearchResult(()) for r in results if r not in timeouts)  # superseded
+    assert len(silent_server.accepted) <= 2

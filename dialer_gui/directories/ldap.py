@@ -21,7 +21,8 @@ one of the searched attributes as a substring, each escaped (RFC 4515) so that `
 until ``max_results``; one more tells that the list was cut. Every network step has the
 directory's ``timeout``, and the whole search the same again, so a server that accepts and
 never answers costs the user a few seconds, not a frozen window. The connection and its bind
-are kept for the next keystroke, and opened again after any failure.
+are kept for the next keystroke, and opened again after any failure; a keystroke's search that
+is still waiting for the connection when the next one arrives is dropped unsent.
 """
 
 from __future__ import annotations
@@ -207,6 +208,9 @@ class LdapDirectory(SearchedDirectory):
         super().__init__(*args, **kwargs)
         self._lock = threading.Lock()
         self._connection: Any = None
+        # Each search is numbered; one that waited for the connection while the user typed on
+        # is dropped unasked, so a slow server is never sent a queue of stale keystrokes.
+        self._latest = 0
 
     # -- the connection ---------------------------------------------------------------------
 
@@ -295,26 +299,22 @@ class LdapDirectory(SearchedDirectory):
         words = self.words(text)
         if not words:
             return SearchResult(())
+        self._latest += 1
         try:
             async with asyncio.timeout(self.timeout * 2):
-                return await asyncio.to_thread(self._search_mapped, words)
+                return await asyncio.to_thread(self._search_mapped, words, self._latest)
         except TimeoutError:
             raise DirectoryError(Problem.TIMEOUT, self.name) from None
 
-    def search_blocking(self, text: str) -> SearchResult:
-        """:meth:`search` for a thread of its own (the command line)."""
-        words = self.words(text)
-        return self._search_mapped(words) if words else SearchResult(())
-
-    def _search_mapped(self, words: list[str]) -> SearchResult:
+    def _search_mapped(self, words: list[str], number: int) -> SearchResult:
         try:
-            return self._search(words)
+            return self._search(words, number)
         except DirectoryError:
             raise
         except Exception as exc:
             raise self._mapped(exc) from exc
 
-    def _search(self, words: list[str]) -> SearchResult:
+    def _search(self, words: list[str], number: int) -> SearchResult:
         numbers: Mapping[str, str] = self.option("number_attributes")
         names = list(self.option("name_attributes"))
         organisations = list(self.option("organisation_attributes"))
@@ -325,6 +325,8 @@ class LdapDirectory(SearchedDirectory):
         entries: list[tuple[str, Mapping[str, list[bytes]]]] = []
         cut = False
         with self._lock:
+            if number != self._latest:
+                return SearchResult(())  # superseded while it waited; its caller is gone
             for attempt in (1, 2):
                 if self._connection is None:
                     self._connection = self._connect()
