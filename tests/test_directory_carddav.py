@@ -282,3 +282,32 @@ def test_an_address_without_address_books_says_so(radicale: RadicaleServer) -> N
     with pytest.raises(DirectoryError) as caught:
         asyncio.run(directory(user).discover())
     assert caught.value.problem is Problem.NOT_FOUND
+
+
+def test_an_address_book_removed_on_the_server_takes_its_contacts_with_it(
+    carddav_user: CardDavUser,
+) -> None:
+    carddav_user.make_book("old", "Old")
+    carddav_user.put("jane.vcf", card("Jane Doe", ("WORK", "+1 212 555 0100")))
+    carddav_user.put("gone.vcf", card("Gone Person", ("WORK", "+1 212 555 0101")), book="old")
+    sink = MemorySink()
+    sync(directory(carddav_user), sink)
+    assert sink.names("office") == ["Gone Person", "Jane Doe"]
+    with httpx.Client(auth=(carddav_user.name, carddav_user.password)) as http:
+        answer = http.delete(carddav_user.server.url + carddav_user.book_path("old"))
+        assert answer.status_code in (200, 204)
+    report = sync(directory(carddav_user), sink)
+    assert report.deleted == 1
+    assert sink.names("office") == ["Jane Doe"]
+    assert len(sink.states["office"].books) == 1
+
+
+def test_check_names_the_address_books_it_found(carddav_user: CardDavUser) -> None:
+    assert asyncio.run(directory(carddav_user).check()) == "1 address book: Contacts"
+
+
+def test_a_stored_state_that_cannot_be_read_means_a_full_sync_not_a_crash() -> None:
+    for text in ("", "[]", "{", '{"u": 3}', '{"u": {"token": 1, "etags": {}}}', "[" * 100_000):
+        assert SyncState.from_json(text) == SyncState()
+    state = SyncState({"https://d/a/": BookState("t1", {"/a/x.vcf": '"e1"'})})
+    assert SyncState.from_json(state.to_json()) == state
