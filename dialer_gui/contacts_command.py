@@ -63,8 +63,11 @@ def normaliser(config: Config) -> Normaliser:
 
 def _secrets(name: str, type_name: str) -> dict[str, str]:
     from dialer_gui.core.secrets import SecretStore
+    from dialer_gui.providers import redaction
 
-    return SecretStore().secrets_for(name, directory_class(type_name).secret_names())
+    found = SecretStore().secrets_for(name, directory_class(type_name).secret_names())
+    redaction.remember(found.values())  # masked in anything logged or printed from here on
+    return found
 
 
 def _chosen(config: Config, kind: type, name: str | None) -> list[str] | None:
