@@ -6,7 +6,7 @@ Start-up order (the link path first, because it is the hot path of a tel: click)
    validate with the stdlib-only ``ipc`` module, hand it to the running instance and exit. Only
    when no instance runs is the app imported and started with the link queued. ``--link`` takes
    exactly one argument, so a hostile URI can never become an option.
-2. Sub-commands (``call``, ``providers``, ``history``, ``secret``, ``sandbox``, ``register``, ...)
+2. Sub-commands (``call``, ``providers``, ``history``, ``secret``, ``contacts``, ``sandbox``, ...)
    run without a GUI.
 3. Otherwise: show the running instance, or start the app.
 """
@@ -223,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("register", help="make dialer-gui open tel:, callto: and sip: links")
     sub.add_parser("unregister", help="stop opening tel:, callto: and sip: links")
     sub.add_parser("doctor", help="check links, keyring, tray and providers; say how to fix")
+    contacts = sub.add_parser("contacts", help="sync and search the company directories")
+    actions = contacts.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
+    sync = actions.add_parser("sync", help="bring the CardDAV address books up to date")
+    sync.add_argument("name", nargs="?", help="only this directory")
+    look = actions.add_parser("search", help="search the LDAP directories now")
+    look.add_argument("query")
+    look.add_argument("--json", action="store_true")
+    look.add_argument("--directory", help="only this directory")
     auto = sub.add_parser("autostart", help="start dialer-gui at login")
     auto.add_argument("state", choices=("on", "off", "status"), help="turn on, off, or show")
     return parser

@@ -621,12 +621,20 @@ def cmd_secret(ns: argparse.Namespace) -> int:
     if config is None:
         return ExitCode.CONFIG
     profile = config.providers.get(ns.profile)
-    if profile is None:
-        _err(f"there is no provider profile “{ns.profile}” in the config.")
+    directory = config.directories.get(ns.profile)
+    if profile is None and directory is None:
+        _err(f"there is no provider profile or directory “{ns.profile}” in the config.")
         return ExitCode.USAGE
-    names = [f.name for f in provider_class(profile.type).all_fields() if f.secret]
+    if profile is not None:
+        type_name = profile.type
+        names = [f.name for f in provider_class(profile.type).all_fields() if f.secret]
+    else:
+        from dialer_gui.directories import directory_class
+
+        type_name = directory.type
+        names = list(directory_class(directory.type).secret_names())
     if ns.field not in names:
-        _err(f"“{ns.field}” is not a secret of {profile.type}; its secrets: {', '.join(names)}.")
+        _err(f"“{ns.field}” is not a secret of {type_name}; its secrets: {', '.join(names)}.")
         return ExitCode.USAGE
     store = SecretStore()
     if ns.action == "delete":
@@ -649,6 +657,12 @@ def cmd_secret(ns: argparse.Namespace) -> int:
         return ExitCode.ERROR
     print(f"Stored {ns.profile}/{ns.field} in the system keyring.")
     return ExitCode.OK
+
+
+def cmd_contacts(ns: argparse.Namespace) -> int:
+    from dialer_gui.contacts_command import cmd_contacts as run
+
+    return run(ns)
 
 
 def cmd_sandbox(ns: argparse.Namespace) -> int:

@@ -13,7 +13,8 @@ messages (meant for people) from bugs (anything else)::
     ├── SecretStoreError         no usable keyring, or it refused us
     ├── HistoryError             the history database cannot be read or written
     │   └── HistoryBusy          another program holds it locked for now; try again later
-    └── ProviderError            the PBX did not take the call (see providers.errors)
+    ├── ProviderError            the PBX did not take the call (see providers.errors)
+    └── DirectoryError           a company directory could not be read (directories.errors)
 
 Environment problems (bad credentials, PBX unreachable) are ``ProviderError`` with a category,
 never a bare ``httpx`` or ``OSError``: foreign exceptions are mapped at one boundary per

@@ -25,7 +25,13 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(SUPPORT), os.environ.get("PYTHONPATH", "")) if p
 )
 
-pytest_plugins = ["fixtures_core", "fixtures_sandbox", "fixtures_redis"]
+pytest_plugins = [
+    "fixtures_core",
+    "fixtures_sandbox",
+    "fixtures_redis",
+    "fixtures_radicale",
+    "fixtures_slapd",
+]
 
 
 @pytest.fixture(autouse=True)
