@@ -57,6 +57,7 @@ from dialer_gui.exitcodes import ExitCode
 from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
 from dialer_gui.ui import messages, tasks
+from dialer_gui.ui.call_card import CallCard
 from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
 from dialer_gui.ui.dialpad import DialPad
@@ -153,6 +154,7 @@ class Application(QObject):
         self.dialpad: DialPad | None = None
         self.history_model: HistoryModel | None = None
         self.history_view: HistoryView | None = None
+        self.call_card: CallCard | None = None
         self._presenter: messages.MessagePresenter | None = None
         self._file_open_filter: FileOpenFilter | None = None
         self._initial_done = False
@@ -332,8 +334,13 @@ class Application(QObject):
             self.redial,
             lambda: [p.name for p in self.dialer.profiles()],
         )
+        self.call_card = CallCard(self.events, self.dialer)
         self.window = MainWindow(
-            self.dialpad, self.history_view, has_tray=self.has_tray, demo=self.demo
+            self.dialpad,
+            self.history_view,
+            has_tray=self.has_tray,
+            demo=self.demo,
+            call_card=self.call_card,
         )
         self.window.quit_requested.connect(self.quit)
         self.window.settings_requested.connect(self.show_settings)

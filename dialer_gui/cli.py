@@ -193,9 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--json", action="store_true", help="print the result as JSON")
     call.add_argument("--clipboard", action="store_true", help="dial the number in the clipboard")
     call.add_argument("--yes", action="store_true", help="confirm numbers that need confirmation")
+    call.add_argument("--follow", action="store_true", help="print each change until it ends")
     # Also accepted after "call"; SUPPRESS keeps an absent flag from undoing "dialer-gui --demo".
     call.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                       help="place it on the built-in simulated PBX")  # fmt: skip
+
+    hang = sub.add_parser("hangup", help="end a call in progress (where the PBX can)")
+    hang.add_argument("call_id", help="the call ID the PBX gave (see history)")
+    hang.add_argument("--provider", help="provider profile of the call")
+    hang.add_argument("--json", action="store_true", help="print the result as JSON")
 
     prov = sub.add_parser("providers", help="list provider profiles and whether secrets are set")
     prov.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,

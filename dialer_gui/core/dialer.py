@@ -31,7 +31,7 @@ from dialer_gui.errors import DialerError, HistoryError
 from dialer_gui.providers import redaction
 from dialer_gui.providers.base import CallRequest, Provider
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source, utcnow
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Capabilities, Source, utcnow
 from dialer_gui.vocabulary.profiles import ProviderProfile
 from dialer_gui.vocabulary.reasons import TITLES, Reason
 from dialer_gui.vocabulary.target import DialTarget
@@ -83,7 +83,9 @@ class Dialer:
         self.events = events or EventBus()
         self.pool = ProviderPool(config, secrets, transport_factory=transport_factory)
         self.recorder = Recorder(history, self.events)
-        self.tracker = CallTracker(self.recorder)
+        self.tracker = CallTracker(
+            self.recorder, profile_of=self.config_profile, provider_of=self.provider
+        )
         self._dupes = DuplicateGuard(float(config.general.duplicate_window), clock)
         self._link_rate = RateLimiter(int(config.general.link_rate_limit), 60.0, clock)
         self._link_prompt_open = False
@@ -102,6 +104,9 @@ class Dialer:
     def region(self) -> str:
         return self.config.general.region
 
+    def config_profile(self, name: str) -> ProviderProfile | None:
+        return self.config.providers.get(name)
+
     def profiles(self) -> list[ProviderProfile]:
         return list(self.config.providers.values())
 
@@ -118,6 +123,7 @@ class Dialer:
         self._dupes.window = float(config.general.duplicate_window)
         self._link_rate.limit = int(config.general.link_rate_limit)
         self.pool.reload(config)
+        self.tracker.forgive()  # a profile whose PBX refused progress may now be allowed
         if self.tracker.listeners or outcome_feeds(self.profiles()):
             self.pool._spawn(self.tracker.restart(self.profiles()))
 
@@ -354,6 +360,9 @@ class Dialer:
                     detail=f"Retried once after: {retried}" if retried else None,
                     reason=Reason.MAYBE_PLACED if exc.maybe_placed else Reason.REFUSED,
                 )
+                if state is CallState.UNKNOWN:
+                    # An ID known before sending lets the PBX tell us whether it rang.
+                    self.tracker.follow(attempt)
                 return self._notify_end(attempt)
             except DialerError as exc:
                 self.recorder.update(
@@ -391,6 +400,7 @@ class Dialer:
         id_text = f" Call ID {result.call_id}." if result.call_id else ""
         text = f"{plan.target.display} via {attempt.provider}: your phone rings first.{id_text}"
         self.events.emit(Notice("info", TITLES[Reason.ACCEPTED], text, attempt.id))
+        self.tracker.follow(attempt)
         return attempt
 
     def _notify_end(self, attempt: CallAttempt) -> CallAttempt:
@@ -405,9 +415,20 @@ class Dialer:
         """Attach a later outcome to a known call; unknown calls are ignored (logged)."""
         return self.tracker.record_outcome(provider, call_id, outcome, detail)
 
-    async def start_listeners(self) -> None:
-        """Listen for late outcomes of every profile whose provider reports them."""
+    async def start_listeners(self, *, resume: bool = True) -> None:
+        """Listen for late outcomes of every profile whose provider reports them, and (the
+        app, not a one-off command) follow again the calls an earlier run left in progress."""
         await self.tracker.start(self.profiles())
+        if resume:
+            await self.tracker.resume()
+
+    def capabilities(self, profile: str) -> Capabilities:
+        """What the PBX of ``profile`` can tell and do after "accepted" (for the call card)."""
+        return self.tracker.capabilities(profile)
+
+    async def end_call(self, attempt: CallAttempt) -> str:
+        """Hang up or cancel a live call; see :meth:`CallTracker.end_call`."""
+        return await self.tracker.end_call(attempt)
 
     async def aclose(self) -> None:
         await self.tracker.stop()

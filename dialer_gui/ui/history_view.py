@@ -49,7 +49,7 @@ from dialer_gui.ui.history_model import (
     state_text,
 )
 from dialer_gui.ui.tasks import spawn
-from dialer_gui.vocabulary.calls import CallAttempt, CallState
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, talk_time
 
 log = logging.getLogger("dialer_gui.ui.history")
 
@@ -72,6 +72,16 @@ def details_report(attempt: CallAttempt) -> str:
         f"Started:     {local_time(attempt.created)}",
         f"Updated:     {local_time(attempt.updated)}",
     ]
+    if attempt.contact:
+        lines.insert(0, f"Contact:     {attempt.contact}")
+    if attempt.page:
+        lines.append(f"Web page:    {attempt.page}")
+    if attempt.connected_at is not None:
+        lines.append(f"Connected:   {local_time(attempt.connected_at)}")
+    if attempt.ended_at is not None:
+        lines.append(f"Ended:       {local_time(attempt.ended_at)}")
+    if attempt.duration is not None:
+        lines.append(f"Talk time:   {talk_time(attempt.duration)}")
     if attempt.error:
         lines += ["", "Error:", attempt.error]
     advice = advice_for(attempt)
