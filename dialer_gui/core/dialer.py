@@ -213,6 +213,11 @@ class Dialer:
         async with self._turns:
             await asyncio.sleep(0)
 
+    def refuse(self, plan: DialPlan, reason: Reason, text: str) -> CallAttempt:
+        """Record ``plan`` as blocked for ``reason`` now, without asking or sending (the
+        browser door, when :meth:`web_door_refusal` said the app is busy)."""
+        return self._refuse(plan, CallState.BLOCKED, reason, text)
+
     def web_door_refusal(self, plan: DialPlan, *, asking: bool = True) -> tuple[Reason, str] | None:
         """Why a request from a door a web page can fire (a link, the browser companion) would
         be refused right now: over the rate limit, or it would ask while another such request
