@@ -77,7 +77,7 @@ _KEYS = frozenset({"v", "kind", "arg", "source", "page"})
 _MAX_SOCKET_PATH = 100
 _NUMBER_CHARS = frozenset("0123456789 +()-./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 # Invisible characters that can reorder or hide text in a confirmation dialog.
-_INVISIBLE = frozenset(
+INVISIBLE = _INVISIBLE = frozenset(
     "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
     "\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
 )
