@@ -316,6 +316,10 @@ class Application(QObject):
             message = ipc.Message("dial", link, "link")
         elif self.options.clipboard:
             message = ipc.Message("dial_clipboard", "", "clipboard")
+        elif self.options.background:
+            # Started hidden (at login, or by the browser host): nothing to show; just check
+            # that the winner is there, so two browser clicks at once pop up no window.
+            message = ipc.Message("ping", "", "cli")
         else:
             message = ipc.Message("show", "", "cli")
         try:
