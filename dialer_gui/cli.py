@@ -207,24 +207,24 @@ def build_parser() -> argparse.ArgumentParser:
     prov.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                       help="list the built-in simulated PBX's profiles")  # fmt: skip
     hist = sub.add_parser("history", help="show recent call attempts")
-    hist.add_argument("--json", action="store_true")
-    hist.add_argument("--limit", type=int, default=20)
-    hist.add_argument("--search", default="")
+    hist.add_argument("--json", action="store_true", help="print the attempts as JSON")
+    hist.add_argument("--limit", type=int, default=20, help="show at most N (default 20)")
+    hist.add_argument("--search", default="", help="only attempts that mention this text")
 
     secret = sub.add_parser("secret", help="store or remove a password in the system keyring")
-    secret.add_argument("action", choices=("set", "delete"))
-    secret.add_argument("profile")
-    secret.add_argument("field")
+    secret.add_argument("action", choices=("set", "delete"), help="store it, or remove it")
+    secret.add_argument("profile", help="the provider profile, as named in the config")
+    secret.add_argument("field", help="the secret's field, such as password or api_key")
 
     sb = sub.add_parser("sandbox", help="serve the simulated PBX APIs on 127.0.0.1")
-    sb.add_argument("--port", type=int, default=8300)
-    sb.add_argument("--redis", default="")
+    sb.add_argument("--port", type=int, default=8300, help="port on 127.0.0.1 (default 8300)")
+    sb.add_argument("--redis", default="", help="Redis URL for Teleforge's notifications")
 
     sub.add_parser("register", help="make dialer-gui open tel:, callto: and sip: links")
     sub.add_parser("unregister", help="stop opening tel:, callto: and sip: links")
     sub.add_parser("doctor", help="check links, keyring, tray and providers; say how to fix")
     auto = sub.add_parser("autostart", help="start dialer-gui at login")
-    auto.add_argument("state", choices=("on", "off", "status"))
+    auto.add_argument("state", choices=("on", "off", "status"), help="turn on, off, or show")
     return parser
 
 

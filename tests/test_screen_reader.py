@@ -235,3 +235,51 @@ def test_tab_walks_the_dial_pad_once_with_no_trap(session: Session) -> None:
         "page tab list:Dial",
     )
     assert all(control in one_round for control in expected), walk
+
+
+def _one_round(walk: list[dict[str, object]]) -> tuple[list[str], str]:
+    """The stops of one Tab round (until the first stop comes back), and the whole walk."""
+    stops = [f"{w['role']}:{w['name']}" for w in walk]
+    text = " > ".join(stops)
+    assert all(w["name"] for w in walk), text  # every stop is heard by name
+    first = stops[0]
+    assert first in stops[1:], f"the walk never came back round: {text}"
+    one_round = stops[: stops.index(first, 1)]
+    assert len(one_round) == len(set(one_round)), text  # each control once
+    rest = stops[len(one_round) :]
+    again = one_round * (len(rest) // len(one_round) + 1)
+    assert rest == again[: len(rest)], text  # and the same again: no trap
+    return one_round, text
+
+
+def test_tab_walks_the_history_once_with_no_trap(session: Session) -> None:
+    """With a call in the list, Tab leaves the table and reaches every button, forwards."""
+    session.dump([["set_text", "Number to call", "+1 212 555 0100"], ["wait", 0.3]])
+    session.dump([["press", "Call"], ["wait", 2.0]])
+    tree = session.dump([["press", "History"], ["wait", 0.5]])
+    assert any("555" in str(n["name"]) for n in tree if n["role"] == "table cell"), tree
+    seen = session.read([["tab_walk", "dialer-gui — Demo", 24]])
+    one_round, walk = _one_round(seen["walk"])
+    names = {stop.split(":", 1)[1] for stop in one_round}
+    for control in ("Redial", "Copy call ID", "Details", "Export CSV…"):
+        assert any(name.startswith(control) for name in names), walk
+    assert sum(stop.startswith("table:") for stop in one_round) == 1, walk
+
+
+def test_tab_walks_the_settings_once_with_no_trap(session: Session) -> None:
+    session.dump([["keys", "dialer-gui", "ctrl+comma"], ["wait", 1.0]])
+    session.dump([["press", "Add a provider profile"], ["wait", 0.5]])
+    seen = session.read([["tab_walk", "dialer-gui settings", 40]])
+    one_round, walk = _one_round(seen["walk"])
+    names = [stop.split(":", 1)[1] for stop in one_round]
+    # On Linux a combo box is heard by its current item and its label's relation (Qt's
+    # rule; the labels test checks the relation): the type follows the profile's name.
+    after_name = (one_round.index("text:Profile name") + 1) % len(one_round)
+    assert one_round[after_name].startswith("combo box:"), walk
+    # From the profile's name on, its fields come before Test, Save and Cancel.
+    start = one_round.index("text:Profile name")
+    one_round = one_round[start:] + one_round[:start]
+    names = [stop.split(":", 1)[1] for stop in one_round]
+    buttons = [names.index(n) for n in names if n in ("Test", "Save", "Cancel")]
+    fields = [i for i, stop in enumerate(one_round) if stop.startswith(("text:", "password"))]
+    assert buttons and fields and max(fields) < min(buttons), walk
