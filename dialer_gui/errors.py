@@ -8,7 +8,8 @@ messages (meant for people) from bugs (anything else)::
     │   ├── NumberError          not a phone number or extension we can dial
     │   ├── LinkError            a tel:/callto:/sip: link that is malformed or hostile
     │   └── IPCError             a message on the single-instance socket that we drop
-    │       └── AlreadyRunning   another instance of this user holds the socket or lock
+    │       ├── AlreadyRunning   another instance of this user holds the socket or lock
+    │       └── IPCRefused       the running instance answered "error <reason>"
     ├── ConfigError              the config file is wrong (names file, line and key)
     ├── SecretStoreError         no usable keyring, or it refused us
     ├── HistoryError             the history database cannot be read or written
@@ -46,6 +47,14 @@ class IPCError(InputError):
 
 class AlreadyRunning(IPCError):
     """Another dialer-gui of this user is running (or starting): hand the request to it."""
+
+
+class IPCRefused(IPCError):
+    """The running instance read the request and said no; ``reason`` is its own sentence."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The running dialer-gui refused the request: {reason}")
+        self.reason = reason
 
 
 class ConfigError(DialerError):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from dialer_gui.core import logs, planner
 from dialer_gui.core.events import EventBus, Notice
 from dialer_gui.core.planner import DialPlan
-from dialer_gui.core.policy import DuplicateGuard, RateLimiter
+from dialer_gui.core.policy import DuplicateGuard, RateLimiter, trust_of
 from dialer_gui.core.provider_pool import ProviderPool, SecretSource, TransportFactory
 from dialer_gui.core.recorder import Recorder
 from dialer_gui.core.tracker import CallTracker, outcome_feeds
@@ -174,6 +174,7 @@ class Dialer:
             provider=plan.profile.name if plan.profile else "",
             dialed=plan.dial_string,
             state=state,
+            page=plan.page,
             **extra,
         )
 
@@ -192,10 +193,15 @@ class Dialer:
         *,
         provider: str | None = None,
         confirm: ConfirmFn | None = None,
+        page: str | None = None,
     ) -> CallAttempt:
-        """Place one call from ``raw`` (a number, a link, or text with one number)."""
+        """Place one call from ``raw`` (a number, a link, or text with one number).
+
+        ``page`` is the web page that asked (the browser companion), kept with the attempt.
+        """
         await self._take_turn()
         plan = self.plan(raw, source, provider)
+        plan.page = page
         return await self.dial_plan(plan, confirm=confirm)
 
     async def _take_turn(self) -> None:
@@ -207,6 +213,33 @@ class Dialer:
         async with self._turns:
             await asyncio.sleep(0)
 
+    def refuse(self, plan: DialPlan, reason: Reason, text: str) -> CallAttempt:
+        """Record ``plan`` as blocked for ``reason`` now, without asking or sending (the
+        browser door, when :meth:`web_door_refusal` said the app is busy)."""
+        return self._refuse(plan, CallState.BLOCKED, reason, text)
+
+    def web_door_refusal(self, plan: DialPlan, *, asking: bool = True) -> tuple[Reason, str] | None:
+        """Why a request from a door a web page can fire (a link, the browser companion) would
+        be refused right now: over the rate limit, or it would ask while another such request
+        is waiting for an answer. None for other doors, and when nothing stands in the way.
+
+        The dialer checks it before it asks or sends; the browser door reads it to tell the
+        extension at once that the app is busy.
+        """
+        if not trust_of(plan.source).web or plan.target is None:
+            return None
+        if not self._link_rate.allowed():
+            return Reason.RATE_LIMITED, (
+                f"Too many calls from links and web pages in the last minute (limit "
+                f"{self._link_rate.limit}); {plan.target.display} was not dialed."
+            )
+        if asking and plan.needs_confirm and self._link_prompt_open:
+            return Reason.PROMPT_BUSY, (
+                f"{plan.target.display} was not dialed: another call from a link or a web "
+                "page is waiting for your answer. Answer that one first."
+            )
+        return None
+
     async def dial_plan(self, plan: DialPlan, *, confirm: ConfirmFn | None = None) -> CallAttempt:
         if plan.error or plan.target is None or plan.profile is None:
             reason = plan.reason or Reason.NOT_DIALABLE
@@ -217,13 +250,11 @@ class Dialer:
             plan.duplicate_of = self._dialed_elsewhere(plan.target.e164)
         if plan.duplicate_of is not None:
             return self._merged(plan)
-        if plan.source is Source.LINK:
-            if not self._link_rate.allowed():
-                text = (
-                    f"Too many calls from links in the last minute (limit "
-                    f"{self._link_rate.limit}); {plan.target.display} was not dialed."
-                )
-                return self._refuse(plan, CallState.BLOCKED, Reason.RATE_LIMITED, text)
+        web = trust_of(plan.source).web
+        refusal = self.web_door_refusal(plan, asking=confirm is not None)
+        if refusal is not None:
+            return self._refuse(plan, CallState.BLOCKED, *refusal)
+        if web:
             self._link_rate.record()
         if plan.needs_confirm:
             if confirm is None:
@@ -231,17 +262,12 @@ class Dialer:
                 return self._refuse(
                     plan, CallState.BLOCKED, Reason.NEEDS_CONFIRMATION, text.strip()
                 )
-            if plan.source is Source.LINK and self._link_prompt_open:
-                text = (
-                    f"A link asked to call {plan.target.display} while another link was "
-                    "waiting for your answer; it was ignored."
-                )
-                return self._refuse(plan, CallState.BLOCKED, Reason.PROMPT_BUSY, text)
-            self._link_prompt_open = plan.source is Source.LINK
+            # Only a web door's prompt holds the others back; a typed number may still ask.
+            self._link_prompt_open = self._link_prompt_open or web
             try:
                 ok = await confirm(plan)
             finally:
-                if plan.source is Source.LINK:
+                if web:
                     self._link_prompt_open = False
             if not ok:
                 text = f"You cancelled the call to {plan.target.display}."

@@ -32,6 +32,7 @@ class Source(enum.StrEnum):
     LINK = "link"
     CLI = "cli"
     HISTORY = "history"
+    BROWSER = "browser"  # the browser companion: text a web page's user clicked or selected
 
 
 class Leg(enum.StrEnum):

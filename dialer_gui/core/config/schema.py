@@ -120,6 +120,12 @@ class GeneralSettings:
         True,
         "Ask before calling a number from the clipboard.",
     )
+    confirm_browser: bool = _setting(
+        "Confirm browser",
+        FieldKind.BOOL,
+        True,
+        "Ask before calling a number sent by the browser companion.",
+    )
     confirm_dialpad: bool = _setting(
         "Confirm dialpad",
         FieldKind.BOOL,
@@ -161,7 +167,7 @@ class GeneralSettings:
         "Link rate limit",
         FieldKind.INT,
         10,
-        "Most calls from links per minute; 0 turns the limit off.",
+        "Most calls from links and the browser companion per minute; 0 turns the limit off.",
         _check_not_negative,
     )
     notifications: bool = _setting(
