@@ -88,6 +88,8 @@
 
   function hostFromEntry(entry) {
     let text = entry.replace(/^\*\./, '');
+    // "mailto:x@example.com" is no site, though with https:// in front it parses as one.
+    if (/^[a-z][a-z0-9+.-]*:(?!\/\/|\d+(?:\/|$))/i.test(text)) return null;
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `https://${text}`;
     let url;
     try {
@@ -96,6 +98,7 @@
       return null;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+    if (url.username || url.password) return null;
     const host = url.hostname.replace(/\.$/, '');
     return HOST_PATTERN.test(host) ? host : null;
   }

@@ -41,11 +41,12 @@
     });
   }
 
+  const scheduler = ns.createScheduler({ host: root });
   const scanner = ns.scan.createScanner({
     doc,
     lib,
     region: () => region,
-    scheduler: ns.createScheduler({ host: root }),
+    scheduler,
     makeButton: ns.affordance.createButtons(doc, (e164, label, done) => call(e164, done)),
   });
 
@@ -97,5 +98,5 @@
   api.storage.onChanged.addListener(() => {
     apply();
   });
-  ns.content = { scanner, status, ready: apply() };
+  ns.content = { scanner, status, schedulerStats: scheduler.stats, ready: apply() };
 })(globalThis);

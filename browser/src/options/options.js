@@ -49,7 +49,9 @@
   }
 
   async function save(change) {
-    current = await ns.settings.save(api, { ...current, ...change });
+    // Merged before the write, not after: quick changes in a row each keep the ones before.
+    current = ns.settings.normalize({ ...current, ...change });
+    await ns.settings.save(api, current);
     $('saved').textContent = 'Saved.';
   }
 

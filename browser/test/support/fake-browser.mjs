@@ -113,7 +113,7 @@ export function createBrowser(options = {}) {
       },
       create(item) {
         if (menus.has(item.id)) throw new Error(`Cannot create item with duplicate id ${item.id}`);
-        menus.set(item.id, item);
+        menus.set(item.id, structuredClone(item));
         return item.id;
       },
     },
@@ -163,7 +163,12 @@ export function createBrowser(options = {}) {
       const id = tabId ?? nextTab++;
       if (!tabs.has(id)) tabs.set(id, { url, frames: [] });
       const frameEvent = makeEvent();
-      tabs.get(id).frames.push({ frameId, onMessage: frameEvent });
+      const frame = { frameId, onMessage: frameEvent };
+      tabs.get(id).frames.push(frame);
+      // Each frame hears storage changes until it goes away, as a closed tab's scripts do.
+      const frameStorageChanged = makeEvent();
+      const forward = (...args) => frameStorageChanged.dispatch(...args);
+      storageChanged.addListener(forward);
       const sender = { id: runtime.id, url, frameId, tab: { id, url: tabs.get(id).url } };
       return {
         tab: { id, url: tabs.get(id).url },
@@ -173,7 +178,12 @@ export function createBrowser(options = {}) {
             onMessage: frameEvent,
             sendMessage: (message) => deliver(onMessage, message, sender),
           },
-          storage: api.storage,
+          storage: { sync: api.storage.sync, local: api.storage.local, onChanged: frameStorageChanged },
+        },
+        close() {
+          storageChanged.removeListener(forward);
+          const frames = tabs.get(id).frames;
+          frames.splice(frames.indexOf(frame), 1);
         },
       };
     },

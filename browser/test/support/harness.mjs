@@ -59,7 +59,8 @@ export async function openPage(html, options = {}) {
   const browser = options.browser ?? createBrowser(options);
   if (options.settings) await browser.api.storage.sync.set(options.settings);
   const { window, roots } = newWindow(html, url, options.languages ?? ['en-US']);
-  const { api, tab } = browser.contentApi(url, { tabId: options.tabId });
+  const frame = browser.contentApi(url, { tabId: options.tabId });
+  const { api, tab } = frame;
   window.chrome = api;
   if (options.beforeScripts) options.beforeScripts(window);
   run(window, CONTENT_SCRIPTS);
@@ -73,7 +74,10 @@ export async function openPage(html, options = {}) {
     buttons: () => [...window.document.querySelectorAll('dialer-gui-call')].map((host) => roots.get(host).querySelector('button')),
     labels: () => page.buttons().map((button) => button.getAttribute('aria-label')),
     settle: () => settle(page),
-    close: () => window.close(),
+    close: () => {
+      frame.close();
+      window.close();
+    },
   };
   await page.content.ready;
   await page.settle();
