@@ -23,6 +23,14 @@
  * and style, SVG and MathML, frames and media, existing links (a tel: link is taken over by
  * links.js instead), and this extension's own elements.
  *
+ * Buttons are made during idle slices but put into the page in batches, while work goes on
+ * at most every FLUSH_GAP_MS or twice as long as the last batch took the browser to lay
+ * out, whichever is longer, and at once when the work ends: each insertion makes the browser
+ * lay out the whole table again (about 100 ms for 5,000 rows in Chromium, whatever the number
+ * of buttons), so 20 buttons per slice would mean hundreds of such layouts. A batch holds at
+ * most MAX_BATCH buttons, because each new button costs the browser about 0.1 ms to style and
+ * lay out, and 5,000 at once would make one frame of half a second.
+ *
  * Every number must be valid for its country (libphonenumber-js with its full metadata, the
  * user's region for numbers without a country code). A run of bare digits right after an ID
  * word ("Order 2015550123", "#2125550100") is not taken for a number.
@@ -48,6 +56,8 @@
   const MAX_SEGMENTS = 5000;
   const MAX_BLOCK_TEXT = 100000;
   const WINDOW = 4000;
+  const FLUSH_GAP_MS = 250;
+  const MAX_BATCH = 500;
   const OVERLAP = 64;
   // Bare digits right after one of these are an identifier, not a number to call.
   const ID_BEFORE = /(?:#|\b(?:no|nr|num|id|ref|order|invoice|inv|account|acct|ticket|case|po|sku|serial|tracking|customer|isbn|iban)\.?)\s*[:#-]?\s*$/i;
@@ -132,6 +142,12 @@
     const placed = new WeakMap(); // button host -> {anchor, number}
     const pendingDeep = new Set();
     const pendingShallow = new Set();
+    const view = doc.defaultView;
+    const waiting = new Map(); // block -> buttons made but not yet in the page
+    let flushTimer = 0;
+    let lastFlush = -Infinity;
+    let lastFlushCost = 0;
+    let idleHooked = false;
     let observer = null;
     let running = false;
 
@@ -185,6 +201,53 @@
       return null;
     }
 
+    /** Puts every waiting button into the page, each right after its number's text. */
+    function flush() {
+      view.clearTimeout(flushTimer);
+      flushTimer = 0;
+      const started = view.performance.now();
+      lastFlush = started;
+      // How long the browser took to show this batch: until a task after its next frame.
+      if (typeof view.requestAnimationFrame === 'function') {
+        view.requestAnimationFrame(() =>
+          view.setTimeout(() => {
+            lastFlushCost = view.performance.now() - started;
+          }, 0),
+        );
+      }
+      let inserted = 0;
+      for (const [block, entries] of waiting) {
+        if (inserted >= MAX_BATCH) break;
+        waiting.delete(block);
+        for (const { anchor, button } of entries) {
+          if (!anchor.parentNode) continue; // gone meanwhile; its block is read again
+          let after = anchor;
+          while (after.nextSibling && isOwn(after.nextSibling) && after.nextSibling.localName === HOST_TAG) {
+            after = after.nextSibling;
+          }
+          after.after(button);
+          inserted += 1;
+        }
+      }
+      if (waiting.size) flushSoon();
+    }
+
+    function flushSoon() {
+      if (!flushTimer) {
+        const gap = Math.max(FLUSH_GAP_MS, 2 * lastFlushCost);
+        const wait = Math.max(0, gap - (view.performance.now() - lastFlush));
+        flushTimer = view.setTimeout(flush, wait);
+      }
+      if (!idleHooked) {
+        idleHooked = true;
+        scheduler.whenIdle().then(() => {
+          idleHooked = false;
+          // The work is done: the next batch need not wait for more to gather.
+          if (waiting.size && running && view.performance.now() - lastFlush >= FLUSH_GAP_MS) flush();
+        });
+      }
+    }
+
     /** Makes the buttons after block's text match the numbers in it, touching nothing else. */
     function annotate(block, nested) {
       const { segments, buttons, text } = readBlock(block, nested);
@@ -193,35 +256,36 @@
         const segment = segmentAt(segments, match.end - 1);
         if (segment) wanted.push({ anchor: segment.node, number: match.number });
       }
-      const kept = new Set();
-      for (const button of buttons) {
+      const queued = waiting.get(block) || [];
+      waiting.delete(block);
+      const claim = (button) => {
         const info = placed.get(button);
         const same = wanted.find(
           (item) => !item.button && info && item.anchor === info.anchor && item.number.number === info.number.number,
         );
-        if (same) {
-          same.button = button;
-          kept.add(button);
-        } else {
-          button.remove();
-        }
-      }
+        if (same) same.button = button;
+        return Boolean(same);
+      };
+      for (const button of buttons) if (!claim(button)) button.remove();
+      const stillWaiting = queued.filter((entry) => claim(entry.button));
       for (const item of wanted) {
         if (item.button) continue;
-        let after = item.anchor;
-        while (after.nextSibling && isOwn(after.nextSibling) && after.nextSibling.localName === HOST_TAG) {
-          after = after.nextSibling;
-        }
         const button = makeButton(item.number);
         placed.set(button, { anchor: item.anchor, number: item.number });
-        after.after(button);
+        stillWaiting.push({ anchor: item.anchor, button });
+      }
+      if (stillWaiting.length) {
+        waiting.set(block, stillWaiting);
+        flushSoon();
       }
     }
 
     function* scanTree(start) {
+      // A queue read by index: shift() would copy the array each time (thousands of cells).
       const blocks = [start];
-      while (blocks.length && running) {
-        const block = blocks.shift();
+      for (let next = 0; next < blocks.length && running; next += 1) {
+        const block = blocks[next];
+        blocks[next] = null;
         pendingDeep.delete(block);
         if (block.isConnected && (block === start ? blockOf(block) === block : true)) annotate(block, blocks);
         yield;
@@ -292,6 +356,9 @@
         observer = null;
         pendingDeep.clear();
         pendingShallow.clear();
+        waiting.clear();
+        view.clearTimeout(flushTimer);
+        flushTimer = 0;
         scheduler.clear();
         for (const button of doc.querySelectorAll(HOST_TAG)) button.remove();
       },
@@ -300,7 +367,11 @@
         this.stop();
         this.start();
       },
-      whenIdle: () => scheduler.whenIdle(),
+      /** Resolves once every queued block is read and its buttons are in the page. */
+      async whenIdle() {
+        await scheduler.whenIdle();
+        while (waiting.size) flush();
+      },
       get running() {
         return running;
       },

@@ -30,7 +30,10 @@
     const timeoutMs = options.timeoutMs ?? 250;
     const now = options.now ?? (() => host.performance.now());
     const onError = options.onError ?? (() => {});
-    const queue = [];
+    // A queue read from `head`: shift() copies the array, which a burst of thousands of
+    // mutations would pay for on every step.
+    let queue = [];
+    let head = 0;
     let scheduled = false;
     let idleWaiters = [];
     const stats = { slices: 0, longestSliceMs: 0, steps: 0 };
@@ -52,7 +55,7 @@
       const sliceMs = Math.max(1, Math.min(budgetMs, idleLeft));
       // At least one step per slice, so a page that is never idle still gets its numbers.
       do {
-        const task = queue[0];
+        const task = queue[head];
         let step;
         try {
           step = task.next();
@@ -61,8 +64,15 @@
           onError(error);
         }
         stats.steps += 1;
-        if (step.done) queue.shift();
-      } while (queue.length && now() - start < sliceMs);
+        if (step.done) {
+          queue[head] = null;
+          head += 1;
+        }
+      } while (head < queue.length && now() - start < sliceMs);
+      if (head === queue.length) {
+        queue = [];
+        head = 0;
+      }
       stats.slices += 1;
       stats.longestSliceMs = Math.max(stats.longestSliceMs, now() - start);
       if (queue.length) {
@@ -92,17 +102,18 @@
       },
       /** Drops every queued task (detection switched off, page left). */
       clear() {
-        queue.length = 0;
+        queue = [];
+        head = 0;
         const waiters = idleWaiters;
         idleWaiters = [];
         waiters.forEach((resolve) => resolve());
       },
       get pending() {
-        return queue.length;
+        return queue.length - head;
       },
       /** Resolves once every queued task has finished. */
       whenIdle() {
-        if (!queue.length) return Promise.resolve();
+        if (head === queue.length) return Promise.resolve();
         return new Promise((resolve) => idleWaiters.push(resolve));
       },
       stats,
