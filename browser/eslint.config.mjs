@@ -41,4 +41,9 @@ export default [
     files: ['**/*.mjs'],
     languageOptions: { sourceType: 'module', globals: { ...globals.node } },
   },
+  {
+    // Functions these send into the browser page (page.waitForFunction) run there.
+    files: ['tools/screenshots.mjs', 'bench/detect-chromium.mjs'],
+    languageOptions: { globals: { document: 'readonly' } },
+  },
 ];

@@ -21,10 +21,10 @@
 :host { all: initial !important; display: inline !important; color: inherit !important;
   font-size: inherit !important; line-height: 1 !important; }
 button { all: unset; box-sizing: border-box; display: inline-flex; align-items: center;
-  justify-content: center; width: 1.35em; height: 1.35em; margin: 0 0 0 0.2em;
-  vertical-align: -0.25em; border-radius: 50%; color: inherit; opacity: 0.6; cursor: pointer; }
+  justify-content: center; width: 1.35em; height: 1.35em; margin: 0 0 0 0.4em;
+  vertical-align: -0.25em; border-radius: 50%; color: inherit; opacity: 0.7; cursor: pointer; }
 button:hover { opacity: 1; background: color-mix(in srgb, currentColor 12%, transparent); }
-button:focus-visible { opacity: 1; outline: 2px solid Highlight; outline-offset: 1px; }
+button:focus-visible { opacity: 1; outline: 2px solid currentColor; outline-offset: 1px; }
 button[aria-disabled="true"] { opacity: 0.3; cursor: progress; }
 svg { width: 0.95em; height: 0.95em; fill: currentColor; pointer-events: none; }
 @media (forced-colors: active) { button { opacity: 1; color: ButtonText; } }
