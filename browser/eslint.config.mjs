@@ -43,7 +43,7 @@ export default [
   },
   {
     // Functions these send into the browser page (page.waitForFunction) run there.
-    files: ['tools/screenshots.mjs', 'bench/detect-chromium.mjs'],
+    files: ['tools/screenshots.mjs', 'bench/detect-chromium.mjs', 'test/chromium.test.mjs'],
     languageOptions: { globals: { document: 'readonly' } },
   },
 ];

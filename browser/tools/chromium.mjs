@@ -3,7 +3,7 @@
  * playwright-core, with a fresh profile and nothing that reaches the network on its own. For
  * the benchmark, the screenshots and the icons; the unit tests do not need it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,8 +19,12 @@ export const FLAGS = [
   '--disable-sync',
 ];
 
-/** A persistent context on a new profile; close() also removes the profile. */
-export async function launch({ extension, colorScheme = 'light', viewport = { width: 900, height: 600 } } = {}) {
+/**
+ * A persistent context on a new profile; close() also removes the profile. nativeHosts are
+ * native messaging host manifests to install in the profile (Chromium reads them from the
+ * profile's NativeMessagingHosts folder), keyed by host name.
+ */
+export async function launch({ extension, nativeHosts = {}, colorScheme = 'light', viewport = { width: 900, height: 600 } } = {}) {
   let chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -28,6 +32,10 @@ export async function launch({ extension, colorScheme = 'light', viewport = { wi
     throw new Error('playwright-core is not installed: run "npm ci" in browser/ (it is optional)');
   }
   const profile = mkdtempSync(join(tmpdir(), 'dialer-gui-chromium-'));
+  for (const [name, manifest] of Object.entries(nativeHosts)) {
+    mkdirSync(join(profile, 'NativeMessagingHosts'), { recursive: true });
+    writeFileSync(join(profile, 'NativeMessagingHosts', `${name}.json`), JSON.stringify(manifest));
+  }
   const args = [...FLAGS];
   if (extension) args.push(`--disable-extensions-except=${extension}`, `--load-extension=${extension}`);
   // playwright-core adds the pipe it drives the browser through and --user-data-dir; its own
