@@ -20,11 +20,14 @@ after(() => rmSync(out, { recursive: true, force: true }));
 const zipped = (name) => unzipSync(readFileSync(join(out, `dialer-gui-${name}.zip`)));
 const manifestOf = (files) => JSON.parse(new TextDecoder().decode(files['manifest.json']));
 
-test('the Chromium zip: service worker, the fixed key, every named file inside', () => {
+test('the Chromium zip: service worker, every named file inside, no key (the store refuses one)', () => {
   const files = zipped('chromium');
   const manifest = manifestOf(files);
   assert.equal(manifest.manifest_version, 3);
-  assert.equal(manifest.key, CHROMIUM_KEY);
+  assert.equal(manifest.key, undefined);
+  const unpacked = JSON.parse(readFileSync(join(result.chromium.folder, 'manifest.json'), 'utf8'));
+  assert.equal(unpacked.key, CHROMIUM_KEY, 'the folder to load unpacked keeps the fixed ID');
+  assert.deepEqual({ ...unpacked, key: undefined }, { ...manifest, key: undefined });
   assert.deepEqual(manifest.background, { service_worker: 'background/service-worker.js' });
   assert.equal(manifest.browser_specific_settings, undefined);
   assert.match(new TextDecoder().decode(files['background/service-worker.js']), /importScripts\("\/common\/protocol.js", "\/background\/main.js"\)/);

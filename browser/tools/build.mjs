@@ -1,7 +1,8 @@
 /**
  * Builds the extension for Chromium-family browsers and for Firefox, from one source tree:
  * dist/chromium/ and dist/firefox/ (load these unpacked) and dist/dialer-gui-chromium.zip and
- * dist/dialer-gui-firefox.zip (for the Chrome Web Store and addons.mozilla.org).
+ * dist/dialer-gui-firefox.zip (for the Chrome Web Store and addons.mozilla.org; the store's
+ * manifest differs from the folder's only where targets.mjs says, storeManifest).
  *
  * Each build is checked before and after zipping: the manifest parses, every file it names is
  * there, and the zip holds exactly the files of the folder. The zips are reproducible (fixed
@@ -87,6 +88,8 @@ function buildTarget(name, target, out, version) {
 
   const entries = {};
   for (const path of files) entries[path] = [readFileSync(join(folder, path)), { mtime: ZIP_DATE }];
+  const storeManifest = `${JSON.stringify(target.storeManifest(manifest), null, 2)}\n`;
+  entries['manifest.json'] = [new TextEncoder().encode(storeManifest), { mtime: ZIP_DATE }];
   const zipPath = join(out, target.zip);
   writeFileSync(zipPath, zipSync(entries, { level: 9 }));
 

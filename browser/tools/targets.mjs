@@ -4,9 +4,10 @@
  *
  * Chromium-family browsers run the background as a service worker (one file, which loads the
  * others with importScripts); Firefox runs it as an event page from a list of scripts. The
- * Chromium "key" fixes the extension ID (dgnciapcpmfcibaegabblaimnlgfaepb) for unpacked
- * installs, so the native host's allowed_origins matches before the store signs it; the
- * Firefox ID is the gecko id.
+ * Chromium "key" fixes the extension ID (dgnciapcpmfcibaegabblaimnlgfaepb) of the unpacked
+ * folder, so the native host's allowed_origins matches it; the zip for the Chrome Web Store
+ * leaves the key out, because the store refuses uploads that carry one and gives the item
+ * that same ID from its own copy of the key. The Firefox ID is the gecko id.
  */
 
 export const CHROMIUM_ID = 'dgnciapcpmfcibaegabblaimnlgfaepb';
@@ -38,6 +39,7 @@ export const TARGETS = {
       minimum_chrome_version: '111',
       background: { service_worker: SERVICE_WORKER },
     }),
+    storeManifest: ({ key: _key, ...manifest }) => manifest,
     extraFiles: () => ({
       [SERVICE_WORKER]:
         '// Written by tools/build.mjs from BACKGROUND_SCRIPTS in tools/targets.mjs.\n' +
@@ -52,13 +54,14 @@ export const TARGETS = {
       browser_specific_settings: {
         gecko: {
           id: GECKO_ID,
-          // 128 is the oldest release that reads data_collection_permissions (ESR 128).
-          strict_min_version: '128.0',
+          // 140 (an ESR) is the first release with the built-in data collection consent.
+          strict_min_version: '140.0',
           // Nothing leaves the computer: numbers go to the desktop app on the same machine.
           data_collection_permissions: { required: ['none'] },
         },
       },
     }),
+    storeManifest: (manifest) => manifest,
     extraFiles: () => ({}),
   },
 };

@@ -30,11 +30,11 @@ svg { width: 0.95em; height: 0.95em; fill: currentColor; pointer-events: none; }
 @media (forced-colors: active) { button { opacity: 1; color: ButtonText; } }
 `;
   // A handset, drawn on a 24-unit grid.
-  const ICON =
-    '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6.6 10.8a15.1 ' +
-    '15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 ' +
-    '0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 ' +
-    '1-.25 1l-2.2 2.2z"/></svg>';
+  const ICON_PATH =
+    'M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 ' +
+    '1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 ' +
+    '3.57a1 1 0 0 1-.25 1l-2.2 2.2z';
+  const SVG = 'http://www.w3.org/2000/svg';
 
   const STATUS_CSS = `
 :host { all: initial !important; position: fixed !important; z-index: 2147483647 !important;
@@ -54,15 +54,27 @@ div.failed { background: #8c1d18; }
    * @param {(e164: string, label: string, done: () => void) => void} onCall
    */
   function createButtons(doc, onCall) {
-    const template = doc.createElement('template');
-    // eslint-disable-next-line no-restricted-syntax -- constant markup, no page or app text
-    template.innerHTML = `<style>${BUTTON_CSS}</style><button type="button">${ICON}</button>`;
+    // Built once from elements (no markup parsing), then cloned for each number.
+    const template = doc.createDocumentFragment();
+    const style = doc.createElement('style');
+    style.textContent = BUTTON_CSS;
+    const button = doc.createElement('button');
+    button.type = 'button';
+    const icon = doc.createElementNS(SVG, 'svg');
+    icon.setAttribute('viewBox', '0 0 24 24');
+    icon.setAttribute('aria-hidden', 'true');
+    icon.setAttribute('focusable', 'false');
+    const path = doc.createElementNS(SVG, 'path');
+    path.setAttribute('d', ICON_PATH);
+    icon.append(path);
+    button.append(icon);
+    template.append(style, button);
 
     /** A host element holding a call button for number (a libphonenumber-js PhoneNumber). */
     return function makeButton(number) {
       const host = doc.createElement(ns.scan.HOST_TAG);
       const shadow = host.attachShadow({ mode: 'closed' });
-      shadow.append(template.content.cloneNode(true));
+      shadow.append(template.cloneNode(true));
       const button = shadow.querySelector('button');
       const label = `Call ${number.formatInternational()}`;
       button.setAttribute('aria-label', label);
