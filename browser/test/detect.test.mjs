@@ -171,3 +171,15 @@ test('each button is a real, labelled button with styles of its own', async () =
   assert.match(page.shadowOf(host).querySelector('style').textContent, /:host \{ all: initial !important/);
   page.close();
 });
+
+test('changing the region in the options reads the page again with the new one', async () => {
+  const page = await openPage(html('<p>Zentrale: 030 12345678</p><p>Desk: +1 212 555 0100</p>'));
+  assert.deepEqual(page.labels(), ['Call +1 212 555 0100']);
+  await page.browser.api.storage.sync.set({ region: 'DE' });
+  for (let i = 0; i < 50 && page.labels().length < 2; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await page.settle();
+  }
+  assert.deepEqual(page.labels(), ['Call +49 30 12345678', 'Call +1 212 555 0100']);
+  page.close();
+});
