@@ -38,6 +38,8 @@ MOR_USERNAME = "demo"
 MOR_DEVICE = "1002"
 MOR_SRC = "37060000001"
 MOR_SECRET = "demo-mor-api-secret"
+MOR_USER_ID = "2"  # the demo user's numeric ID (user_calls_get's s_user)
+MOR_PASSWORD = "mor-demo-Pa55"  # the demo user's login, for the v2 API
 
 # -- Enswitch calls/make ---------------------------------------------------------------------
 ENSWITCH_USERNAME = "demo"

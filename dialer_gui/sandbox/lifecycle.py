@@ -112,12 +112,15 @@ class SimCall:
                 return step.at
         return None
 
-    def legs(self, now: float) -> list[tuple[float, float | None]]:
+    def legs(self, now: float, *, ended_too: bool = False) -> list[tuple[float, float | None]]:
         """For each leg that has started ringing, by now: when it rang and when it was
-        answered (seconds after the start; ``None`` while unanswered). Empty once it ended."""
-        if self.finished(now):
+        answered (seconds after the start; ``None`` while unanswered). Empty once it ended,
+        unless ``ended_too`` (then: each leg the call ever had, as call records show)."""
+        if self.finished(now) and not ended_too:
             return []
         limit = now - self.started
+        if self.ended_at is not None:
+            limit = min(limit, self.ended_at - self.started)
         out: list[tuple[float, float | None]] = []
         marks = (((RINGING, CALLER), (ANSWERED, CALLER)), ((RINGING, CALLEE), (CONNECTED, CALLEE)))
         for rang_mark, answer_mark in marks:
