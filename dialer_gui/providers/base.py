@@ -226,7 +226,11 @@ class Provider(abc.ABC):
                 stops following this profile's calls and says so once); any other category
                 is a passing trouble (asked again later, within the tracker's bound).
         """
-        raise NotImplementedError(f"{type(self).__name__} cannot follow calls")
+        # A provider that follows nothing says so as a refusal, which stops the asking.
+        raise ProviderError(
+            f"The PBX of “{self.name}” cannot tell how a call is going.",
+            category=ErrorCategory.NOT_PERMITTED,
+        )
 
     async def end_call(self, call_id: str) -> str:
         """Hang up or cancel the call ``call_id``; returns the PBX's confirmation in plain words.
@@ -235,7 +239,10 @@ class Provider(abc.ABC):
             ProviderError: the PBX did not confirm (``CALL_UNKNOWN`` when it knows no such
                 call, ``NOT_PERMITTED`` when the account may not end calls).
         """
-        raise NotImplementedError(f"{type(self).__name__} cannot end calls")
+        raise ProviderError(
+            f"The PBX of “{self.name}” cannot end a call from here: hang up on your phone.",
+            category=ErrorCategory.NOT_PERMITTED,
+        )
 
     async def check(self) -> str:
         """A harmless request proving the profile works; default is a dry run of a call."""
