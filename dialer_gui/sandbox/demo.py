@@ -60,8 +60,9 @@ WEBHOOK_TOKEN = "webhook-demo-token"
 WEBHOOK_BODY = '{"number": "{number}"}'
 
 
-# The profile demo mode dials with: Simotel returns a call ID, so the history shows the whole story.
-DEMO_DEFAULT = "demo-simotel"
+# The profile demo mode dials with: MOR gives a call ID, follows both legs live and hangs up
+# (through its v2 API), so the demo shows a call from the first ring to its end.
+DEMO_DEFAULT = "demo-mor"
 
 
 @dataclass(frozen=True, slots=True)
