@@ -113,6 +113,8 @@ class Provider(abc.ABC):
     default_number_format: ClassVar[str] = "e164"
     # The API's name as settings errors say it: "The Enswitch profile “x” is not usable: ...".
     profile_noun: ClassVar[str] = "provider"
+    # For people (the docs): what the PBX tells and does after "accepted", and what it needs.
+    after_accepted: ClassVar[str] = "Nothing: “accepted” is the last word."
 
     def __init__(
         self,

@@ -67,6 +67,15 @@ class EnswitchProvider(Provider):
     label: ClassVar[str] = "Enswitch (Integrics)"
     default_number_format: ClassVar[str] = "e164_no_plus"
     profile_noun: ClassVar[str] = "Enswitch"
+    after_accepted: ClassVar[str] = (
+        "Each leg live from calls/active/list, and hang up or cancel through calls/hangup, for "
+        "calls with a call ID, which Enswitch gives only when wait is above 0. The role needs "
+        "the privileges to list active calls and to hang up; a refusal turns following off "
+        "and says so, and calls are not affected. A connected call that is gone is reported "
+        "ended and your phone ringing out as no answer on your leg; whether the other side was "
+        "busy or did not answer the active list cannot tell, so it is not guessed. "
+        "follow_calls turns this off."
+    )
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",

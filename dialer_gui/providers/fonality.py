@@ -68,6 +68,10 @@ class FonalityProvider(Provider):
     type_name = "fonality"
     label = "Fonality (call.cgi)"
     default_number_format = "e164_no_plus"  # the doc's example: 15551231234
+    after_accepted = (
+        "Nothing: call.cgi has no status, list or hang-up method, so “accepted” is the last "
+        "word; check your phone."
+    )
     fields = (
         Field(
             "url",

@@ -61,6 +61,15 @@ class MorProvider(MorCalls):
     type_name = "mor"
     label = "Kolmisoft MOR (callback)"
     default_number_format = "e164_no_plus"  # MOR's examples: 37060000001
+    after_accepted = (
+        "Each leg live (your phone ringing, answered; theirs ringing, connected) from "
+        "active_calls_get (MOR X14 and later), for calls with a call ID (callback_uniqueid on). "
+        "How a call ended (with its talk time, busy, no answer, on the leg it concerns) from "
+        "user_calls_get when user_id is set; without it, a connected call that is gone is "
+        "reported ended and other endings are not guessed. Hang up and cancel through the v2 "
+        "API (MOR X18 and later, set up by the MOR administrator) when hang_up_v2 is on, with "
+        "the MOR password in the keyring. follow_calls turns following off."
+    )
     fields = (
         Field(
             "url",

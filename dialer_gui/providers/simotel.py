@@ -59,6 +59,13 @@ class SimotelProvider(Provider):
     label = "Simotel (call originate)"
     # The doc's numbers are local (09371234567); other countries get the caller's IDD prefix.
     default_number_format = "local"
+    after_accepted = (
+        "How each call ended (ended with its talk time, busy, no answer), read once from the "
+        "call records (reports/cdr/search) by the originated_call_id; nothing while it runs, "
+        "and no hang-up. The API account needs the reports/cdr/search permission. A call "
+        "whose first ring, your phone, is not answered leaves no record, so it stays without "
+        "news. follow_calls turns this off."
+    )
     fields = (
         Field(
             "url",

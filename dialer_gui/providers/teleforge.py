@@ -84,6 +84,12 @@ class TeleforgeProvider(Provider):
     # 27820001234: the documented canonical form for South African numbers.
     default_number_format: ClassVar[str] = "e164_no_plus"
     profile_noun: ClassVar[str] = "Teleforge"
+    after_accepted: ClassVar[str] = (
+        "How each call ended, from the call record Click2Dial pushes to Redis (redis_url): "
+        "answered (with billsec as the talk time when a record has one), busy and no answer on "
+        "the callee's leg, other dispositions in Teleforge's words. Nothing while a call runs, "
+        "and no hang-up: hang up on your phone."
+    )
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",

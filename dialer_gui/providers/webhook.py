@@ -131,6 +131,12 @@ class WebhookProvider(Provider):
     label: ClassVar[str] = "Generic webhook"
     default_number_format: ClassVar[str] = "e164"
     profile_noun: ClassVar[str] = "webhook"
+    after_accepted: ClassVar[str] = (
+        "What its settings give: a status request (status_url with {call_id}, "
+        "status_json_path, status_states) follows each call, live when the table maps live "
+        "states, and a hang-up request (hangup_url) ends it; both use the headers and success "
+        "rules of the dial request, and a 404 means the service knows no such call."
+    )
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",
