@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from dialer_gui.sandbox.demo import DEMO_DEFAULT
+
 SUPPORT = Path(__file__).parent / "support"
 SYSTEM_PYTHON = "/usr/bin/python3"
 BUS_LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
@@ -178,7 +180,7 @@ def test_typing_a_number_and_pressing_call_is_heard_end_to_end(session: Session)
     session.dump()  # the app is up
     tree = session.dump([["set_text", "Number to call", "+1 212 555 0100"], ["wait", 0.5]])
     preview = [label for label in named(tree, "label") if label.startswith("Will dial:")]
-    assert preview and "+1 212-555-0100" in preview[0] and "demo-simotel" in preview[0]
+    assert preview and "+1 212-555-0100" in preview[0] and DEMO_DEFAULT in preview[0]
     seen = session.read([["press", "Call"], ["wait", 2.0]])
     status = [label for label in named(seen["tree"], "label") if label.startswith("Last call:")]
     assert status, named(seen["tree"], "label")
@@ -197,7 +199,7 @@ def test_the_confirmation_is_heard_and_answered_on_the_bus(
     assert any(n["role"] == "dialog" for n in tree if n["showing"])
     labels = " | ".join(named(tree, "label"))
     assert "Number to call: +1 212-555-0100" in labels
-    assert "via demo-simotel" in labels and "12125550100" in labels
+    assert f"via {DEMO_DEFAULT}" in labels and "12125550100" in labels
     assert unnamed(tree) == []
     seen = session.read([["press", "Call this number"], ["wait", 2.0]])
     assert "rings first" in " | ".join(str(e["text"]) for e in seen["events"])
@@ -229,7 +231,7 @@ def test_tab_walks_the_dial_pad_once_with_no_trap(session: Session) -> None:
     rest = stops[len(one_round) :]
     assert rest == one_round[: len(rest)], walk  # and the same again: no trap
     expected = (
-        "combo box:Automatic (demo-simotel)",
+        f"combo box:Automatic ({DEMO_DEFAULT})",
         "push button:Call",
         "push button:Dial the number in the clipboard",
         "page tab list:Dial",

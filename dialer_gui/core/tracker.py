@@ -470,12 +470,11 @@ class CallTracker:
 
     # -- pushed feeds ---------------------------------------------------------------------------
     def _on_outcome(self, outcome: Outcome) -> None:
-        state = getattr(outcome, "state", CallState.COMPLETED)
         progress = Progress(
             outcome.call_id,
-            state,
-            getattr(outcome, "leg", None),
-            duration=getattr(outcome, "duration", None),
+            outcome.state,
+            outcome.leg,
+            duration=outcome.duration,
             detail=outcome.detail,
         )
         self._pushed_report(None, outcome, progress)

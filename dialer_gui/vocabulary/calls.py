@@ -229,12 +229,18 @@ class Outcome:
     """What became of an accepted call, reported later by the PBX (a Teleforge CDR).
 
     ``call_id`` is the ID the provider returned (or knew before sending); ``outcome`` is in
-    plain words ("Busy", "No answer"); ``detail`` adds what else the PBX said.
+    plain words ("Busy", "No answer"); ``detail`` adds what else the PBX said. ``state`` is the
+    ending it maps to when the provider can tell (one of :data:`LIVE_ENDINGS` but
+    ``UNTRACKED``), with the ``leg`` it concerns and the talk time ``duration`` in seconds
+    when the PBX gave them; the default, ``COMPLETED``, keeps the outcome in the PBX's words.
     """
 
     call_id: str
     outcome: str
     detail: str = ""
+    state: CallState = CallState.COMPLETED
+    leg: Leg | None = None
+    duration: float | None = None
 
 
 # How each state reads to people, in one place for the history, the call card, notifications
