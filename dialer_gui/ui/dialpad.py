@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -193,11 +192,12 @@ class DialPad(QWidget):
             # What the key shows ("2 ABC"): the letters are how names are dialed by number.
             button.setAccessibleName("Plus" if key == "+" else f"{key} {letters}".strip())
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing is the keyboard path
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            button.setMinimumSize(64, 48)
             kfont = button.font()
             kfont.setPointSizeF(kfont.pointSizeF() * 1.2)
             button.setFont(kfont)
+            # One size, from the font: keys that stretched with the window grew huge in a
+            # wide one and shrank whenever a status or preview line took their room.
+            button.setFixedSize(key_size(button))
             if key == "0":
                 button.setToolTip("Hold, or right-click, for +")
                 button.setAccessibleName("0, hold for plus")
@@ -242,6 +242,9 @@ class DialPad(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # errors carry the PBX's words
         self.status.setAccessibleName("Last call")
+        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Room for a two-line result before it is shown, so its arrival moves nothing.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2)
 
         provider_row = QHBoxLayout()
         provider_row.addWidget(provider_label)
@@ -256,10 +259,14 @@ class DialPad(QWidget):
         layout.addWidget(self.field)
         layout.addWidget(self.preview)
         layout.addLayout(provider_row)
-        layout.addLayout(keys, 1)
+        layout.addLayout(keys)
+        layout.setAlignment(keys, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.call_button)
         layout.addLayout(edit_row)
         layout.addWidget(self.status)
+        # Spare height gathers below the last line: a longer preview or result takes it from
+        # here, never from the keys.
+        layout.addStretch(1)
 
         QWidget.setTabOrder(self.field, self.provider_box)
         QWidget.setTabOrder(self.provider_box, self.call_button)
@@ -500,6 +507,13 @@ class DialPad(QWidget):
         self.status.setText(text)
         name_with_text(self.status, "Last call", text)
         announce(self.status, text)
+
+
+def key_size(button: QToolButton) -> QSize:
+    """The size of every key: two lines of its font ("2" over "ABC") with room around them."""
+    metrics = button.fontMetrics()
+    height = metrics.lineSpacing() * 2 + 16
+    return QSize(max(72, height * 3 // 2), height)
 
 
 def _key(plan: DialPlan) -> str:

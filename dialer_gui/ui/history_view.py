@@ -215,13 +215,22 @@ class HistoryView(QWidget):
         state_label.setBuddy(self.state_box)
         provider_label = QLabel("&Provider:")
         provider_label.setBuddy(self.provider_box)
+        # Two rows, so the pane fits the dial pad's window: in one, the filters pushed the
+        # window (or its right edge) off a small screen.
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search, 1)
         filters = QHBoxLayout()
-        filters.addWidget(search_label)
-        filters.addWidget(self.search, 1)
         filters.addWidget(state_label)
-        filters.addWidget(self.state_box)
+        filters.addWidget(self.state_box, 1)
         filters.addWidget(provider_label)
-        filters.addWidget(self.provider_box)
+        filters.addWidget(self.provider_box, 1)
+        for box in (self.state_box, self.provider_box):
+            # Long profile names are cut in the closed box, not allowed to widen it.
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(8)
         actions = QHBoxLayout()
         actions.addWidget(self.redial_button)
         actions.addWidget(self.copy_button)
@@ -229,6 +238,7 @@ class HistoryView(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.export_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)

@@ -3,19 +3,23 @@
 Ctrl+1 and Ctrl+2 pick the tab, Ctrl+, opens the settings, Ctrl+Q quits. With a tray, closing it
 only hides it (the tray keeps the app alive). Without a tray it is the
 app: closing it quits, and Escape on an empty dial pad minimises instead of hiding.
+
+One size for both tabs: the history fits the window (its columns scroll and elide) rather than
+the window growing for it, which pushed its right half off a 1280x800 screen and left the dial
+pad as wide. The first size is kept within the screen's available area.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QRect, QSize, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from dialer_gui.ui.dialpad import DialPad
 from dialer_gui.ui.icons import app_icon
 
-DIAL_SIZE = QSize(380, 600)
-HISTORY_SIZE = QSize(980, 600)
+DIAL_SIZE = QSize(440, 600)
+"""The window's first size (both tabs fit it), made smaller where the screen is."""
 
 
 class MainWindow(QMainWindow):
@@ -51,10 +55,9 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Dial and history")
         self.tabs.addTab(dialpad, "&Dial")
         self.tabs.addTab(history, "&History")
-        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self.statusBar().setSizeGripEnabled(True)
-        self.resize(DIAL_SIZE)
+        self.resize(self._first_size())
         self.set_demo(demo)
         dialpad.dismissed.connect(self.dismiss)
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_tab(0))
@@ -94,10 +97,16 @@ class MainWindow(QMainWindow):
     def show_history(self) -> None:
         self.show_tab(1)
 
-    def _tab_changed(self, index: int) -> None:
-        # The history needs width; the dial pad stays compact unless the user resized it.
-        if index == 1 and self.width() < HISTORY_SIZE.width():
-            self.resize(HISTORY_SIZE.width(), max(self.height(), HISTORY_SIZE.height()))
+    def _first_size(self) -> QSize:
+        """:data:`DIAL_SIZE`, or what the screen's free area (less a frame) leaves of it."""
+        screen = self.screen()
+        if screen is None:
+            return DIAL_SIZE
+        room: QRect = screen.availableGeometry()
+        # The window manager's frame and title bar are not known before the window is shown.
+        frame = QSize(16, 48)
+        fitting = DIAL_SIZE.boundedTo(room.size() - frame)
+        return fitting.expandedTo(self.minimumSizeHint())
 
     def dismiss(self) -> None:
         """Escape on an empty dial pad: out of the way, but never lost."""
