@@ -152,8 +152,13 @@ class SecretStore:
             return known
         return self.get(profile, field) is not None
 
-    def set(self, profile: str, field: str, value: str) -> None:
-        """Store a secret; in memory (and :attr:`problem` set) if the keyring fails."""
+    def set(self, profile: str, field: str, value: str) -> bool:
+        """Store a secret; in memory (and :attr:`problem` set) if the keyring fails.
+
+        Returns:
+            True when the keyring has it; False when it is kept in memory only, until this
+            process ends (:attr:`problem` says why), so nothing may call it stored.
+        """
         key = username(profile, field)
         self._resolve()
         if self._backend is not None:
@@ -165,8 +170,13 @@ class SecretStore:
                 self._memory.pop(key, None)
                 self._known[key] = True
                 log.info("Stored secret %s in the keyring", key)
-                return
+                return True
         self._memory[key] = value
+        return False
+
+    def in_memory_only(self, profile: str, field: str) -> bool:
+        """Whether this secret is held by this process alone (the keyring did not take it)."""
+        return username(profile, field) in self._memory
 
     def delete(self, profile: str, field: str) -> None:
         """Forget a secret; no error if there is none.

@@ -264,7 +264,10 @@ class SettingsDialog(QDialog):
         self.editors = {}
         for spec in type_fields(draft.type):
             stored = spec.secret and self._secret_stored(draft, spec.name)
-            editor = field_editor(spec, stored_secret=stored)
+            memory_only = spec.secret and self.secrets.in_memory_only(
+                draft.original or draft.name, spec.name
+            )
+            editor = field_editor(spec, stored_secret=stored, memory_only=memory_only)
             value = draft.options.get(spec.name, spec.default)
             editor.put(value)
             if spec.secret and spec.name in draft.secrets:
@@ -531,7 +534,7 @@ class SettingsDialog(QDialog):
         try:
             # Shielded: quitting cancels this task, but the keyring write runs to its end
             # (the loop waits for its thread), and the form stays disabled until it has.
-            failures, problem = await asyncio.shield(work)
+            failures, unkept, problem = await asyncio.shield(work)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # logged by _log_failure
@@ -541,16 +544,63 @@ class SettingsDialog(QDialog):
         self._set_saving(False)
         if failures:
             messages.warning("Some passwords were not changed", " ".join(failures))
-        if problem:
-            messages.warning("Passwords are not kept", problem)
         self.on_saved(config)
-        self.accept()
+        if not unkept:
+            self.accept()
+            return
+        # The file is saved and the app uses it, but a secret lives in this process only: say
+        # so here, where it was typed, rather than in a notice that fades, and show the field
+        # as not set, since after a restart it is.
+        self._rebase(config)
+        self._show_unkept(unkept, problem)
 
     def _save_secrets_and_check(
         self, drafts: list[Draft], removed: list[str]
-    ) -> tuple[list[str], str | None]:
+    ) -> tuple[list[str], list[tuple[str, str]], str | None]:
+        """Store the secrets (a worker thread); failures, secrets kept in memory only, why."""
         failures = self.model.save_secrets(self.secrets, drafts, removed)
-        return failures, self.secrets.problem
+        unkept = [
+            (draft.name, field)
+            for draft in drafts
+            for field in draft.secrets
+            if self.secrets.in_memory_only(draft.name, field)
+        ]
+        return failures, unkept, self.secrets.problem
+
+    def _rebase(self, config: Config) -> None:
+        """Show ``config`` as just opened: it is saved, so closing now loses nothing."""
+        row = self.profile_list.currentRow()
+        self.config = config
+        self.model = SettingsDraft(config)
+        self._current = None  # the old draft must not be copied back from the form
+        self.profile_list.blockSignals(True)
+        self.profile_list.clear()
+        for draft in self.drafts:
+            self.profile_list.addItem(draft.name)
+        row = row if 0 <= row < len(self.drafts) else (0 if self.drafts else -1)
+        self.profile_list.setCurrentRow(row)
+        self.profile_list.blockSignals(False)
+        self._show_draft(self.drafts[row] if row >= 0 else None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+        self._opened_state = self._state()
+
+    def _show_unkept(self, unkept: list[tuple[str, str]], problem: str | None) -> None:
+        labels = {}
+        for draft in self.drafts:
+            for spec in type_fields(draft.type):
+                labels[(draft.name, spec.name)] = spec.label
+        lines = []
+        for profile, field in unkept:
+            label = labels.get((profile, field), field)
+            lines.append(
+                f"The {label} of “{profile}” was not stored: the system keyring did not take "
+                f"it. dialer-gui uses it until it quits; after that, calls through “{profile}” "
+                f"fail until it is stored. To store it, get a keyring working, then type it "
+                f"here again and save, or run: dialer-gui secret set {profile} {field}"
+            )
+        why = f"\n{problem}" if problem else ""
+        self.error_label.setText("Settings saved, except:\n• " + "\n• ".join(lines) + why)
+        self.error_label.show()
 
     def _set_saving(self, saving: bool) -> None:
         self.tabs.setEnabled(not saving)
