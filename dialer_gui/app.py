@@ -394,6 +394,8 @@ class Application(QObject):
             self.show_dialpad()
         elif message.kind == "dial_clipboard":
             self.dial_clipboard()
+        elif message.kind == "reload_secrets":
+            self.reload_secrets()
         elif message.kind == "dial":
             # Anything not said to be typed or copied is treated as the least trusted: a link.
             source = {"cli": Source.CLI, "clipboard": Source.CLIPBOARD}.get(
@@ -445,6 +447,23 @@ class Application(QObject):
 
     def dial_clipboard(self) -> asyncio.Task[Any]:
         return tasks.spawn(dial_clipboard(self.dialer, self.confirmer, parent=None))
+
+    def reload_secrets(self) -> asyncio.Task[Any]:
+        """``dialer-gui secret`` changed the keyring: the next call and Settings read it anew.
+
+        Told over the single-instance socket by the command itself, rather than read at every
+        call: a keyring read is a D-Bus round trip (and waits on an unlock prompt), which the
+        tel: click's path must not take; and rather than on a refused call alone, after which
+        Settings would still show a stale "not set".
+        """
+        return tasks.spawn(self._reload_secrets())
+
+    async def _reload_secrets(self) -> None:
+        await asyncio.to_thread(self.secret_store.reload)
+        if self._closed:
+            return
+        self.dialer.reload_secrets()
+        await self._warm_up()
 
     def show_dialpad(self) -> None:
         if self.window is not None:

@@ -52,7 +52,7 @@ MAX_ARG = 512
 MAX_NUMBER_TEXT = 64
 """Longest plain number text (not a link) in characters."""
 MAX_REPLY = 512
-KINDS = frozenset({"dial", "dial_clipboard", "show"})
+KINDS = frozenset({"dial", "dial_clipboard", "show", "reload_secrets"})
 SOURCES = frozenset({"link", "cli", "clipboard"})
 
 _APP = "dialer-gui"
@@ -74,8 +74,10 @@ class Message:
     which alone costs more than the whole import budget of this hot-path module.
 
     Attributes:
-        kind: ``"dial"`` (dial ``arg``), ``"dial_clipboard"`` (dial what the clipboard holds)
-            or ``"show"`` (bring the window up). Only ``dial`` takes an ``arg``.
+        kind: ``"dial"`` (dial ``arg``), ``"dial_clipboard"`` (dial what the clipboard holds),
+            ``"show"`` (bring the window up) or ``"reload_secrets"`` (the keyring was changed by
+            ``dialer-gui secret``: read it again; the secret itself never crosses the socket).
+            Only ``dial`` takes an ``arg``.
         arg: The link or number text for ``dial``; empty otherwise.
         source: Where the request came from: ``"link"``, ``"cli"`` or ``"clipboard"``.
     """

@@ -121,6 +121,14 @@ class Dialer:
         if self.tracker.listeners or outcome_feeds(self.profiles()):
             self.pool._spawn(self.tracker.restart(self.profiles()))
 
+    def reload_secrets(self) -> None:
+        """The keyring changed: every profile's provider is made again, reading it anew.
+
+        Providers hold their secrets from when they were made; a call in flight keeps its
+        provider until it is answered (see ``ProviderPool.reload``).
+        """
+        self.pool.reload(self.config)
+
     def provider(self, name: str) -> Provider:
         """The long-lived provider instance of a profile (created on first use)."""
         return self.pool.get(name)

@@ -71,6 +71,7 @@ class SecretStore:
         self._known: dict[str, bool] = {}
         self._problem: str | None = None
         self._backend: keyring.backend.KeyringBackend | None = backend
+        self._given = backend  # what reload() goes back to after the keyring failed once
         self._resolved = False
         self._lock = threading.Lock()  # first use may come from the warm-up thread
 
@@ -120,6 +121,29 @@ class SecretStore:
             self._problem = BROKEN_KEYRING.format(reason=_reason(exc))
         self._backend = None
         self._known.clear()  # from now on only memory holds secrets
+
+    def reload(self) -> None:
+        """Forget what this process learnt: another process (``dialer-gui secret``) changed it.
+
+        A keyring given up on after a failure is tried again, and a secret held in memory is
+        dropped where the keyring now has one of its own. May block on D-Bus: a worker thread's
+        job.
+        """
+        with self._lock:
+            self._known.clear()
+            self._backend, self._resolved, self._problem = self._given, False, None
+        self._resolve()
+        backend = self._backend
+        if backend is None:
+            return
+        for key in list(self._memory):
+            try:
+                found = backend.get_password(SERVICE, key)
+            except Exception as exc:  # the one boundary, as in get()
+                self._give_up("read", exc)
+                return
+            if isinstance(found, str):
+                self._memory.pop(key, None)
 
     def get(self, profile: str, field: str) -> str | None:
         """The secret, or None if it was never set."""
