@@ -325,6 +325,7 @@ class Application(QObject):
         )
         self.dialpad = DialPad(self.dialer, self.confirmer, demo=self.demo)
         self.dialpad.clipboard_requested.connect(self.dial_clipboard)
+        self._unsubscribe.append(self.dialpad.watch(self.events))
         self.history_model = HistoryModel(self.history, self.events)
         self.history_view = HistoryView(
             self.history_model,
@@ -441,9 +442,9 @@ class Application(QObject):
             return None
         return TLS_OFF.format(name=attempt.provider)
 
-    def redial(self, attempt: CallAttempt) -> None:
+    def redial(self, attempt: CallAttempt) -> asyncio.Task[Any]:
         provider = attempt.provider if attempt.provider in self.dialer.config.providers else None
-        self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
+        return self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
 
     def dial_clipboard(self) -> asyncio.Task[Any]:
         return tasks.spawn(dial_clipboard(self.dialer, self.confirmer, parent=None))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialer_gui.core.dialer import CallPlacer, ConfirmFn, DialPlan
+from dialer_gui.core.events import CallChanged, EventBus
 from dialer_gui.errors import DialerError
 from dialer_gui.ui import messages
 from dialer_gui.ui.accessible import announce, name_with_text, plain
@@ -133,6 +134,7 @@ class DialPad(QWidget):
         self._recent_pos = -1
         self._draft = ""
         self._dismiss_explained = False
+        self._status_number: str | None = None  # the number the status line is about
         self.last_task: asyncio.Task[CallAttempt | None] | None = None
         self.setObjectName("dialPad")
         self._build()
@@ -310,6 +312,7 @@ class DialPad(QWidget):
     def clear(self) -> None:
         self.field.clear()
         self.status.clear()
+        self._status_number = None
         self._recent_pos = -1
         self.field.setFocus()
 
@@ -450,6 +453,7 @@ class DialPad(QWidget):
             return None  # the same number is on its way; a second press places nothing
         key = _key(plan)
         self._pending.add(key)
+        self._status_number = key
         self._update_button(plan)
         display = plan.target.display if plan.target else plan.raw
         self._set_status(f"Calling {display}…", HINT_STYLE)
@@ -492,7 +496,32 @@ class DialPad(QWidget):
             self.field.clear()
         return attempt
 
+    def watch(self, events: EventBus) -> Callable[[], None]:
+        """Follow calls from every door; returns the unsubscribe function.
+
+        The status line is about one number. A later call to it from another door (a redial
+        from the history, a link) replaces what it says, so "result unknown" does not stay
+        once the number was dialed again and accepted, and a late outcome (Teleforge's
+        answered or busy) reaches it too.
+        """
+
+        def on_event(event: object) -> None:
+            if isinstance(event, CallChanged):
+                self.call_changed(event.attempt)
+
+        return events.subscribe(on_event)
+
+    def call_changed(self, attempt: CallAttempt) -> None:
+        number = attempt.number
+        if not number or number != self._status_number or number in self._pending:
+            return  # another number's, or this pad's own call, whose end _dial shows
+        if attempt.state is CallState.REQUESTED:
+            self._set_status(f"Calling {attempt.display or number}…", HINT_STYLE)
+        else:
+            self.show_result(attempt)
+
     def show_result(self, attempt: CallAttempt) -> None:
+        self._status_number = attempt.number or self._status_number
         message = messages.call_message(attempt)
         if message is not None:
             style = {"info": OK_STYLE, "warning": WARN_STYLE, "error": ERROR_STYLE}

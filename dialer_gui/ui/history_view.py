@@ -121,7 +121,7 @@ class HistoryView(QWidget):
         self,
         model: HistoryModel,
         history: object,
-        redial: Callable[[CallAttempt], None],
+        redial: Callable[[CallAttempt], object],
         providers: Callable[[], list[str]],
         parent: QWidget | None = None,
     ) -> None:

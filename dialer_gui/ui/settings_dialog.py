@@ -107,6 +107,7 @@ class SettingsDialog(QDialog):
         self.editors: dict[str, Editor] = {}
         self.general_editors: dict[str, Editor] = {}
         self._current: Draft | None = None
+        self._test_round = 0  # counts edits: a Test result belongs to the round it started in
         self.test_task: Any = None
         self.save_task: asyncio.Task[None] | None = None
         self._save_work: asyncio.Future[Any] | None = None
@@ -184,6 +185,7 @@ class SettingsDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Profile name")
         self.name_edit.setToolTip("A short name: letters, digits, - and _.")
+        self.name_edit.textEdited.connect(self._edited)
         self.type_box = QComboBox()
         self.type_box.setAccessibleName("Provider type")
         for type_name in available_types():
@@ -286,6 +288,7 @@ class SettingsDialog(QDialog):
             editor.widget.setAccessibleDescription(described)
             self.form.addRow(label, editor.widget)
             self.editors[spec.name] = editor
+            editor.changed.connect(self._edited)
             if spec.name == "verify_tls":
                 editor.widget.toggled.connect(self._update_tls_warning)  # type: ignore[attr-defined]
         self._update_tls_warning()
@@ -308,10 +311,16 @@ class SettingsDialog(QDialog):
         except DialerError:
             return False
 
+    def _edited(self, *_args: Any) -> None:
+        """A field changed: a Test result about the values before is no longer true."""
+        self._test_round += 1
+        self.test_result.clear()
+
     def _type_changed(self, _index: int) -> None:
         draft = self._current
         if draft is None:
             return
+        self._edited()
         self._store_form()
         self.model.change_type(draft, str(self.type_box.currentData()))
         self._build_form(draft)
@@ -368,7 +377,7 @@ class SettingsDialog(QDialog):
         typed = dict(draft.secrets)
         self.test_button.setEnabled(False)
         self._set_test_result("Testing…", ok=None)
-        self.test_task = spawn(self._test(profile, typed, draft.original))
+        self.test_task = spawn(self._test(profile, typed, draft.original, self._test_round))
 
     def _test_secrets(
         self, type_name: str, typed: dict[str, str], original: str | None
@@ -390,26 +399,28 @@ class SettingsDialog(QDialog):
         return create_provider(profile, self._test_secrets(profile.type, typed, original))
 
     async def _test(
-        self, profile: ProviderProfile, typed: dict[str, str], original: str | None
+        self, profile: ProviderProfile, typed: dict[str, str], original: str | None, round_: int
     ) -> None:
         try:
             provider = await asyncio.to_thread(self._build_test_provider, profile, typed, original)
         except (KeyError, ValueError, DialerError) as exc:
-            self._set_test_result(f"Cannot test: {exc}", ok=False)
+            self._set_test_result(f"Cannot test: {exc}", ok=False, round_=round_)
             self.test_button.setEnabled(True)
             return
         try:
             result = await provider.check()
         except DialerError as exc:
             advice = getattr(exc, "advice", "")
-            self._set_test_result(f"{exc} {advice}".strip(), ok=False)
+            self._set_test_result(f"{exc} {advice}".strip(), ok=False, round_=round_)
         else:
-            self._set_test_result(result, ok=True)
+            self._set_test_result(result, ok=True, round_=round_)
         finally:
             await provider.aclose()
             self.test_button.setEnabled(True)
 
-    def _set_test_result(self, text: str, *, ok: bool | None) -> None:
+    def _set_test_result(self, text: str, *, ok: bool | None, round_: int | None = None) -> None:
+        if round_ is not None and round_ != self._test_round:
+            return  # the fields were edited while it ran: it tested values no longer shown
         style = {True: "color: #1f7a4d;", False: ERROR_STYLE, None: ""}[ok]
         prefix = {True: "✔ ", False: "✖ ", None: ""}[ok]
         self.test_result.setStyleSheet(style)

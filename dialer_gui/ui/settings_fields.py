@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +37,20 @@ class Editor:
         self.widget = widget
         self.get = get
         self.put = put
+
+    @property
+    def changed(self) -> SignalInstance:
+        """Emitted whenever the value changes (typed, picked, toggled, or put)."""
+        widget = self.widget
+        if isinstance(widget, QCheckBox):
+            return widget.toggled
+        if isinstance(widget, QSpinBox | QDoubleSpinBox):
+            return widget.valueChanged
+        if isinstance(widget, QComboBox):
+            return widget.currentIndexChanged
+        if isinstance(widget, QLineEdit | QPlainTextEdit):
+            return widget.textChanged
+        raise TypeError(f"no change signal known for {type(widget).__name__}")
 
 
 def _rules_text(value: Any) -> str:
