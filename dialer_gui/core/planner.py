@@ -48,6 +48,7 @@ class DialPlan:
     duplicate_of: int | None = None
     number_type: str = "unknown"
     emergency: bool = False  # a short emergency number (911, 112), which looks like an extension
+    unsent_extension: str = ""  # the extension behind the number, which the PBX will not get
 
     @property
     def ok(self) -> bool:
@@ -110,6 +111,10 @@ def plan(
         return result.refuse(
             Reason.PROVIDER_UNUSABLE, f"The number format of “{name}” is wrong: {exc}"
         )
+    extension = target.extension or ""
+    if extension and not provider_class(profile.type).sends_extension(profile):
+        result.unsent_extension = extension
+        result.warnings.append(unsent_extension_text(extension))
     if not profile.get("verify_tls", True):
         result.warnings.append(
             f"TLS certificate checks are OFF for “{name}”: "
@@ -128,6 +133,11 @@ def plan(
         result.emergency = True
         result.confirm_reason = f"{target.digits} is an emergency number."
     return result
+
+
+def unsent_extension_text(extension: str) -> str:
+    """What every place that shows the call says of an extension the PBX will not get."""
+    return f"ext. {extension} is not dialed: enter it when the call connects."
 
 
 def prime(region: str) -> None:

@@ -43,6 +43,7 @@ from dialer_gui.providers.http import (
 from dialer_gui.providers.http import build as build_http_request
 from dialer_gui.providers.redaction import MASK
 from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_NAMES = ("password", "token")
@@ -186,6 +187,15 @@ class WebhookProvider(Provider):
             "Regular expression; its first group (or whole match) is the call ID.",
         ),
     )
+
+    @classmethod
+    def sends_extension(cls, profile: ProviderProfile) -> bool:
+        """True when the address, body or a header uses ``{extension}``."""
+        headers = profile.get("headers") or {}
+        parts = [str(profile.get("url") or ""), str(profile.get("body") or "")]
+        if isinstance(headers, Mapping):
+            parts += [str(v) for v in headers.values()]
+        return any("extension" in PLACEHOLDER.findall(part) for part in parts)
 
     def values(self, request: CallRequest, *, masked: bool) -> dict[str, str]:
         """Placeholder values: profile options first, then call data and secrets on top."""
