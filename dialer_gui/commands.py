@@ -285,6 +285,8 @@ def _print_dry_run(dialer: Any, plan: Any, raw: str, ns: argparse.Namespace) -> 
         print(_result_json(None, plan, "dry-run", plan.blocked, request=wire))
         return ExitCode.OK
     print(f"Number:   {plan.target.display} ({plan.number_type.replace('_', ' ')})")
+    for note in plan.notes:
+        print(f"Note:     {note}")
     print(f"Provider: {plan.profile.name} ({plan.profile.type})")
     for step, value in plan.steps:
         print(f"  {step}: {value}")

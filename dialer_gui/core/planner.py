@@ -45,6 +45,7 @@ class DialPlan:
     needs_confirm: bool = False
     confirm_reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, nothing to do
     duplicate_of: int | None = None
     number_type: str = "unknown"
     emergency: bool = False  # a short emergency number (911, 112), which looks like an extension
@@ -89,6 +90,12 @@ def plan(
     except DialerError as exc:
         return result.refuse(Reason.NOT_DIALABLE, str(exc))
     result.target = target
+    text = raw.strip()
+    spelled = (
+        links.spelled_number(text) if links.looks_like_link(text) else numbers.spelled_number(text)
+    )
+    if spelled:
+        result.notes.append(f"{spelled} → {target.display} (letters dialed as keypad digits)")
     if provider is not None and provider not in config.providers:
         return result.refuse(Reason.UNKNOWN_PROVIDER, f"There is no provider called “{provider}”.")
     name = provider or choose_profile(

@@ -61,6 +61,11 @@ class ConfirmDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(number)
         layout.addWidget(details)
+        for text in plan.notes:  # a vanity number's digits: what is dialed, beside the word
+            note = QLabel(text)
+            note.setWordWrap(True)
+            note.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(note)
         if plan.confirm_reason:
             reason = QLabel(plan.confirm_reason)
             reason.setWordWrap(True)

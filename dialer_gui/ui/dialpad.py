@@ -568,6 +568,8 @@ def preview_html(plan: DialPlan) -> str:
     if plan.blocked:
         lines.append(f"<span style='{ERROR_STYLE}'><b>Blocked:</b> {esc(plan.blocked)}</span>")
         return "<br>".join(lines)
+    for note in plan.notes:
+        lines.append(f"<span style='{HINT_STYLE}'>{esc(note)}</span>")
     provider = plan.profile.name if plan.profile else "?"
     lines.append(f"Sends <tt>{esc(plan.dial_string)}</tt> via {esc(provider)}")
     if plan.needs_confirm:
