@@ -56,7 +56,7 @@ from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryE
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
-from dialer_gui.ui import messages, tasks
+from dialer_gui.ui import colors, messages, tasks
 from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
 from dialer_gui.ui.dialpad import DialPad
@@ -155,6 +155,7 @@ class Application(QObject):
         self.history_view: HistoryView | None = None
         self._presenter: messages.MessagePresenter | None = None
         self._file_open_filter: FileOpenFilter | None = None
+        self._palette_watch: QObject | None = None
         self._initial_done = False
         self._ready = False
         self._pending: list[ipc.Message] = []
@@ -319,6 +320,8 @@ class Application(QObject):
             return True
 
     def _build_ui(self) -> None:
+        # Before any widget: placeholders and hints read at 4.5:1 in light and dark themes.
+        self._palette_watch = colors.install(self.qapp)
         self.confirmer = Confirmer(
             countdown=lambda: int(self.dialer.config.general.confirm_countdown),
             parent=lambda: None,
@@ -564,6 +567,8 @@ class Application(QObject):
             self.ipc_server.shutdown()
         if self.tray is not None:
             self.tray.hide()
+        if self._palette_watch is not None:
+            self.qapp.removeEventFilter(self._palette_watch)
         if self._file_open_filter is not None:
             # An application-wide filter left behind outlives this object's Python side and
             # can crash the interpreter at exit.
