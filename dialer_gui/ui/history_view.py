@@ -176,15 +176,18 @@ class HistoryView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         for column, width in (
-            (Column.TIME, 80),
+            (Column.TIME, 70),
             (Column.SOURCE, 80),
             (Column.NUMBER, 150),
             (Column.PROVIDER, 110),
-            (Column.STATE, 130),
+            (Column.STATE, 110),
             (Column.CALL_ID, 170),
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # What was called and how it ended first, so they show in the dial pad's width; the
+        # rest scrolls. Only the order shown changes: the model's columns stay as they are.
+        header.moveSection(header.visualIndex(Column.STATE), 2)
         # ``activated`` alone: it is Enter, and a double click where the platform activates on
         # one; connecting ``doubleClicked`` as well opened every Details dialog twice.
         self.table.activated.connect(lambda _index: self.show_details())

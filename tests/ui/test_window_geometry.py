@@ -13,6 +13,7 @@ from PySide6.QtCore import QRect
 from uitools import qloop, run  # noqa: F401
 
 from dialer_gui.app import Application
+from dialer_gui.ui.history_model import Column
 from dialer_gui.vocabulary.start_options import StartOptions
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -88,3 +89,13 @@ def test_a_wide_window_does_not_stretch_the_keys(qtbot, app):
     window.resize(window.width() + 300, window.height())
     qtbot.waitUntil(lambda: app.dialpad.width() > 600)
     assert key_sizes(app) == keys
+
+
+def test_the_history_shows_number_and_state_without_scrolling(qtbot, app):
+    app.window.show_history()
+    qtbot.wait(50)
+    table = app.history_view.table
+    header = table.horizontalHeader()
+    for column in (Column.TIME, Column.NUMBER, Column.STATE):
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= table.viewport().width(), column.name
