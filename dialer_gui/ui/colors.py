@@ -1,4 +1,4 @@
-"""Hint text that reads in every theme: the palette's placeholder colour, made readable.
+"""Text that reads in every theme: hints from the palette, state colours kept readable.
 
 Qt's default placeholder colour is the text colour at half opacity. Laid over a field or a
 window it falls under the 4.5:1 contrast WCAG 2.1 asks of body text, in a light palette (about
@@ -9,14 +9,20 @@ dimmest mix of the text and background colours that still reads at 4.5:1 on both
 (``Base``) and windows (``Window``); a theme whose own placeholder reads already keeps it.
 Everything else in the palette stays the theme's.
 
+The colours that repeat a state in words (red for failed, amber for unknown, green for
+accepted) read at 4.5:1 on a light window but at about 2:1 on a dark one; :func:`state_color`
+gives each lightened towards the theme's text colour just as far as it must be to read there.
+
 Written here because Qt has no contrast function: WCAG's relative luminance and contrast ratio
 are a few lines of arithmetic (https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio).
 """
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 MIN_CONTRAST = 4.5
@@ -60,6 +66,53 @@ def contrast(color: QColor, background: QColor) -> float:
     """WCAG's contrast ratio of ``color`` (with its alpha) on an opaque ``background``."""
     high, low = sorted((luminance(over(color, background)), luminance(background)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+ERROR, WARNING, OK = "error", "warning", "ok"
+_STATES = {ERROR: "#b3261e", WARNING: "#9a5b00", OK: "#1f7a4d"}
+"""Each state's colour on a light window (each reads there at 4.5:1 or more)."""
+
+
+def state_color(state: str, palette: QPalette | None = None) -> QColor:
+    """The colour of ``state`` (:data:`ERROR`, :data:`WARNING`, :data:`OK`) that reads at
+    :data:`MIN_CONTRAST` on ``palette``'s windows and fields (the application's by default)."""
+    palette = palette if palette is not None else QGuiApplication.palette()
+    group = QPalette.ColorGroup.Active
+    return QColor(
+        _readable_state(
+            _STATES[state],
+            palette.color(group, _ROLE.Window).name(),
+            palette.color(group, _ROLE.Base).name(),
+            palette.color(group, _ROLE.WindowText).name(),
+        )
+    )
+
+
+def style(state: str) -> str:
+    """A style sheet (or rich-text ``style``) giving text the colour of ``state``."""
+    return f"color: {state_color(state).name()};"
+
+
+@functools.lru_cache(maxsize=64)  # asked for each table cell painted, by colour names
+def _readable_state(color: str, window: str, base: str, text: str) -> str:
+    own, towards = QColor(color), QColor(text)
+    backgrounds = (QColor(window), QColor(base))
+
+    def reads(candidate: QColor) -> bool:
+        return min(contrast(candidate, b) for b in backgrounds) >= MIN_CONTRAST
+
+    if reads(own):
+        return color
+    # From the state's own colour (t = 0) towards the text colour (t = 1): the smallest share
+    # that reads, so it stays as much red, amber or green as the background allows.
+    low, high = 0.0, 1.0
+    for _ in range(_STEPS):
+        middle = (low + high) / 2
+        if reads(mix(own, towards, middle)):
+            high = middle
+        else:
+            low = middle
+    return mix(own, towards, high).name()
 
 
 def readable_hint(palette: QPalette, group: QPalette.ColorGroup) -> QColor:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from dialer_gui.core.dialer import CallPlacer, ConfirmFn, DialPlan
 from dialer_gui.core.events import CallChanged, EventBus
 from dialer_gui.errors import DialerError
-from dialer_gui.ui import messages
+from dialer_gui.ui import colors, messages
 from dialer_gui.ui.accessible import announce, name_with_text, plain
 from dialer_gui.ui.tasks import spawn
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
@@ -66,9 +66,6 @@ DISMISS_TEXT = (
     "or by running dialer-gui."
 )
 
-ERROR_STYLE = "color: #b3261e;"
-WARN_STYLE = "color: #9a5b00;"
-OK_STYLE = "color: #1f7a4d;"
 HINT_STYLE = "color: palette(placeholder-text);"
 
 
@@ -484,7 +481,7 @@ class DialPad(QWidget):
             )
         except DialerError as exc:
             messages.error("Call not placed", str(exc))
-            self._set_status(str(exc), ERROR_STYLE)
+            self._set_status(str(exc), colors.style(colors.ERROR))
             return None
         finally:
             self._pending.discard(key)
@@ -524,12 +521,18 @@ class DialPad(QWidget):
         self._status_number = attempt.number or self._status_number
         message = messages.call_message(attempt)
         if message is not None:
-            style = {"info": OK_STYLE, "warning": WARN_STYLE, "error": ERROR_STYLE}
+            style = {
+                "info": colors.style(colors.OK),
+                "warning": colors.style(colors.WARNING),
+                "error": colors.style(colors.ERROR),
+            }
             self._set_status(f"{message.title}. {message.text}", style[message.level])
         elif attempt.state is CallState.MERGED:
-            self._set_status(attempt.detail or "Merged with the call just placed.", WARN_STYLE)
+            self._set_status(
+                attempt.detail or "Merged with the call just placed.", colors.style(colors.WARNING)
+            )
         elif attempt.state is CallState.BLOCKED:
-            self._set_status(attempt.error or "Not placed.", WARN_STYLE)
+            self._set_status(attempt.error or "Not placed.", colors.style(colors.WARNING))
 
     def _set_status(self, text: str, style: str) -> None:
         self.status.setStyleSheet(style)
@@ -552,8 +555,9 @@ def _key(plan: DialPlan) -> str:
 def preview_html(plan: DialPlan) -> str:
     """The preview under the number field, in words (colour only repeats what words say)."""
     esc = html.escape
+    error_style, warn_style = colors.style(colors.ERROR), colors.style(colors.WARNING)
     if plan.error:
-        return f"<span style='{ERROR_STYLE}'><b>Cannot dial:</b> {esc(plan.error)}</span>"
+        return f"<span style='{error_style}'><b>Cannot dial:</b> {esc(plan.error)}</span>"
     target = plan.target
     assert target is not None
     lines = [f"<b>{esc(target.display)}</b>"]
@@ -566,7 +570,7 @@ def preview_html(plan: DialPlan) -> str:
     if kind and kind != "unknown":
         lines[0] += f" <span style='{HINT_STYLE}'>({esc(kind)})</span>"
     if plan.blocked:
-        lines.append(f"<span style='{ERROR_STYLE}'><b>Blocked:</b> {esc(plan.blocked)}</span>")
+        lines.append(f"<span style='{error_style}'><b>Blocked:</b> {esc(plan.blocked)}</span>")
         return "<br>".join(lines)
     for note in plan.notes:
         lines.append(f"<span style='{HINT_STYLE}'>{esc(note)}</span>")
@@ -576,7 +580,7 @@ def preview_html(plan: DialPlan) -> str:
         reason = plan.confirm_reason or "Your settings ask first."
         lines.append(f"<span style='{HINT_STYLE}'>Asks first: {esc(reason)}</span>")
     if plan.duplicate_of is not None:
-        lines.append(f"<span style='{WARN_STYLE}'>Dialed moments ago; would be merged.</span>")
+        lines.append(f"<span style='{warn_style}'>Dialed moments ago; would be merged.</span>")
     for warning in plan.warnings:
-        lines.append(f"<span style='{WARN_STYLE}'>⚠ {esc(warning)}</span>")
+        lines.append(f"<span style='{warn_style}'>⚠ {esc(warning)}</span>")
     return "<br>".join(lines)

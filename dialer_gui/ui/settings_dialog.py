@@ -60,7 +60,7 @@ from dialer_gui.core.settings_draft import (
 )
 from dialer_gui.errors import ConfigError, DialerError
 from dialer_gui.providers import create_provider
-from dialer_gui.ui import messages
+from dialer_gui.ui import colors, messages
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.settings_fields import Editor, field_editor
 from dialer_gui.ui.tasks import spawn
@@ -68,7 +68,6 @@ from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger("dialer_gui.ui.settings")
 
-ERROR_STYLE = "color: #b3261e;"
 WARNING_STYLE = (
     "background: #fde7e9; color: #7a1c16; border: 1px solid #b3261e;"
     "border-radius: 4px; padding: 4px;"
@@ -138,7 +137,7 @@ class SettingsDialog(QDialog):
         self.error_label.setObjectName("settingsError")
         self.error_label.setWordWrap(True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(colors.style(colors.ERROR))
         self.error_label.hide()
         layout.addWidget(self.error_label)
         self.saving_label = QLabel("Saving passwords in the system keyring…")
@@ -421,7 +420,11 @@ class SettingsDialog(QDialog):
     def _set_test_result(self, text: str, *, ok: bool | None, round_: int | None = None) -> None:
         if round_ is not None and round_ != self._test_round:
             return  # the fields were edited while it ran: it tested values no longer shown
-        style = {True: "color: #1f7a4d;", False: ERROR_STYLE, None: ""}[ok]
+        style = {
+            True: colors.style(colors.OK),
+            False: colors.style(colors.ERROR),
+            None: "",
+        }[ok]
         prefix = {True: "✔ ", False: "✖ ", None: ""}[ok]
         self.test_result.setStyleSheet(style)
         self.test_result.setText(prefix + text)

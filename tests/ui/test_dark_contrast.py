@@ -13,10 +13,12 @@ import gc
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from uitools import qloop, run  # noqa: F401
 
 from dialer_gui.app import Application
+from dialer_gui.ui.history_model import Column
 from dialer_gui.vocabulary.start_options import StartOptions
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -106,3 +108,25 @@ def test_a_palette_changed_while_running_is_made_readable_too(qtbot, app):
     # The theme's own colours stay: only the hint is made darker or lighter.
     assert app.qapp.palette().color(R.Base) == QColor("#1e1e1e")
     assert re.fullmatch(r"#[0-9a-f]{6}", app.qapp.palette().color(R.PlaceholderText).name())
+
+
+def colour_in(style: str) -> QColor:
+    found = re.search(r"color:\s*(#[0-9a-fA-F]{6})", style)
+    assert found, style
+    return QColor(found.group(1))
+
+
+def test_state_colours_read_too(qtbot, app):
+    pad = app.dialpad
+    window = pad.palette().color(R.Window)
+    pad.field.setText("12ab")  # "Cannot dial", in the error colour
+    assert ratio(colour_in(pad.preview.text()), window) >= 4.5
+    pad.field.setText("+1 212 555 0100")
+    attempt = run(qtbot, pad.call())
+    assert ratio(colour_in(pad.status.styleSheet()), window) >= 4.5, attempt.state
+    # The history's state column.
+    model = app.history_model
+    qtbot.waitUntil(lambda: model.rowCount() > 0)
+    fg = model.data(model.index(0, Column.STATE), int(Qt.ItemDataRole.ForegroundRole))
+    base = app.history_view.table.palette().color(R.Base)
+    assert ratio(fg, base) >= 4.5
