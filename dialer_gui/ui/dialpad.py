@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -185,7 +186,7 @@ class DialPad(QWidget):
         keys.setSpacing(6)
         self.keys: dict[str, QToolButton] = {}
         for i, (key, letters) in enumerate(KEYS):
-            button = QToolButton()
+            button = Key()
             button.setText(f"{key}\n{letters}" if letters else f"{key}\n ")
             button.setObjectName(f"key_{key}")
             # What the key shows ("2 ABC"): the letters are how names are dialed by number.
@@ -194,9 +195,12 @@ class DialPad(QWidget):
             kfont = button.font()
             kfont.setPointSizeF(kfont.pointSizeF() * 1.2)
             button.setFont(kfont)
-            # One size, from the font: keys that stretched with the window grew huge in a
-            # wide one and shrank whenever a status or preview line took their room.
-            button.setFixedSize(key_size(button))
+            # One size, from the font (Key.sizeHint): keys that stretched with the window
+            # grew huge in a wide one and shrank whenever a status or preview line took their
+            # room. Spare height goes to the stretch at the bottom instead; only a screen too
+            # small for the window at that size (1280x800 at 150 %) makes them lower.
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+            button.setMinimumHeight(button.fontMetrics().lineSpacing() * 2 + 4)
             if key == "0":
                 button.setToolTip("Hold, or right-click, for +")
                 button.setAccessibleName("0, hold for plus")
@@ -541,11 +545,12 @@ class DialPad(QWidget):
         announce(self.status, text)
 
 
-def key_size(button: QToolButton) -> QSize:
-    """The size of every key: two lines of its font ("2" over "ABC") with room around them."""
-    metrics = button.fontMetrics()
-    height = metrics.lineSpacing() * 2 + 16
-    return QSize(max(72, height * 3 // 2), height)
+class Key(QToolButton):
+    """A key of the pad, as large as two lines of its font ("2" over "ABC") with room around."""
+
+    def sizeHint(self) -> QSize:
+        height = self.fontMetrics().lineSpacing() * 2 + 16
+        return QSize(max(72, height * 3 // 2), height)
 
 
 def _key(plan: DialPlan) -> str:

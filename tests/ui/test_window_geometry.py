@@ -99,3 +99,9 @@ def test_the_history_shows_number_and_state_without_scrolling(qtbot, app):
     for column in (Column.TIME, Column.NUMBER, Column.STATE):
         right = header.sectionViewportPosition(column) + header.sectionSize(column)
         assert right <= table.viewport().width(), column.name
+
+
+def test_the_window_can_fit_a_1280x800_screen_at_150_percent(qtbot, app):
+    """At 150 % that screen is 853x533 device-independent pixels, less a title bar."""
+    smallest = app.window.minimumSizeHint()
+    assert smallest.width() <= 853 and smallest.height() <= 533 - 40
