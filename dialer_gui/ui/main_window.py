@@ -11,11 +11,12 @@ pad as wide. The first size is kept within the screen's available area.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from dialer_gui.ui.dialpad import DialPad
+from dialer_gui.ui.geometry import first_size
 from dialer_gui.ui.icons import app_icon
 
 DIAL_SIZE = QSize(440, 600)
@@ -57,7 +58,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(history, "&History")
         self.setCentralWidget(self.tabs)
         self.statusBar().setSizeGripEnabled(True)
-        self.resize(self._first_size())
+        self.resize(first_size(self, DIAL_SIZE))
         self.set_demo(demo)
         dialpad.dismissed.connect(self.dismiss)
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_tab(0))
@@ -96,17 +97,6 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         self.show_tab(1)
-
-    def _first_size(self) -> QSize:
-        """:data:`DIAL_SIZE`, or what the screen's free area (less a frame) leaves of it."""
-        screen = self.screen()
-        if screen is None:
-            return DIAL_SIZE
-        room: QRect = screen.availableGeometry()
-        # The window manager's frame and title bar are not known before the window is shown.
-        frame = QSize(16, 48)
-        fitting = DIAL_SIZE.boundedTo(room.size() - frame)
-        return fitting.expandedTo(self.minimumSizeHint())
 
     def dismiss(self) -> None:
         """Escape on an empty dial pad: out of the way, but never lost."""

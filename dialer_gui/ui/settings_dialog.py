@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -61,6 +61,7 @@ from dialer_gui.core.settings_draft import (
 from dialer_gui.errors import ConfigError, DialerError
 from dialer_gui.providers import create_provider
 from dialer_gui.ui import colors, messages
+from dialer_gui.ui.geometry import first_size
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.settings_fields import Editor, field_editor
 from dialer_gui.ui.tasks import spawn
@@ -68,6 +69,7 @@ from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger("dialer_gui.ui.settings")
 
+SETTINGS_SIZE = QSize(720, 560)
 WARNING_STYLE = (
     "background: #fde7e9; color: #7a1c16; border: 1px solid #b3261e;"
     "border-radius: 4px; padding: 4px;"
@@ -152,7 +154,7 @@ class SettingsDialog(QDialog):
         self.buttons = buttons
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         layout.addWidget(buttons)
-        self.resize(720, 560)
+        self.resize(first_size(self, SETTINGS_SIZE))
         if self.drafts:
             self.profile_list.setCurrentRow(0)
         else:

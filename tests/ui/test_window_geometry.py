@@ -105,3 +105,12 @@ def test_the_window_can_fit_a_1280x800_screen_at_150_percent(qtbot, app):
     """At 150 % that screen is 853x533 device-independent pixels, less a title bar."""
     smallest = app.window.minimumSizeHint()
     assert smallest.width() <= 853 and smallest.height() <= 533 - 40
+
+
+def test_settings_open_within_the_screen(qtbot, app):
+    app.show_settings()
+    dialog = app.settings_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    room = dialog.screen().availableGeometry().size()
+    assert dialog.width() + 16 <= room.width() and dialog.height() + 48 <= room.height()
+    dialog.close_for_quit()
