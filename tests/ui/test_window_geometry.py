@@ -1,7 +1,7 @@
 """The main window keeps its size and place: History fits it, and the keypad keeps its keys.
 
-The offscreen platform's screen is 800x600, smaller than the 1280x800 laptops the window was
-found too wide for: what fits here fits there.
+Here on the offscreen platform's own screen (800x800); ``test_window_scaling.py`` starts the
+app on a 1280x800 one at several scale factors.
 """
 
 from __future__ import annotations
