@@ -187,6 +187,7 @@ class HistoryView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # What was called and how it ended first, so they show in the dial pad's width; the
         # rest scrolls. Only the order shown changes: the model's columns stay as they are.
+        header.moveSection(header.visualIndex(Column.NUMBER), 1)
         header.moveSection(header.visualIndex(Column.STATE), 2)
         # ``activated`` alone: it is Enter, and a double click where the platform activates on
         # one; connecting ``doubleClicked`` as well opened every Details dialog twice.
