@@ -115,6 +115,7 @@ class SettingsDialog(QDialog):
         self._quitting = False
 
         layout = QVBoxLayout(self)
+        self.note: QLabel | None = None  # the file's problem, or demo mode: gone once saved
         if problem:
             note = QLabel(
                 f"The settings file could not be read: {problem}\nSaving here replaces it."
@@ -122,6 +123,7 @@ class SettingsDialog(QDialog):
             note.setWordWrap(True)
             note.setStyleSheet(WARNING_STYLE)
             layout.addWidget(note)
+            self.note = note
         elif demo:
             note = QLabel(
                 "Demo mode: calls go to the built-in simulator. Add your PBX below; "
@@ -130,6 +132,7 @@ class SettingsDialog(QDialog):
             note.setWordWrap(True)
             note.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 4px;")
             layout.addWidget(note)
+            self.note = note
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Settings sections")  # a Tab stop: say what it is
         self.tabs.addTab(self._providers_tab(), "&Providers")
@@ -598,6 +601,8 @@ class SettingsDialog(QDialog):
         self.profile_list.blockSignals(False)
         self._show_draft(self.drafts[row] if row >= 0 else None)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+        if self.note is not None and config.providers:
+            self.note.hide()  # the file is good now, and with a provider demo mode is over
         self._opened_state = self._state()
 
     def _show_unkept(self, unkept: list[tuple[str, str]], problem: str | None) -> None:

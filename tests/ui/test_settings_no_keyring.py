@@ -39,8 +39,8 @@ class CrashedKeyring(KeyringBackend):
         raise RuntimeError("org.freedesktop.DBus.Error.ServiceUnknown")
 
 
-def open_dialog(qtbot, path, store, saved):
-    dialog = SettingsDialog(load_config(path), store, on_saved=saved.append)
+def open_dialog(qtbot, path, store, saved, demo=False):
+    dialog = SettingsDialog(load_config(path), store, on_saved=saved.append, demo=demo)
     dialog.ask_discard = lambda: True
     qtbot.addWidget(dialog)
     dialog.show()
@@ -57,7 +57,8 @@ def test_a_secret_the_keyring_did_not_take_is_never_shown_as_stored(
     path = tmp_path / "config.toml"
     store = SecretStore(backend())
     saved = []
-    dialog = open_dialog(qtbot, path, store, saved)
+    dialog = open_dialog(qtbot, path, store, saved, demo=True)
+    assert dialog.note.isVisible()  # "Demo mode: ... ends once a provider is saved"
     dialog.add_profile()
     dialog.type_box.setCurrentIndex(dialog.type_box.findData("fonality"))
     dialog.name_edit.setText("office")
@@ -78,6 +79,7 @@ def test_a_secret_the_keyring_did_not_take_is_never_shown_as_stored(
     assert "until dialer-gui quits" in said  # what it means
     assert "dialer-gui secret set office password" in said  # what to do
     assert SECRET not in said
+    assert not dialog.note.isVisible()  # a provider is saved: no longer in demo mode
     password = dialog.editors["password"].widget
     assert password.text() == ""
     assert password.placeholderText().startswith(NOT_SET)
