@@ -156,6 +156,9 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        # Qt's own "Save" has a mnemonic only under some desktop themes (GTK, KDE), not on a
+        # bare X session, Windows or macOS; Alt+S must save everywhere.
+        self.save_button.setText("&Save")
         layout.addWidget(buttons)
         self.resize(first_size(self, SETTINGS_SIZE))
         if self.drafts:
