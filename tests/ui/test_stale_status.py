@@ -40,7 +40,7 @@ def app(qtbot, qapp, qloop):  # noqa: F811
 
 def test_a_redial_from_the_history_replaces_result_unknown(qtbot, app):
     pad = app.dialpad
-    app.sandbox.set_fault("http_500", "simotel", times=1)
+    app.sandbox.set_fault("http_500", demo.DEMO_DEFAULT.removeprefix("demo-"), times=1)
     pad.field.setText(NUMBER)
     first = finish(qtbot, pad.call())
     assert first.state is CallState.UNKNOWN
@@ -55,7 +55,7 @@ def test_a_redial_from_the_history_replaces_result_unknown(qtbot, app):
 
 def test_a_call_to_another_number_leaves_the_line_about_this_one(qtbot, app):
     pad = app.dialpad
-    app.sandbox.set_fault("http_500", "simotel", times=1)
+    app.sandbox.set_fault("http_500", demo.DEMO_DEFAULT.removeprefix("demo-"), times=1)
     pad.field.setText(NUMBER)
     finish(qtbot, pad.call())
     other = finish(qtbot, app.dial("+1 212 555 0199", Source.HISTORY))
