@@ -422,3 +422,27 @@ def test_quitting_just_as_a_new_call_wakes_the_poller_does_not_wait_for_the_call
         assert time.monotonic() - started < 5
 
     run(scenario)
+
+
+def test_a_burst_of_new_calls_does_not_slow_the_next_look(
+    sandbox: SandboxThread, tmp_path: Path
+) -> None:
+    """Each new call wakes the poller; those wake-ups are not looks that found nothing, so
+    they must not stretch the wait before the next look to the slowest pace."""
+    state(sandbox)["echo_lifecycle"] = [{"state": "accepted"}]  # news never comes
+    dialer = make_dialer(sandbox, HistoryStore(tmp_path / "h.sqlite3"))
+    dialer.tracker.policy = FollowPolicy(first=0.05, growth=10.0, slowest=60.0)
+
+    async def scenario() -> int:
+        try:
+            for n in range(6):
+                await dialer.dial(f"+1 212 555 01{n:02d}", Source.DIALPAD)
+                await asyncio.sleep(0.02)  # the poller looks at each new call
+            looks = state(sandbox)["echo_status"]
+            await asyncio.sleep(0.4)
+            return int(state(sandbox)["echo_status"] - looks)
+        finally:
+            await dialer.aclose()
+
+    # Before the fix six wake-ups grew the wait to 60 s, so the fresh calls waited that long.
+    assert run(scenario) >= 1

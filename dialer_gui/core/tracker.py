@@ -390,7 +390,7 @@ class CallTracker:
         interval, failures = policy.first, 0
         try:
             while poller.calls:
-                await _nap(poller.wake, interval)
+                woken = await _nap(poller.wake, interval)
                 poller.wake.clear()
                 if self._stopped:
                     return
@@ -432,7 +432,8 @@ class CallTracker:
                         continue
                     changed |= self.apply(followed_call.attempt, report)
                 grown = min(interval * policy.growth, self._slowest(poller.profile))
-                interval = policy.first if changed else grown
+                # A new call woke us: it is looked at again soon, like any fresh call.
+                interval = policy.first if changed or woken else grown
         finally:
             if self._pollers.get(poller.profile) is poller and not poller.calls:
                 del self._pollers[poller.profile]
@@ -532,8 +533,8 @@ class CallTracker:
         self._pushed.clear()
 
 
-async def _nap(wake: asyncio.Event, seconds: float) -> None:
-    """Wait ``seconds`` or until ``wake`` is set, whichever comes first.
+async def _nap(wake: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` or until ``wake`` is set, whichever comes first; whether it was set.
 
     Not ``asyncio.wait_for``: on Python 3.11 it drops a cancellation that arrives as the event
     is set (a new call woke the poller just as the app quit), and the poller then ran on until
@@ -541,9 +542,10 @@ async def _nap(wake: asyncio.Event, seconds: float) -> None:
     """
     waiter = asyncio.ensure_future(wake.wait())
     try:
-        await asyncio.wait({waiter}, timeout=seconds)
+        done, _pending = await asyncio.wait({waiter}, timeout=seconds)
     finally:
         waiter.cancel()
+    return bool(done)
 
 
 def _who(attempt: CallAttempt) -> str:
