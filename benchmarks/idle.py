@@ -14,6 +14,10 @@ the simulator's work is not counted against the app). Three windows of equal len
 CPU is user + system time of all the app's threads (``/proc/PID/stat``); wake-ups are its
 threads' context switches (voluntary and not, ``/proc/PID/task/*/status``), the usual proxy
 for how often a process is woken; requests are those the simulator received in the window.
+
+Offscreen there is no tray, so the window is shown, with the focus in the number field: the
+2 wake-ups a second left when idle are Qt blinking that field's text cursor (a 500 ms timer,
+gone when the window is hidden in the tray). No timer of dialer-gui's own runs when idle.
 """
 
 from __future__ import annotations
