@@ -13,7 +13,8 @@ a millisecond or two, and an SQLite FTS table would still need the keypad and ra
 
 Ranking, best first (within a rank by name):
 
-1. every word typed begins a word of the name;
+1. every word typed begins a word of the name (whole words followed by the start of the next,
+   as typed, first: "john sm" puts John Smith before Sam Johnson);
 2. (digits typed) the keypad letters begin words of the name;
 3. (digits typed) a number begins with them;
 4. every word begins a word of the name or organisation;
@@ -40,7 +41,8 @@ from dialer_gui.vocabulary.contacts import Contact
 
 _WORD = "\x1f"  # starts every word in the lines
 _SEP = "\x00"  # between the fields of an entry
-_NUMBERISH = re.compile(r"[\s\d+\-().\/]*\d[\s\d+\-().\/]*")
+# Digits and what people put between them: a query of only these is also a number.
+_NUMBERISH = re.compile(r"[\s0-9+\-().\/]*[0-9][\s0-9+\-().\/]*")
 
 DEFAULT_LIMIT = 50
 
@@ -191,7 +193,8 @@ class ContactIndex:
         if not words or not self._order:
             return []
         cap = len(self._order) if limit is None else limit
-        digits = folding.digits(query) if _NUMBERISH.fullmatch(query.strip()) else ""
+        folded = folding.fold(query).strip()
+        digits = folding.digits(folded) if _NUMBERISH.fullmatch(folded) else ""
         names, orgs, keys_name, keys_org, numbers = self._lines
         out: list[int] = []
         seen: set[int] = set()
