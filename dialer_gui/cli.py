@@ -7,7 +7,7 @@ Start-up order (the link path first, because it is the hot path of a tel: click)
    when no instance runs is the app imported and started with the link queued. ``--link`` takes
    exactly one argument, so a hostile URI can never become an option.
 2. Sub-commands (``call``, ``providers``, ``history``, ``secret``, ``sandbox``, ``register``, ...)
-   run without a GUI.
+   run without a GUI; ``contacts`` lives in ``contacts_commands``, the rest in ``commands``.
 3. Otherwise: show the running instance, or start the app.
 """
 
@@ -219,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check links, keyring, tray and providers; say how to fix")
     auto = sub.add_parser("autostart", help="start dialer-gui at login")
     auto.add_argument("state", choices=("on", "off", "status"))
+    from dialer_gui import contacts_commands
+
+    contacts_commands.add_parser(sub)
     return parser
 
 
@@ -237,6 +240,10 @@ def _main_parsed(argv: list[str]) -> int:
     command = ns.command
     if command is None:
         return _show_or_start(ns)
+    if command == "contacts":
+        from dialer_gui import contacts_commands
+
+        return int(contacts_commands.cmd_contacts(ns))
     from dialer_gui import commands
 
     handler = getattr(commands, f"cmd_{command}")

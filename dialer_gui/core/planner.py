@@ -48,6 +48,7 @@ class DialPlan:
     duplicate_of: int | None = None
     number_type: str = "unknown"
     emergency: bool = False  # a short emergency number (911, 112), which looks like an extension
+    contact: str | None = None  # the contact's name, when the number was picked by name
 
     @property
     def ok(self) -> bool:
