@@ -317,7 +317,8 @@ def _print_attempt(attempt: CallAttempt, plan: Any, as_json: bool) -> None:
     if attempt.state is CallState.ACCEPTED:
         call_id = f" Call ID: {attempt.call_id}." if attempt.call_id else ""
         print(
-            f"Calling {attempt.display} via {attempt.provider} (sent “{attempt.dialed}”): "
+            # The display may hold a contact's name from an imported file: shown as plain text.
+            f"Calling {_plain(attempt.display)} via {attempt.provider} (sent “{attempt.dialed}”): "
             f"your phone rings first.{call_id}"
         )
     elif attempt.state is CallState.MERGED:

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialer_gui.core.contacts import importing, vcard
 from dialer_gui.core.contacts.normalise import Normaliser
@@ -140,12 +142,13 @@ def test_vcards_in_every_encoding_a_tool_writes(encoding: str) -> None:
 
 def test_hostile_text_becomes_one_plain_line_and_numbers_stay_numbers() -> None:
     text = (
-        "BEGIN:VCARD\nVERSION:3.0\nFN:Evil\\nName \x1b[31mred\x1b[0m\u0007\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Evil\\nName \x1b[31mred\x1b[0m\u0007 \u202eeoD\u202c\n"
         "ORG:" + "O" * 5000 + '\nTEL:+1 212 555 0100\nTEL:=HYPERLINK("http://x")\n'
         "TEL:" + "9" * 500 + "\nEND:VCARD\n"
     )
     [evil] = importing.read_bytes(text.encode(), Normaliser()).contacts
-    assert evil.name == "Evil Name [31mred [0m"
+    # No escape sequence, bell, line break or right-to-left override survives.
+    assert evil.name == "Evil Name [31mred [0m eoD"
     assert len(evil.organisation) == 200
     assert [(n.written[:20], n.number) for n in evil.numbers] == [
         ("+1 212 555 0100", "+12125550100"),
@@ -205,6 +208,31 @@ def test_export_then_import_gives_the_same_phone_book(tmp_path: Path) -> None:
     # And importing the export into the book it came from changes nothing.
     again = importing.import_file(first, exported, Normaliser("US", (3, 5)))
     assert (again.added, again.updated, again.unchanged) == (0, 0, first.count())
+
+
+_VCARD_BITS = st.sampled_from(
+    [
+        "BEGIN:VCARD\r\n", "END:VCARD\r\n", "VERSION:2.1\n", "VERSION:4.0\n", "FN:Jane\n",
+        "N:;;;;\n", "TEL;CELL:+1 212 555 0100\n", "TEL;VALUE=uri:tel:;ext=\n", " folded\n",
+        "FN;ENCODING=QUOTED-PRINTABLE;CHARSET=utf-8:=C3=\n", "=A9\n", "PHOTO;ENCODING=b:\n",
+        "AAAA\n", "\n", "item1.X-ABLabel:_$!<>!$_\n", "ORG:;;;\n", ":\n", ";;;:\n",
+        "TEL;TYPE=\"a,b:1\n", "\x00", "\ud7ff", "\u202e",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(bits=st.lists(_VCARD_BITS | st.text(max_size=20), max_size=40), noise=st.binary(max_size=64))
+def test_no_file_makes_the_readers_fail_any_other_way(bits: list[str], noise: bytes) -> None:
+    """Hostile or broken input gives contacts, skips or a ContactFileError; never a crash."""
+    for data in ("".join(bits).encode("utf-8", "surrogatepass"), noise, b"BEGIN:VCARD\n" + noise):
+        try:
+            parsed = importing.read_bytes(data, Normaliser())
+        except ContactFileError:
+            continue
+        for contact in parsed.contacts:
+            assert contact.name and contact.numbers
+            assert not any(c in contact.name for c in "\n\r\x1b\u202e")
 
 
 # --- CSV --------------------------------------------------------------------------------------

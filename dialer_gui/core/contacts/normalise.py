@@ -4,8 +4,9 @@ Every importer (vCard, CSV) and the directory clients' sync produce a :class:`Ca
 parts, the organisation and each number with the words its source filed it under. :meth:`
 Normaliser.contact` turns it into a :class:`~dialer_gui.vocabulary.contacts.Contact`:
 
-* text is made one plain line (control characters and line breaks become spaces) and cut to a
-  sane length, so a hostile file cannot smuggle escape sequences or megabytes into a name;
+* text is made one plain line (control characters, line breaks and bidi overrides become
+  spaces) and cut to a sane length, so a hostile file cannot smuggle escape sequences, a
+  reversed name or megabytes into the book;
 * each number keeps its text as written, for display, and is normalised with the app's own
   parser (:func:`dialer_gui.core.numbers.parse_target`) in the configured region: E.164, or
   the digits of an extension. A number the parser refuses is kept, shown, and never dialed;
@@ -61,13 +62,16 @@ _WORD_LABELS = {
 }
 LABEL_ORDER = ("fax", "mobile", "extension", "work", "home")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Control characters and line breaks; and the bidi embeddings, overrides and isolates, which
+# would let a name show its letters in another order than they are (U+202E "Jane" spoofing).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 _SPACES = re.compile(r"\s+")
 _LABEL_WORDS = re.compile(r"[a-z]+(?:-[a-z]+)*")
 
 
 def clean_text(text: object, limit: int = MAX_NAME) -> str:
-    """``text`` as one plain line: control characters and breaks become spaces; cut to ``limit``."""
+    """``text`` as one plain line: controls, breaks and bidi overrides become spaces; cut to
+    ``limit`` characters."""
     if not isinstance(text, str):
         return ""
     return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()[:limit].strip()
