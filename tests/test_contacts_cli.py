@@ -213,3 +213,19 @@ def test_text_that_names_nobody_is_refused_as_before(
     assert json.loads(one.stdout)["number"] == "+442079460958"
     assert json.loads(one.stdout)["contact"] is None
     assert len(sandbox.requests) == 1
+
+
+def test_a_damaged_phone_book_is_named_and_calls_by_number_still_work(
+    sandbox: SandboxThread, env: dict[str, str]
+) -> None:
+    contacts_path().parent.mkdir(parents=True, exist_ok=True)
+    contacts_path().write_bytes(b"not a database " * 500)
+    listed = cli("contacts", "list", env=env)
+    assert listed.returncode == ExitCode.ERROR
+    assert "The phone book file at" in listed.stderr and "is damaged" in listed.stderr
+    assert "Traceback" not in listed.stderr
+    by_name = cli("call", "Jane Doe", env=env)
+    assert by_name.returncode == ExitCode.INPUT
+    assert "Names cannot be dialed until it is fixed" in by_name.stderr
+    by_number = cli("call", "--json", "020 7946 0958", env=env)
+    assert json.loads(by_number.stdout)["status"] == "accepted", by_number.stderr
