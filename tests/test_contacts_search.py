@@ -201,3 +201,13 @@ def test_rebuilding_after_a_change_keeps_every_line_intact(tmp_path: Path) -> No
         conn = sqlite3.connect(path)
         assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == len(index) == 41
         conn.close()
+
+
+def test_a_miss_is_remembered_only_until_the_book_changes(
+    store: ContactStore, index: ContactIndex
+) -> None:
+    assert names(index, "zed") == [] and names(index, "zedd") == []
+    assert names(index, "7946") == ["Sam Johnson"]  # a miss in names, a hit in numbers
+    store.add(Contact(name="Zedd Blue", numbers=(ContactNumber("work", "206", "206"),)))
+    assert names(index, "zedd") == ["Zedd Blue"]
+    assert names(index, "zed") == ["Zedd Blue"]
