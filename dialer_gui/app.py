@@ -37,6 +37,7 @@ import logging
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -46,9 +47,9 @@ from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dialer_gui import ipc
-from dialer_gui.core import logs, paths
+from dialer_gui.core import browser_door, logs, paths
 from dialer_gui.core.config import Config, load_config, save_config
-from dialer_gui.core.dialer import Dialer
+from dialer_gui.core.dialer import Dialer, DialPlan
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.secrets import SecretStore
@@ -56,7 +57,8 @@ from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryE
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
-from dialer_gui.ui import messages, tasks
+from dialer_gui.ui import chooser, messages, tasks
+from dialer_gui.ui.call_card import CallCard
 from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
 from dialer_gui.ui.dialpad import DialPad
@@ -68,6 +70,7 @@ from dialer_gui.ui.main_window import MainWindow
 from dialer_gui.ui.tray import Tray, TrayActions
 from dialer_gui.vocabulary.calls import CallAttempt, Source
 from dialer_gui.vocabulary.start_options import StartOptions
+from dialer_gui.vocabulary.target import DialTarget
 
 if TYPE_CHECKING:
     from dialer_gui.sandbox import Sandbox
@@ -153,11 +156,15 @@ class Application(QObject):
         self.dialpad: DialPad | None = None
         self.history_model: HistoryModel | None = None
         self.history_view: HistoryView | None = None
+        self.call_card: CallCard | None = None
         self._presenter: messages.MessagePresenter | None = None
         self._file_open_filter: FileOpenFilter | None = None
         self._initial_done = False
         self._ready = False
         self._pending: list[ipc.Message] = []
+        # The browser door's chooser, while one is open (one at a time); tests watch it.
+        self._browser_chooser_open = False
+        self.on_browser_chooser: Callable[[chooser.NumberChooser], None] | None = None
         self._closed = False
         self._unsubscribe: list[Any] = []
 
@@ -280,6 +287,7 @@ class Application(QObject):
 
         self.ipc_server = IPCServer(parent=self)
         self.ipc_server.received.connect(self._on_ipc_message)
+        self.ipc_server.answer = self.answer_browser
         try:
             self.ipc_server.listen()
         except IPCError as exc:
@@ -308,6 +316,10 @@ class Application(QObject):
             message = ipc.Message("dial", link, "link")
         elif self.options.clipboard:
             message = ipc.Message("dial_clipboard", "", "clipboard")
+        elif self.options.background:
+            # Started hidden (at login, or by the browser host): nothing to show; just check
+            # that the winner is there, so two browser clicks at once pop up no window.
+            message = ipc.Message("ping", "", "cli")
         else:
             message = ipc.Message("show", "", "cli")
         try:
@@ -332,8 +344,13 @@ class Application(QObject):
             self.redial,
             lambda: [p.name for p in self.dialer.profiles()],
         )
+        self.call_card = CallCard(self.events, self.dialer)
         self.window = MainWindow(
-            self.dialpad, self.history_view, has_tray=self.has_tray, demo=self.demo
+            self.dialpad,
+            self.history_view,
+            has_tray=self.has_tray,
+            demo=self.demo,
+            call_card=self.call_card,
         )
         self.window.quit_requested.connect(self.quit)
         self.window.settings_requested.connect(self.show_settings)
@@ -394,12 +411,77 @@ class Application(QObject):
             self.show_dialpad()
         elif message.kind == "dial_clipboard":
             self.dial_clipboard()
+        elif message.kind == "dial_browser":
+            # Taken while starting: the extension was told so; the outcome shows in the app.
+            try:
+                self.open_browser_request(message.arg, message.page)
+            except IPCError as exc:
+                messages.warning("Not dialed from the browser", str(exc))
         elif message.kind == "dial":
             # Anything not said to be typed or copied is treated as the least trusted: a link.
             source = {"cli": Source.CLI, "clipboard": Source.CLIPBOARD}.get(
                 message.source, Source.LINK
             )
             self.dial(message.arg, source)
+
+    def answer_browser(self, message: ipc.Message) -> str:
+        """The browser companion's request, answered at once (see ``core.browser_door``).
+
+        Returns the state the extension is told; raises ``IPCError`` with the reason when
+        nothing will be dialed (no number, the app is busy with another web request).
+        """
+        if message.kind == "ping":
+            return browser_door.READY if self._ready else browser_door.STARTING
+        if not self._ready:
+            self._pending.append(message)
+            return browser_door.STARTING
+        return self.open_browser_request(message.arg, message.page)
+
+    def open_browser_request(self, text: str, page: str) -> str:
+        """Dial what the browser sent, or open the chooser; returns the state to report.
+
+        Checked again here (not only by the host): any process of the user can write to the
+        socket, and the start-up queue holds requests the checks passed when they arrived.
+        """
+        try:
+            message = ipc.decode(ipc.encode(ipc.Message("dial_browser", text, "browser", page)))
+        except IPCError as exc:
+            log.warning("browser request dropped: %s", exc)
+            raise
+        asking_page = message.page or None
+        triage = browser_door.triage(
+            self.dialer, message.arg, asking_page, choosing=self._browser_chooser_open
+        )
+        if triage.targets:
+            tasks.spawn(self._choose_for_browser(triage.targets, asking_page))
+        elif triage.busy is not None and triage.plan is not None:
+            self.dialer.refuse(triage.plan, *triage.busy)  # now, as the extension is told
+        elif triage.plan is not None:
+            tasks.spawn(self._dial_plan(triage.plan))
+        if triage.error:
+            raise IPCError(triage.error)
+        return triage.state
+
+    async def _dial_plan(self, plan: DialPlan) -> CallAttempt | None:
+        try:
+            return await self.dialer.dial_plan(plan, confirm=self.confirmer)
+        except DialerError as exc:
+            messages.error("Call not placed", str(exc))
+            return None
+
+    async def _choose_for_browser(
+        self, targets: tuple[DialTarget, ...], page: str | None
+    ) -> CallAttempt | None:
+        self._browser_chooser_open = True
+        try:
+            picked = await chooser.choose(
+                targets, parent=None, shown=self.on_browser_chooser, origin="the selection"
+            )
+        finally:
+            self._browser_chooser_open = False
+        if picked is None:
+            return None
+        return await self._dial(picked.raw or picked.e164, Source.BROWSER, None, page=page)
 
     def open_link(self, url: str, *, source: Source = Source.LINK) -> None:
         """A link from the OS (macOS FileOpen, the start-up link): checked, then dialed."""
@@ -415,9 +497,13 @@ class Application(QObject):
         """Hand a dial request to the dialer; the result arrives as events."""
         return tasks.spawn(self._dial(text, source, provider))
 
-    async def _dial(self, text: str, source: Source, provider: str | None) -> CallAttempt | None:
+    async def _dial(
+        self, text: str, source: Source, provider: str | None, page: str | None = None
+    ) -> CallAttempt | None:
         try:
-            return await self.dialer.dial(text, source, provider=provider, confirm=self.confirmer)
+            return await self.dialer.dial(
+                text, source, provider=provider, confirm=self.confirmer, page=page
+            )
         except DialerError as exc:
             messages.error("Call not placed", str(exc))
             return None

@@ -6,8 +6,8 @@ Start-up order (the link path first, because it is the hot path of a tel: click)
    validate with the stdlib-only ``ipc`` module, hand it to the running instance and exit. Only
    when no instance runs is the app imported and started with the link queued. ``--link`` takes
    exactly one argument, so a hostile URI can never become an option.
-2. Sub-commands (``call``, ``providers``, ``history``, ``secret``, ``sandbox``, ``register``, ...)
-   run without a GUI; ``contacts`` lives in ``contacts_commands``, the rest in ``commands``.
+2. Sub-commands (``call``, ``providers``, ``history``, ``secret``, ``contacts``, ``sandbox``, ...)
+   run without a GUI; ``contacts`` lives in ``contacts_command``, the rest in ``commands``.
 3. Otherwise: show the running instance, or start the app.
 """
 
@@ -193,35 +193,41 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--json", action="store_true", help="print the result as JSON")
     call.add_argument("--clipboard", action="store_true", help="dial the number in the clipboard")
     call.add_argument("--yes", action="store_true", help="confirm numbers that need confirmation")
+    call.add_argument("--follow", action="store_true", help="print each change until it ends")
     # Also accepted after "call"; SUPPRESS keeps an absent flag from undoing "dialer-gui --demo".
     call.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                       help="place it on the built-in simulated PBX")  # fmt: skip
+
+    hang = sub.add_parser("hangup", help="end a call in progress (where the PBX can)")
+    hang.add_argument("call_id", help="the call ID the PBX gave (see history)")
+    hang.add_argument("--provider", help="provider profile of the call")
+    hang.add_argument("--json", action="store_true", help="print the result as JSON")
 
     prov = sub.add_parser("providers", help="list provider profiles and whether secrets are set")
     prov.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                       help="list the built-in simulated PBX's profiles")  # fmt: skip
     hist = sub.add_parser("history", help="show recent call attempts")
-    hist.add_argument("--json", action="store_true")
-    hist.add_argument("--limit", type=int, default=20)
-    hist.add_argument("--search", default="")
+    hist.add_argument("--json", action="store_true", help="print the attempts as JSON")
+    hist.add_argument("--limit", type=int, default=20, help="show at most N (default 20)")
+    hist.add_argument("--search", default="", help="only attempts that mention this text")
 
     secret = sub.add_parser("secret", help="store or remove a password in the system keyring")
-    secret.add_argument("action", choices=("set", "delete"))
-    secret.add_argument("profile")
-    secret.add_argument("field")
+    secret.add_argument("action", choices=("set", "delete"), help="store it, or remove it")
+    secret.add_argument("profile", help="the provider profile, as named in the config")
+    secret.add_argument("field", help="the secret's field, such as password or api_key")
 
     sb = sub.add_parser("sandbox", help="serve the simulated PBX APIs on 127.0.0.1")
-    sb.add_argument("--port", type=int, default=8300)
-    sb.add_argument("--redis", default="")
+    sb.add_argument("--port", type=int, default=8300, help="port on 127.0.0.1 (default 8300)")
+    sb.add_argument("--redis", default="", help="Redis URL for Teleforge's notifications")
 
     sub.add_parser("register", help="make dialer-gui open tel:, callto: and sip: links")
     sub.add_parser("unregister", help="stop opening tel:, callto: and sip: links")
     sub.add_parser("doctor", help="check links, keyring, tray and providers; say how to fix")
     auto = sub.add_parser("autostart", help="start dialer-gui at login")
-    auto.add_argument("state", choices=("on", "off", "status"))
-    from dialer_gui import contacts_commands
+    auto.add_argument("state", choices=("on", "off", "status"), help="turn on, off, or show")
+    from dialer_gui import contacts_command
 
-    contacts_commands.add_parser(sub)
+    contacts_command.add_parser(sub)
     return parser
 
 
@@ -241,9 +247,9 @@ def _main_parsed(argv: list[str]) -> int:
     if command is None:
         return _show_or_start(ns)
     if command == "contacts":
-        from dialer_gui import contacts_commands
+        from dialer_gui import contacts_command
 
-        return int(contacts_commands.cmd_contacts(ns))
+        return int(contacts_command.cmd_contacts(ns))
     from dialer_gui import commands
 
     handler = getattr(commands, f"cmd_{command}")

@@ -18,7 +18,14 @@ from typing import Any, NamedTuple
 
 from dialer_gui.errors import ConfigError, ContactsError, DialerError, HistoryError
 from dialer_gui.exitcodes import EXIT_CODES, ExitCode
-from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
+from dialer_gui.vocabulary.calls import (
+    LIVE_STATES,
+    CallAttempt,
+    CallState,
+    Source,
+    state_words,
+    talk_time,
+)
 from dialer_gui.vocabulary.reasons import Reason
 
 
@@ -263,17 +270,154 @@ def cmd_call(ns: argparse.Namespace) -> int:
         async def confirm(_plan: Any) -> bool:
             return True
 
+        follow = bool(getattr(ns, "follow", False))
+
         async def run() -> CallAttempt:
             try:
-                return await dialer.dial_plan(plan, confirm=confirm if ns.yes else None)
+                if follow:
+                    # Outcomes a PBX pushes (a CDR feed) need their listener before the call.
+                    await dialer.start_listeners(resume=False)
+                attempt = await dialer.dial_plan(plan, confirm=confirm if ns.yes else None)
+                _print_attempt(attempt, plan, ns.json, follow=follow)
+                if follow:
+                    await _follow(dialer, attempt, ns.json)
+                return attempt
             finally:
                 await dialer.aclose()
 
-        attempt = asyncio.run(run())
-        if history is not None:
-            history.close()
-    _print_attempt(attempt, plan, ns.json)
+        try:
+            attempt = asyncio.run(run())
+        except KeyboardInterrupt:
+            # Ctrl+C while following: the call goes on; the app follows it when it next runs.
+            _err("stopped following; the call itself goes on.")
+            return ExitCode.OK
+        finally:
+            if history is not None:
+                history.close()
     return _exit_for(attempt)
+
+
+async def _follow(dialer: Any, attempt: CallAttempt, as_json: bool) -> None:
+    """Print each change of ``attempt`` until it ends or its PBX can tell no more."""
+    from dialer_gui.core.events import CallChanged
+
+    if attempt.id is None or not dialer.tracker.is_followed(attempt.id):
+        if attempt.state in LIVE_STATES:
+            note = dialer.capabilities(attempt.provider).note or (
+                "The PBX tells nothing more about this call."
+            )
+            if as_json:
+                print(_progress_json(attempt, note=note), flush=True)
+            else:
+                _err(note)
+        return
+    changed = asyncio.Event()
+    last = (attempt.state, attempt.leg)
+
+    def on_event(event: object) -> None:
+        if isinstance(event, CallChanged) and event.attempt.id == attempt.id:
+            changed.set()
+
+    unsubscribe = dialer.events.subscribe(on_event)
+    try:
+        while dialer.tracker.is_followed(attempt.id):
+            await changed.wait()
+            changed.clear()
+            if (attempt.state, attempt.leg) != last:
+                last = (attempt.state, attempt.leg)
+                _print_progress(attempt, as_json)
+    finally:
+        unsubscribe()
+    if (attempt.state, attempt.leg) != last:
+        _print_progress(attempt, as_json)
+
+
+def _print_progress(attempt: CallAttempt, as_json: bool) -> None:
+    if as_json:
+        print(_progress_json(attempt), flush=True)
+        return
+    words = state_words(attempt.state, attempt.leg)
+    if attempt.duration is not None and attempt.state not in LIVE_STATES:
+        words += f" after {talk_time(attempt.duration)}"
+    line = f"{attempt.updated.astimezone().strftime('%H:%M:%S')}  {words}"
+    if attempt.state is CallState.UNTRACKED and attempt.detail:
+        line += f": {attempt.detail}"
+    print(line, flush=True)
+
+
+def _progress_json(attempt: CallAttempt, note: str | None = None) -> str:
+    data: dict[str, Any] = {
+        "state": str(attempt.state),
+        "call_id": attempt.call_id,
+        "leg": str(attempt.leg) if attempt.leg else None,
+        "at": attempt.updated.isoformat(),
+        "duration": attempt.duration,
+        "detail": attempt.detail,
+    }
+    if note is not None:
+        data["note"] = note
+    return json.dumps(data, ensure_ascii=False)
+
+
+def cmd_hangup(ns: argparse.Namespace) -> int:
+    """End a call in progress: exit 0 only when the PBX confirmed it."""
+    from dialer_gui.core.dialer import Dialer
+    from dialer_gui.providers.errors import ErrorCategory, ProviderError
+
+    config = _config_or_none(ns)
+    if config is None:
+        return ExitCode.CONFIG
+    call_id = str(ns.call_id).strip()
+    with _demo(config) if ns.demo else _real(config) as (cfg, secrets):
+        history = _open_history()
+        dialer = Dialer(cfg, secrets, history)
+        try:
+            attempt = history.find_by_call_id(ns.provider, call_id)
+        except HistoryError as exc:
+            _err(str(exc))
+            attempt = None
+        profile = ns.provider or (attempt.provider if attempt else dialer.default_profile_name())
+
+        def done(code: ExitCode, message: str) -> int:
+            if ns.json:
+                ok = code is ExitCode.OK
+                key = "message" if ok else "error"
+                result = {"ok": ok, "call_id": call_id, "provider": profile, key: message}
+                print(json.dumps(result, ensure_ascii=False))
+            elif code is ExitCode.OK:
+                print(message)
+            else:
+                _err(message)
+            return code
+
+        if profile is None or profile not in cfg.providers:
+            return done(ExitCode.NO_PROVIDER, f"no provider profile “{profile or ''}” to ask.")
+
+        async def end() -> str:
+            try:
+                if attempt is not None and attempt.state in LIVE_STATES:
+                    return str(await dialer.end_call(attempt))
+                if attempt is not None:
+                    raise DialerError(
+                        f"This call is not in progress ({state_words(attempt.state)})."
+                    )
+                # A call this machine did not record (placed elsewhere): ask the PBX directly.
+                caps = dialer.capabilities(profile)
+                if not (caps.hang_up or caps.cancel):
+                    raise DialerError(f"The PBX of “{profile}” cannot end calls from here.")
+                return str(await dialer.provider(profile).end_call(call_id))
+            finally:
+                await dialer.aclose()
+                history.close()
+
+        try:
+            message = asyncio.run(end())
+        except ProviderError as exc:
+            unknown = exc.category is ErrorCategory.CALL_UNKNOWN
+            return done(ExitCode.INPUT if unknown else ExitCode.CALL_FAILED, exc.message)
+        except DialerError as exc:
+            return done(ExitCode.CALL_FAILED, str(exc))
+    return done(ExitCode.OK, message or "The PBX ended the call.")
 
 
 @contextmanager
@@ -310,9 +454,14 @@ def _result_json(
     )
 
 
-def _print_attempt(attempt: CallAttempt, plan: Any, as_json: bool) -> None:
+def _print_attempt(attempt: CallAttempt, plan: Any, as_json: bool, follow: bool = False) -> None:
     if as_json:
-        print(_result_json(attempt, plan, str(attempt.state), attempt.error))
+        if follow:  # the first of the JSON lines: the usual result and the progress fields
+            line = {**json.loads(_result_json(attempt, plan, str(attempt.state), attempt.error)),
+                    **json.loads(_progress_json(attempt))}  # fmt: skip
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+        else:
+            print(_result_json(attempt, plan, str(attempt.state), attempt.error))
         return
     if attempt.state is CallState.ACCEPTED:
         call_id = f" Call ID: {attempt.call_id}." if attempt.call_id else ""
@@ -537,12 +686,20 @@ def cmd_secret(ns: argparse.Namespace) -> int:
     if config is None:
         return ExitCode.CONFIG
     profile = config.providers.get(ns.profile)
-    if profile is None:
-        _err(f"there is no provider profile “{ns.profile}” in the config.")
+    directory = config.directories.get(ns.profile)
+    if profile is None and directory is None:
+        _err(f"there is no provider profile or directory “{ns.profile}” in the config.")
         return ExitCode.USAGE
-    names = [f.name for f in provider_class(profile.type).all_fields() if f.secret]
+    if profile is not None:
+        type_name = profile.type
+        names = [f.name for f in provider_class(profile.type).all_fields() if f.secret]
+    else:
+        from dialer_gui.directories import directory_class
+
+        type_name = directory.type
+        names = list(directory_class(directory.type).secret_names())
     if ns.field not in names:
-        _err(f"“{ns.field}” is not a secret of {profile.type}; its secrets: {', '.join(names)}.")
+        _err(f"“{ns.field}” is not a secret of {type_name}; its secrets: {', '.join(names)}.")
         return ExitCode.USAGE
     store = SecretStore()
     if ns.action == "delete":

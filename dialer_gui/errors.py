@@ -9,7 +9,8 @@ messages (meant for people) from bugs (anything else)::
     │   ├── LinkError            a tel:/callto:/sip: link that is malformed or hostile
     │   ├── ContactFileError     a file to import is neither a vCard nor a contacts CSV
     │   └── IPCError             a message on the single-instance socket that we drop
-    │       └── AlreadyRunning   another instance of this user holds the socket or lock
+    │       ├── AlreadyRunning   another instance of this user holds the socket or lock
+    │       └── IPCRefused       the running instance answered "error <reason>"
     ├── ConfigError              the config file is wrong (names file, line and key)
     ├── SecretStoreError         no usable keyring, or it refused us
     ├── HistoryError             the history database cannot be read or written
@@ -17,7 +18,8 @@ messages (meant for people) from bugs (anything else)::
     ├── ContactsError            the phone book database cannot be read or written, or a
     │   │                        change is refused (a directory's contacts are read-only)
     │   └── ContactsBusy         another program holds it locked for now; try again later
-    └── ProviderError            the PBX did not take the call (see providers.errors)
+    ├── ProviderError            the PBX did not take the call (see providers.errors)
+    └── DirectoryError           a company directory could not be read (directories.errors)
 
 Environment problems (bad credentials, PBX unreachable) are ``ProviderError`` with a category,
 never a bare ``httpx`` or ``OSError``: foreign exceptions are mapped at one boundary per
@@ -53,6 +55,14 @@ class ContactFileError(InputError):
 
 class AlreadyRunning(IPCError):
     """Another dialer-gui of this user is running (or starting): hand the request to it."""
+
+
+class IPCRefused(IPCError):
+    """The running instance read the request and said no; ``reason`` is its own sentence."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The running dialer-gui refused the request: {reason}")
+        self.reason = reason
 
 
 class ConfigError(DialerError):

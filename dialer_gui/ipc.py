@@ -10,6 +10,13 @@ The protocol is one JSON object per connection, on one line, answered by one lin
     client -> {"v": 1, "kind": "dial", "arg": "tel:+12015550123", "source": "link"}\\n
     server <- ok\\n                   (or)   error <reason>\\n
 
+The browser companion's host asks with its own kinds, :data:`ANSWERED_KINDS`, whose answer
+says what the app made of the request, so the extension can tell the user at once::
+
+    client -> {"v": 1, "kind": "dial_browser", "arg": "Call 020 7946 0958", "source": "browser",
+               "page": "https://crm.example.com/contacts/42"}\\n
+    server <- ok asking\\n             (or)   error <reason>\\n
+
 Anyone who can put a link on a web page controls ``arg``, so :func:`decode` is strict and runs
 on both sides: the sender refuses a bad link without waking the instance, and the instance
 checks again because any process of the same user can write to the socket.
@@ -26,13 +33,15 @@ from __future__ import annotations
 import os
 import sys
 
-from dialer_gui.errors import IPCError, LinkError
+from dialer_gui.errors import IPCError, IPCRefused, LinkError
 from dialer_gui.vocabulary import schemes
 
 __all__ = [
+    "ANSWERED_KINDS",
     "KINDS",
     "MAX_ARG",
     "MAX_MESSAGE",
+    "MAX_PAGE",
     "PROTOCOL_VERSION",
     "SOURCES",
     "Message",
@@ -40,6 +49,7 @@ __all__ = [
     "decode",
     "encode",
     "prepare_socket_dir",
+    "request",
     "send",
     "socket_name",
 ]
@@ -51,17 +61,23 @@ MAX_ARG = 512
 """Longest ``arg`` in characters."""
 MAX_NUMBER_TEXT = 64
 """Longest plain number text (not a link) in characters."""
+MAX_PAGE = 512
+"""Longest ``page`` (the web page that asked) in characters; the host shortens it to fit."""
 MAX_REPLY = 512
-KINDS = frozenset({"dial", "dial_clipboard", "show"})
-SOURCES = frozenset({"link", "cli", "clipboard"})
+MAX_STATE = 64
+"""Longest state word in an ``ok <state>`` answer."""
+KINDS = frozenset({"dial", "dial_clipboard", "show", "dial_browser", "ping"})
+ANSWERED_KINDS = frozenset({"dial_browser", "ping"})
+"""Kinds answered ``ok <state>``: what the app did with the request, for the browser to show."""
+SOURCES = frozenset({"link", "cli", "clipboard", "browser"})
 
 _APP = "dialer-gui"
-_KEYS = frozenset({"v", "kind", "arg", "source"})
+_KEYS = frozenset({"v", "kind", "arg", "source", "page"})
 # Longest socket path we create; sockaddr_un holds 108 bytes on Linux and 104 on macOS.
 _MAX_SOCKET_PATH = 100
 _NUMBER_CHARS = frozenset("0123456789 +()-./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 # Invisible characters that can reorder or hide text in a confirmation dialog.
-_INVISIBLE = frozenset(
+INVISIBLE = _INVISIBLE = frozenset(
     "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
     "\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
 )
@@ -74,21 +90,28 @@ class Message:
     which alone costs more than the whole import budget of this hot-path module.
 
     Attributes:
-        kind: ``"dial"`` (dial ``arg``), ``"dial_clipboard"`` (dial what the clipboard holds)
-            or ``"show"`` (bring the window up). Only ``dial`` takes an ``arg``.
-        arg: The link or number text for ``dial``; empty otherwise.
-        source: Where the request came from: ``"link"``, ``"cli"`` or ``"clipboard"``.
+        kind: ``"dial"`` (dial ``arg``), ``"dial_clipboard"`` (dial what the clipboard holds),
+            ``"show"`` (bring the window up), ``"dial_browser"`` (find the number in text the
+            browser companion sent, ``arg``) or ``"ping"`` (is the app there?). Only ``dial``
+            and ``dial_browser`` take an ``arg``.
+        arg: The link or number text for ``dial``, the page's text for ``dial_browser``;
+            empty otherwise.
+        source: Where the request came from: ``"link"``, ``"cli"``, ``"clipboard"`` or
+            ``"browser"``.
+        page: For ``dial_browser``, the http(s) address of the page that asked, or empty.
     """
 
-    __slots__ = ("arg", "kind", "source")
+    __slots__ = ("arg", "kind", "page", "source")
     kind: str
     arg: str
     source: str
+    page: str
 
-    def __init__(self, kind: str, arg: str = "", source: str = "link") -> None:
+    def __init__(self, kind: str, arg: str = "", source: str = "link", page: str = "") -> None:
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "arg", arg)
         object.__setattr__(self, "source", source)
+        object.__setattr__(self, "page", page)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Message is immutable; cannot set {name}")
@@ -96,8 +119,8 @@ class Message:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"Message is immutable; cannot delete {name}")
 
-    def _key(self) -> tuple[str, str, str]:
-        return (self.kind, self.arg, self.source)
+    def _key(self) -> tuple[str, str, str, str]:
+        return (self.kind, self.arg, self.source, self.page)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Message:
@@ -109,7 +132,8 @@ class Message:
         return hash(self._key())
 
     def __repr__(self) -> str:
-        return f"Message(kind={self.kind!r}, arg={self.arg!r}, source={self.source!r})"
+        page = f", page={self.page!r}" if self.page else ""
+        return f"Message(kind={self.kind!r}, arg={self.arg!r}, source={self.source!r}{page})"
 
 
 # --- socket name ----------------------------------------------------------------------------
@@ -307,6 +331,12 @@ def _check_arg(kind: str, arg: str) -> None:
             raise IPCError("The request contains control or invisible characters.")
     if arg.lstrip().startswith("-"):
         raise IPCError("The request starts with '-', which could be read as an option.")
+    if kind == "dial_browser":
+        # Free text from a web page: the app's number finder reads it, as it reads the
+        # clipboard. Text without a single digit holds no number, so the app is not woken.
+        if not any(c.isdigit() for c in arg):
+            raise IPCError("There is no phone number in that text.")
+        return
     if kind != "dial":
         if arg:
             raise IPCError(f"A '{kind}' request takes no argument.")
@@ -328,15 +358,33 @@ def _check_arg(kind: str, arg: str) -> None:
         raise IPCError("That is neither a phone number nor a tel:, callto: or sip: link.")
 
 
-def _validate(kind: object, arg: object, source: object) -> Message:
+def _check_page(kind: str, page: str) -> None:
+    """The page must be an http(s) address in plain ASCII (the host percent-encodes the rest)."""
+    if not page:
+        return
+    if kind != "dial_browser":
+        raise IPCError(f"A '{kind}' request takes no page.")
+    if len(page) > MAX_PAGE:
+        raise IPCError(f"The page address is too long (more than {MAX_PAGE} characters).")
+    if not all("!" <= c <= "~" for c in page):
+        raise IPCError("The page address contains spaces, control or non-ASCII characters.")
+    scheme, sep, rest = page.partition("://")
+    if not sep or scheme not in ("http", "https") or not rest or rest[0] in "/?#":
+        raise IPCError("The page address is not an http or https address.")
+
+
+def _validate(kind: object, arg: object, source: object, page: object = "") -> Message:
     if not isinstance(kind, str) or kind not in KINDS:
         raise IPCError("The request is of an unknown kind.")
     if not isinstance(arg, str):
         raise IPCError("The request's argument is not text.")
     if not isinstance(source, str) or source not in SOURCES:
         raise IPCError("The request names an unknown source.")
+    if not isinstance(page, str):
+        raise IPCError("The request's page is not text.")
     _check_arg(kind, arg)
-    return Message(kind, arg, source)
+    _check_page(kind, page)
+    return Message(kind, arg, source, page)
 
 
 def encode(msg: Message) -> bytes:
@@ -348,8 +396,10 @@ def encode(msg: Message) -> bytes:
     """
     import json
 
-    _validate(msg.kind, msg.arg, msg.source)
+    _validate(msg.kind, msg.arg, msg.source, msg.page)
     payload = {"v": PROTOCOL_VERSION, "kind": msg.kind, "arg": msg.arg, "source": msg.source}
+    if msg.page:  # only then, so every other request is the line it always was
+        payload["page"] = msg.page
     # ensure_ascii keeps the line ASCII, so the size check below is in bytes and characters.
     line = json.dumps(payload, ensure_ascii=True, separators=(",", ":")) + "\n"
     data = line.encode("ascii")
@@ -404,23 +454,29 @@ def decode(line: bytes) -> Message:
         )
     if "kind" not in data:
         raise IPCError("The request does not say what to do.")
-    return _validate(data["kind"], data.get("arg", ""), data.get("source", "link"))
+    return _validate(
+        data["kind"], data.get("arg", ""), data.get("source", "link"), data.get("page", "")
+    )
 
 
 # --- client ---------------------------------------------------------------------------------
 
 
-def _parse_reply(reply: bytes) -> bool:
+def _parse_reply(reply: bytes) -> str:
+    """The state in an ``ok`` answer ("" for a bare ``ok``); raises on anything else."""
     text = reply.decode("utf-8", "replace").strip()
     if text == "ok":
-        return True
-    if text.startswith("error"):
-        reason = text[len("error") :].strip() or "no reason given"
-        raise IPCError(f"The running dialer-gui refused the request: {reason}")
+        return ""
+    if text.startswith("ok "):
+        state = text[3:].strip()
+        if len(state) <= MAX_STATE and all(" " <= c <= "~" for c in state):
+            return state
+    elif text.startswith("error"):
+        raise IPCRefused(text[len("error") :].strip() or "no reason given")
     raise IPCError("The running dialer-gui sent an answer we do not understand.")
 
 
-def _send_posix(name: str, data: bytes, timeout: float) -> bool:
+def _send_posix(name: str, data: bytes, timeout: float) -> str | None:
     if sys.platform == "win32":
         raise IPCError("Unix sockets are not used on Windows.")
     import errno
@@ -441,10 +497,10 @@ def _send_posix(name: str, data: bytes, timeout: float) -> bool:
         try:
             sock.connect(name)
         except (FileNotFoundError, ConnectionRefusedError, NotADirectoryError):
-            return False  # nobody listens: no file, or a stale one left by a crash
+            return None  # nobody listens: no file, or a stale one left by a crash
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ECONNREFUSED, errno.ENOTSOCK):
-                return False
+                return None
             if isinstance(exc, TimeoutError):
                 raise
             raise IPCError(
@@ -470,7 +526,7 @@ def _send_posix(name: str, data: bytes, timeout: float) -> bool:
     return _parse_reply(reply)
 
 
-def _send_windows(name: str, data: bytes, timeout: float) -> bool:  # pragma: no cover
+def _send_windows(name: str, data: bytes, timeout: float) -> str | None:  # pragma: no cover
     import threading
 
     result: list[bytes | BaseException] = []
@@ -497,7 +553,7 @@ def _send_windows(name: str, data: bytes, timeout: float) -> bool:  # pragma: no
         raise IPCError("The running dialer-gui did not answer in time.")
     outcome = result[0]
     if isinstance(outcome, FileNotFoundError):
-        return False
+        return None
     if isinstance(outcome, OSError):
         raise IPCError(f"dialer-gui cannot reach its running copy: {outcome}.") from outcome
     if isinstance(outcome, BaseException):
@@ -528,7 +584,21 @@ def send(msg: Message, *, name: str | None = None, timeout: float = 0.5) -> bool
         start the app itself.
 
     Raises:
-        IPCError: ``msg`` is invalid, the instance refused it, or it did not answer in time.
+        IPCError: ``msg`` is invalid, the instance refused it (:class:`IPCRefused`), or it
+            did not answer in time.
+    """
+    return request(msg, name=name, timeout=timeout) is not None
+
+
+def request(msg: Message, *, name: str | None = None, timeout: float = 0.5) -> str | None:
+    """Like :func:`send`, but returns what the instance said it did.
+
+    Returns:
+        The state of an ``ok <state>`` answer (kinds in :data:`ANSWERED_KINDS`), ``""`` for a
+        bare ``ok``, or None when no instance listens on a socket we can trust.
+
+    Raises:
+        IPCError: as for :func:`send`.
     """
     data = encode(msg)
     target = name if name is not None else socket_name()
@@ -538,5 +608,5 @@ def send(msg: Message, *, name: str | None = None, timeout: float = 0.5) -> bool
         check_socket_dir(target)
     except (OSError, IPCError):
         # No folder (nobody listens), one we may not look into, or one we cannot trust.
-        return False
+        return None
     return _send_posix(target, data, timeout)

@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 from dialer_gui.core.config import GENERAL_FIELDS  # noqa: E402
 from dialer_gui.providers import PROVIDERS, provider_class  # noqa: E402
 from dialer_gui.providers.common import COMMON_FIELDS  # noqa: E402
+from dialer_gui.sandbox.lifecycle import BY_LAST_DIGIT, DEFAULT_SCRIPT, SCRIPTS  # noqa: E402
 
 OUT = ROOT / "docs" / "providers.md"
 
@@ -30,6 +31,23 @@ def _toml_value(value: object) -> str:
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _lifecycles() -> list[str]:
+    """The simulated calls' scripts, as the sandbox runs them."""
+    digits: dict[str, list[str]] = {}
+    for digit in "0123456789":
+        digits.setdefault(BY_LAST_DIGIT.get(digit, DEFAULT_SCRIPT), []).append(digit)
+    lines = ["| last digit | script | what happens (seconds after the PBX took the call) |"]
+    lines.append("|---|---|---|")
+    for name, steps in SCRIPTS.items():
+        said = ", ".join(
+            f"{step.state.value}{f' ({step.leg.value})' if step.leg else ''} at {step.at:g}"
+            for step in steps
+            if step.at > 0
+        )
+        lines.append(f"| {', '.join(digits.get(name, []))} | `{name}` | {said} |")
+    return lines
 
 
 def render() -> str:
@@ -54,6 +72,20 @@ def render() -> str:
         "Routes (`[[routes]]` tables with `match` and `provider`) pick a profile per number:",
         "`match` is `extension`, `country:DE`, `prefix:+44` or `*`; the first match wins, then",
         "`default_provider`, then the first profile.",
+        "",
+        "## After “accepted”",
+        "",
+        "What each PBX can tell about a call it took, and whether it can end it, is said in",
+        "its section below (and by `capabilities()` in the code, which the tracker reads):",
+        "live legs (your phone ringing, answered; theirs ringing, connected; how it ended),",
+        "only how it ended, or nothing. A privilege the PBX refuses turns following off for",
+        "that profile and says so; the call itself is never touched by it.",
+        "",
+        "In demo mode and in `dialer-gui sandbox`, every simulated call lives a scripted life",
+        "chosen by the last digit of the number dialed (`/_sandbox/lifecycle` sets the pace or",
+        "one script for all calls):",
+        "",
+        *_lifecycles(),
         "",
         "## Settings every provider has",
         "",
@@ -81,6 +113,7 @@ def render() -> str:
             kind = f.kind.value + (f" ({', '.join(f.choices)})" if f.choices else "")
             req = "yes" if f.required else ""
             lines.append(f"| `{f.name}` | {kind} | {req} | {default} | {_cell(f.help)} |")
+        lines += ["", f"**After “accepted”.** {cls.after_accepted}"]
         example = PROVIDERS[type_name].example
         secrets = [f.name for f in cls.fields if f.secret]
         lines += ["", "```toml", f"[providers.{type_name}-office]", f'type = "{type_name}"']

@@ -25,7 +25,13 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(SUPPORT), os.environ.get("PYTHONPATH", "")) if p
 )
 
-pytest_plugins = ["fixtures_core", "fixtures_sandbox", "fixtures_redis"]
+pytest_plugins = [
+    "fixtures_core",
+    "fixtures_sandbox",
+    "fixtures_redis",
+    "fixtures_radicale",
+    "fixtures_slapd",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +51,11 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[d
         d.mkdir(parents=True, mode=0o700)
         monkeypatch.setenv(f"XDG_{name}_HOME" if name != "RUNTIME" else "XDG_RUNTIME_DIR", str(d))
         dirs[name.lower()] = d
+    # The home folder too: browsers' manifest folders (~/.mozilla, ~/Library) hang off it.
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    dirs["home"] = home
     monkeypatch.delenv("DIALER_GUI_CONFIG", raising=False)
     import memory_keyring
 

@@ -15,7 +15,7 @@ from dialer_gui import providers as registry
 from dialer_gui.core.config import Config, GeneralSettings, save_config
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.sandbox import SandboxThread
-from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
+from dialer_gui.sandbox.demo import DEMO_DEFAULT, demo_profiles, demo_secrets
 
 pytestmark = pytest.mark.slow
 
@@ -126,7 +126,7 @@ def test_no_provider_and_bad_config_have_their_own_exit_codes(
     other = "+44 20 7946 0959"  # the same number twice would be merged
     for args in (["--demo", "call", "--json", UK], ["call", "--demo", "--json", other]):
         demo = cli(*args, env=env)
-        assert demo.returncode == 0 and json.loads(demo.stdout)["provider"] == "demo-simotel"
+        assert demo.returncode == 0 and json.loads(demo.stdout)["provider"] == DEMO_DEFAULT
     path = isolated_dirs["config"] / "dialer-gui" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("[general]\nregion = 42\n", encoding="utf-8")
@@ -209,7 +209,6 @@ def test_a_call_through_a_profile_without_tls_checks_warns_every_time(
 
 def test_providers_with_demo_lists_the_demo_profiles(isolated_dirs: dict[str, Path]) -> None:
     """`dialer-gui --demo providers` shows what `call --demo` dials with, secrets and all."""
-    from dialer_gui.sandbox.demo import DEMO_DEFAULT
 
     env = dict(os.environ)  # no config, no keyring secrets: only the demo has profiles
     for args in (("--demo", "providers"), ("providers", "--demo")):

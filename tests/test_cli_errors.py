@@ -92,3 +92,26 @@ def test_a_reader_that_stops_early_ends_history_quietly(isolated_dirs: dict[str,
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
     assert "Exception ignored" not in stderr, stderr
     assert code == 128 + signal.SIGPIPE  # what a shell reports for a writer the pipe stopped
+
+
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    import argparse
+
+    from dialer_gui.cli import build_parser
+
+    parser = build_parser()
+    missing = []
+
+    def check(p: argparse.ArgumentParser, where: str) -> None:
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    check(sub, f"{where} {name}")
+                continue
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if not action.help:
+                missing.append(f"{where}: {'/'.join(action.option_strings) or action.dest}")
+
+    check(parser, "dialer-gui")
+    assert missing == []

@@ -95,16 +95,23 @@ def test_list_and_search_find_by_name_keypad_and_number(env: dict[str, str]) -> 
     assert len(listed) == 11  # one line per number
     assert any("Johnny Appleseed" in line and "+14085550123" in line for line in listed)
     keypad = json.loads(cli("contacts", "search", "--json", "5646", env=env).stdout)
-    assert [c["name"] for c in keypad] == ["Johnny Appleseed"]  # J-O-H-N
+    assert {r["name"] for r in keypad} == {"Johnny Appleseed"}  # J-O-H-N
     by_number = json.loads(cli("contacts", "search", "--json", "495 987", env=env).stdout)
-    assert [c["name"] for c in by_number] == ["Иван Петров"]
-    assert by_number[0]["numbers"][1] == {
+    assert {r["name"] for r in by_number} == {"Иван Петров"}
+    assert by_number[1] == {
+        "name": "Иван Петров",
+        "organisation": "",
         "label": "work",
         "number": "+74959876543",
         "written": "+7 495 987-65-43",
+        "directory": "local",
+        "id": by_number[0]["id"],
     }
+    text = cli("contacts", "search", "johnny", env=env).stdout.splitlines()
+    assert text[0] == "Johnny Appleseed (Apple Inc.)  mobile  +14085550123  [local]"
     none = cli("contacts", "search", "nobody", env=env)
-    assert none.returncode == 0 and none.stdout.strip() == "No contacts match."
+    assert none.returncode == 0 and none.stdout.strip() == "No contact found."
+    assert cli("contacts", "list", "nobody", env=env).stdout.strip() == "No contacts match."
 
 
 def test_export_writes_a_private_vcard_that_imports_back(

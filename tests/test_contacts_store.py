@@ -235,3 +235,28 @@ def test_closed_store_refuses_plainly(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(ContactsError, match="closed"):
         store.all()
+
+
+def test_the_store_is_the_directories_sync_sink_all_or_nothing(store: ContactStore) -> None:
+    from dialer_gui.core.contacts.sink import StoreSink
+    from dialer_gui.directories.sync import BookState, SyncState
+
+    sink = StoreSink(store)
+    assert sink.sync_state("office") is None
+    state = SyncState({"https://dav.example/books/1/": BookState("tok-1", {"a.vcf": '"e1"'})})
+    sink.apply("office", [person("Ann", "204", uid="a.vcf"), person("Bob", "205", uid="b.vcf")],
+               [], state)  # fmt: skip
+    assert sink.sync_state("office") == state
+    assert [c.name for c in store.all("office")] == ["Ann", "Bob"]
+    later = SyncState({"https://dav.example/books/1/": BookState("tok-2", {})})
+    sink.apply("office", [person("Ann Lee", "204", uid="a.vcf")], ["b.vcf", "gone.vcf"], later)
+    assert [c.name for c in store.all("office")] == ["Ann Lee"]
+    assert sink.sync_state("office") == later
+    # A sync that breaks half-way keeps the last good copy and the state that describes it.
+    broken = [person("Cid", "206", uid="c.vcf"), Contact(name="", uid="bad")]
+    with pytest.raises(ValueError):
+        sink.apply("office", broken, ["a.vcf"], SyncState())
+    assert [c.name for c in store.all("office")] == ["Ann Lee"]
+    assert sink.sync_state("office") == later
+    with pytest.raises(ValueError):
+        sink.apply(LOCAL_SOURCE, [], [], SyncState())  # the user's own book is no directory

@@ -48,4 +48,4 @@ def test_every_toml_example_in_the_docs_is_a_valid_config() -> None:
         assert blocks, doc
         for block in blocks:
             config = parse_config(block if "version" in block else "version = 1\n" + block)
-            assert config.providers, block
+            assert config.providers or config.directories, block

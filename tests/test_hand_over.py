@@ -43,9 +43,9 @@ def late_instance(delay: float, received: list[bytes]) -> threading.Thread:
     return thread
 
 
-def starting_app(link: str) -> SimpleNamespace:
+def starting_app(link: str = "", background: bool = False) -> SimpleNamespace:
     """The parts of Application that _hand_over uses, without building the app."""
-    app = SimpleNamespace(options=StartOptions(link=link))
+    app = SimpleNamespace(options=StartOptions(link=link, background=background))
     app._send_start_request = lambda: Application._send_start_request(app)  # type: ignore[arg-type]
     return app
 
@@ -61,3 +61,11 @@ def test_the_loser_of_a_race_waits_for_the_winner_to_listen() -> None:
 
 def test_without_a_known_winner_nobody_listening_means_start_here() -> None:
     assert not Application._hand_over(starting_app("tel:+12125550100"))  # type: ignore[arg-type]
+
+
+def test_a_loser_started_hidden_shows_no_window_it_only_checks_the_winner_is_there() -> None:
+    received: list[bytes] = []
+    thread = late_instance(0.0, received)
+    assert Application._hand_over(starting_app(background=True), wait=True)  # type: ignore[arg-type]
+    thread.join(5)
+    assert ipc.decode(received[0]) == ipc.Message("ping", "", "cli")

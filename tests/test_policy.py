@@ -110,9 +110,24 @@ def test_every_source_has_a_row_in_the_trust_table(source: Source) -> None:
 
 
 def test_a_door_without_a_row_asks_even_with_every_confirmation_off() -> None:
-    # e.g. a browser companion wired up before anyone decided how far to trust it
-    relaxed = PolicySettings(confirm_links=False, confirm_clipboard=False, confirm_dialpad=False)
+    # e.g. a fax gateway wired up before anyone decided how far to trust it
+    relaxed = PolicySettings(
+        confirm_links=False, confirm_clipboard=False, confirm_dialpad=False, confirm_browser=False
+    )
     for target, ntype in ((UK, "fixed_line"), (EXT, "extension")):
-        d = decide(target, ntype, True, "browser", relaxed)  # type: ignore[arg-type]
+        d = decide(target, ntype, True, "fax", relaxed)  # type: ignore[arg-type]
         assert d.needs_confirm
         assert "cannot tell where" in d.reason
+
+
+def test_the_browser_asks_by_default_and_its_own_setting_turns_that_off() -> None:
+    assert decide(UK, "fixed_line", True, Source.BROWSER, PolicySettings()).needs_confirm
+    assert "web page" in decide(UK, "fixed_line", True, Source.BROWSER, PolicySettings()).reason
+    relaxed = PolicySettings(confirm_browser=False)
+    assert not decide(UK, "fixed_line", True, Source.BROWSER, relaxed).needs_confirm
+    # Turning off the links' question leaves the browser's alone, and the other way round.
+    links_off = PolicySettings(confirm_links=False)
+    assert decide(UK, "fixed_line", True, Source.BROWSER, links_off).needs_confirm
+    assert decide(UK, "fixed_line", True, Source.LINK, relaxed).needs_confirm
+    # An extension from a web page asks like a number does (it is not typed in dialer-gui).
+    assert decide(EXT, "extension", True, Source.BROWSER, PolicySettings()).needs_confirm

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from dialer_gui.core import logs, planner
 from dialer_gui.core.events import EventBus, Notice
 from dialer_gui.core.planner import DialPlan
-from dialer_gui.core.policy import DuplicateGuard, RateLimiter
+from dialer_gui.core.policy import DuplicateGuard, RateLimiter, trust_of
 from dialer_gui.core.provider_pool import ProviderPool, SecretSource, TransportFactory
 from dialer_gui.core.recorder import Recorder
 from dialer_gui.core.tracker import CallTracker, outcome_feeds
@@ -31,7 +31,7 @@ from dialer_gui.errors import DialerError, HistoryError
 from dialer_gui.providers import redaction
 from dialer_gui.providers.base import CallRequest, Provider
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
-from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source, utcnow
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, Capabilities, Source, utcnow
 from dialer_gui.vocabulary.profiles import ProviderProfile
 from dialer_gui.vocabulary.reasons import TITLES, Reason
 from dialer_gui.vocabulary.target import DialTarget
@@ -83,7 +83,9 @@ class Dialer:
         self.events = events or EventBus()
         self.pool = ProviderPool(config, secrets, transport_factory=transport_factory)
         self.recorder = Recorder(history, self.events)
-        self.tracker = CallTracker(self.recorder)
+        self.tracker = CallTracker(
+            self.recorder, profile_of=self.config_profile, provider_of=self.provider
+        )
         self._dupes = DuplicateGuard(float(config.general.duplicate_window), clock)
         self._link_rate = RateLimiter(int(config.general.link_rate_limit), 60.0, clock)
         self._link_prompt_open = False
@@ -102,6 +104,9 @@ class Dialer:
     def region(self) -> str:
         return self.config.general.region
 
+    def config_profile(self, name: str) -> ProviderProfile | None:
+        return self.config.providers.get(name)
+
     def profiles(self) -> list[ProviderProfile]:
         return list(self.config.providers.values())
 
@@ -118,6 +123,7 @@ class Dialer:
         self._dupes.window = float(config.general.duplicate_window)
         self._link_rate.limit = int(config.general.link_rate_limit)
         self.pool.reload(config)
+        self.tracker.forgive()  # a profile whose PBX refused progress may now be allowed
         if self.tracker.listeners or outcome_feeds(self.profiles()):
             self.pool._spawn(self.tracker.restart(self.profiles()))
 
@@ -172,6 +178,7 @@ class Dialer:
             provider=plan.profile.name if plan.profile else "",
             dialed=plan.dial_string,
             state=state,
+            page=plan.page,
             **extra,
         )
 
@@ -190,10 +197,15 @@ class Dialer:
         *,
         provider: str | None = None,
         confirm: ConfirmFn | None = None,
+        page: str | None = None,
     ) -> CallAttempt:
-        """Place one call from ``raw`` (a number, a link, or text with one number)."""
+        """Place one call from ``raw`` (a number, a link, or text with one number).
+
+        ``page`` is the web page that asked (the browser companion), kept with the attempt.
+        """
         await self._take_turn()
         plan = self.plan(raw, source, provider)
+        plan.page = page
         return await self.dial_plan(plan, confirm=confirm)
 
     async def _take_turn(self) -> None:
@@ -205,6 +217,33 @@ class Dialer:
         async with self._turns:
             await asyncio.sleep(0)
 
+    def refuse(self, plan: DialPlan, reason: Reason, text: str) -> CallAttempt:
+        """Record ``plan`` as blocked for ``reason`` now, without asking or sending (the
+        browser door, when :meth:`web_door_refusal` said the app is busy)."""
+        return self._refuse(plan, CallState.BLOCKED, reason, text)
+
+    def web_door_refusal(self, plan: DialPlan, *, asking: bool = True) -> tuple[Reason, str] | None:
+        """Why a request from a door a web page can fire (a link, the browser companion) would
+        be refused right now: over the rate limit, or it would ask while another such request
+        is waiting for an answer. None for other doors, and when nothing stands in the way.
+
+        The dialer checks it before it asks or sends; the browser door reads it to tell the
+        extension at once that the app is busy.
+        """
+        if not trust_of(plan.source).web or plan.target is None:
+            return None
+        if not self._link_rate.allowed():
+            return Reason.RATE_LIMITED, (
+                f"Too many calls from links and web pages in the last minute (limit "
+                f"{self._link_rate.limit}); {plan.target.display} was not dialed."
+            )
+        if asking and plan.needs_confirm and self._link_prompt_open:
+            return Reason.PROMPT_BUSY, (
+                f"{plan.target.display} was not dialed: another call from a link or a web "
+                "page is waiting for your answer. Answer that one first."
+            )
+        return None
+
     async def dial_plan(self, plan: DialPlan, *, confirm: ConfirmFn | None = None) -> CallAttempt:
         if plan.error or plan.target is None or plan.profile is None:
             reason = plan.reason or Reason.NOT_DIALABLE
@@ -215,13 +254,11 @@ class Dialer:
             plan.duplicate_of = self._dialed_elsewhere(plan.target.e164)
         if plan.duplicate_of is not None:
             return self._merged(plan)
-        if plan.source is Source.LINK:
-            if not self._link_rate.allowed():
-                text = (
-                    f"Too many calls from links in the last minute (limit "
-                    f"{self._link_rate.limit}); {plan.target.display} was not dialed."
-                )
-                return self._refuse(plan, CallState.BLOCKED, Reason.RATE_LIMITED, text)
+        web = trust_of(plan.source).web
+        refusal = self.web_door_refusal(plan, asking=confirm is not None)
+        if refusal is not None:
+            return self._refuse(plan, CallState.BLOCKED, *refusal)
+        if web:
             self._link_rate.record()
         if plan.needs_confirm:
             if confirm is None:
@@ -229,17 +266,12 @@ class Dialer:
                 return self._refuse(
                     plan, CallState.BLOCKED, Reason.NEEDS_CONFIRMATION, text.strip()
                 )
-            if plan.source is Source.LINK and self._link_prompt_open:
-                text = (
-                    f"A link asked to call {plan.target.display} while another link was "
-                    "waiting for your answer; it was ignored."
-                )
-                return self._refuse(plan, CallState.BLOCKED, Reason.PROMPT_BUSY, text)
-            self._link_prompt_open = plan.source is Source.LINK
+            # Only a web door's prompt holds the others back; a typed number may still ask.
+            self._link_prompt_open = self._link_prompt_open or web
             try:
                 ok = await confirm(plan)
             finally:
-                if plan.source is Source.LINK:
+                if web:
                     self._link_prompt_open = False
             if not ok:
                 text = f"You cancelled the call to {plan.target.display}."
@@ -337,6 +369,9 @@ class Dialer:
                     detail=f"Retried once after: {retried}" if retried else None,
                     reason=Reason.MAYBE_PLACED if exc.maybe_placed else Reason.REFUSED,
                 )
+                if state is CallState.UNKNOWN:
+                    # An ID known before sending lets the PBX tell us whether it rang.
+                    self.tracker.follow(attempt)
                 return self._notify_end(attempt)
             except DialerError as exc:
                 self.recorder.update(
@@ -374,6 +409,7 @@ class Dialer:
         id_text = f" Call ID {result.call_id}." if result.call_id else ""
         text = f"{plan.target.display} via {attempt.provider}: your phone rings first.{id_text}"
         self.events.emit(Notice("info", TITLES[Reason.ACCEPTED], text, attempt.id))
+        self.tracker.follow(attempt)
         return attempt
 
     def _notify_end(self, attempt: CallAttempt) -> CallAttempt:
@@ -388,9 +424,20 @@ class Dialer:
         """Attach a later outcome to a known call; unknown calls are ignored (logged)."""
         return self.tracker.record_outcome(provider, call_id, outcome, detail)
 
-    async def start_listeners(self) -> None:
-        """Listen for late outcomes of every profile whose provider reports them."""
+    async def start_listeners(self, *, resume: bool = True) -> None:
+        """Listen for late outcomes of every profile whose provider reports them, and (the
+        app, not a one-off command) follow again the calls an earlier run left in progress."""
         await self.tracker.start(self.profiles())
+        if resume:
+            await self.tracker.resume()
+
+    def capabilities(self, profile: str) -> Capabilities:
+        """What the PBX of ``profile`` can tell and do after "accepted" (for the call card)."""
+        return self.tracker.capabilities(profile)
+
+    async def end_call(self, attempt: CallAttempt) -> str:
+        """Hang up or cancel a live call; see :meth:`CallTracker.end_call`."""
+        return await self.tracker.end_call(attempt)
 
     async def aclose(self) -> None:
         await self.tracker.stop()

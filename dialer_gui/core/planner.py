@@ -48,6 +48,7 @@ class DialPlan:
     duplicate_of: int | None = None
     number_type: str = "unknown"
     emergency: bool = False  # a short emergency number (911, 112), which looks like an extension
+    page: str | None = None  # the web page that asked (the browser companion), as checked
     contact: str | None = None  # the contact's name, when the number was picked by name
 
     @property

@@ -29,11 +29,14 @@ class SourceTrust:
         setting: the ``[general]`` switch that decides whether to ask (a
             ``[general]`` setting, see :class:`PolicySettings`); None means always ask.
         reason: what the confirmation says about where the number came from.
+        web: a web page can fire this door without the user (a burst of links, a script
+            clicking numbers): such doors share one rate limit and one open prompt at a time.
     """
 
     typed: bool
     setting: str | None
     reason: str
+    web: bool = False
 
 
 ASK = SourceTrust(False, None, "dialer-gui cannot tell where this request came from.")
@@ -43,7 +46,10 @@ TRUST: dict[Source, SourceTrust] = {
     Source.DIALPAD: SourceTrust(True, "confirm_dialpad", "Confirmation is on for typed numbers."),
     Source.CLI: SourceTrust(True, "confirm_dialpad", "Confirmation is on for typed numbers."),
     Source.HISTORY: SourceTrust(True, "confirm_dialpad", "Confirmation is on for typed numbers."),
-    Source.LINK: SourceTrust(False, "confirm_links", "A link asked to place this call."),
+    Source.LINK: SourceTrust(False, "confirm_links", "A link asked to place this call.", web=True),
+    Source.BROWSER: SourceTrust(
+        False, "confirm_browser", "A web page in your browser asked to place this call.", web=True
+    ),
     Source.CLIPBOARD: SourceTrust(
         False, "confirm_clipboard", "This number came from the clipboard."
     ),
@@ -66,6 +72,8 @@ class PolicySettings(Protocol):
     def confirm_links(self) -> bool: ...
     @property
     def confirm_clipboard(self) -> bool: ...
+    @property
+    def confirm_browser(self) -> bool: ...
     @property
     def confirm_dialpad(self) -> bool: ...
     @property

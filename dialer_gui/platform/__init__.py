@@ -39,19 +39,24 @@ class RegistrationError(DialerError):
 
 
 def register() -> list[str]:
-    """Make dialer-gui the handler of :data:`SCHEMES` on this OS; returns the steps done.
+    """Make dialer-gui the handler of :data:`SCHEMES` on this OS, and the browser companion's
+    native messaging host in each browser; returns the steps done.
 
     Raises:
         RegistrationError: a step failed; the message says which and what to do.
     """
+    from dialer_gui.platform import native_messaging
+
     steps: list[str] = _module().register()
-    return steps
+    return steps + native_messaging.register()
 
 
 def unregister() -> list[str]:
     """Undo :func:`register`; returns the steps done."""
+    from dialer_gui.platform import native_messaging
+
     steps: list[str] = _module().unregister()
-    return steps
+    return steps + native_messaging.unregister()
 
 
 def query_default(scheme: str) -> str | None:

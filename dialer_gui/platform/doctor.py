@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from dialer_gui.platform import BUNDLE_ID, DESKTOP_FILE, SCHEMES, query_default
 
-__all__ = ["Check", "format_report", "ipc_check", "keyring_check", "link_checks", "run"]
+__all__ = [
+    "Check",
+    "browser_checks",
+    "format_report",
+    "ipc_check",
+    "keyring_check",
+    "link_checks",
+    "run",
+]
 
 log = logging.getLogger("dialer_gui.platform")
 
@@ -126,9 +134,21 @@ def _tray_check(available: bool) -> Check:
     )
 
 
+def browser_checks() -> list[Check]:
+    """Whether each browser this user has run can start the companion's host."""
+    from dialer_gui.platform import native_messaging
+
+    try:
+        found = native_messaging.inspect()
+    except Exception as exc:  # a broken check must not break the whole report
+        log.warning("Checking the browser companion failed: %s", exc)
+        return [Check("Browser companion", False, f"could not be checked: {exc}.")]
+    return [Check(s.name, s.ok, s.detail, s.fix) for s in found]
+
+
 def system_checks() -> list[Check]:
     """The checks that need neither Qt nor the network."""
-    return [*link_checks(), keyring_check(), ipc_check()]
+    return [*link_checks(), keyring_check(), ipc_check(), *browser_checks()]
 
 
 def run(

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["desktop_exec", "desktop_quote", "handler_command", "link_command"]
+__all__ = ["desktop_exec", "desktop_quote", "handler_command", "link_command", "native_host_path"]
 
 # Characters that force quoting in a desktop entry's Exec key (Desktop Entry spec, "The Exec
 # key"); inside double quotes, the four in _ESCAPED_IN_QUOTES need a backslash.
@@ -38,6 +38,26 @@ def handler_command() -> list[str]:
     if script.is_file():
         return [str(script)]
     return [sys.executable, "-m", "dialer_gui"]
+
+
+def native_host_path() -> Path | None:
+    """The browser companion's host program of this copy of dialer-gui, or None if missing.
+
+    Browsers start it by path, with no arguments of ours, so it is a program of its own: the
+    ``dialer-gui-native-host`` console script pip installs (in the environment's scripts
+    folder, usually next to the interpreter), or that file beside a packaged ``dialer-gui``.
+    """
+    name = "dialer-gui-native-host.exe" if os.name == "nt" else "dialer-gui-native-host"
+    folders = [Path(sys.executable).parent]
+    if not getattr(sys, "frozen", False):
+        import sysconfig
+
+        folders.insert(0, Path(sysconfig.get_path("scripts")))
+    for folder in folders:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def link_command(placeholder: str) -> list[str]:

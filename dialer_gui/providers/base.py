@@ -113,6 +113,8 @@ class Provider(abc.ABC):
     default_number_format: ClassVar[str] = "e164"
     # The API's name as settings errors say it: "The Enswitch profile “x” is not usable: ...".
     profile_noun: ClassVar[str] = "provider"
+    # For people (the docs): what the PBX tells and does after "accepted", and what it needs.
+    after_accepted: ClassVar[str] = "Nothing: “accepted” is the last word."
 
     def __init__(
         self,
@@ -226,7 +228,11 @@ class Provider(abc.ABC):
                 stops following this profile's calls and says so once); any other category
                 is a passing trouble (asked again later, within the tracker's bound).
         """
-        raise NotImplementedError(f"{type(self).__name__} cannot follow calls")
+        # A provider that follows nothing says so as a refusal, which stops the asking.
+        raise ProviderError(
+            f"The PBX of “{self.name}” cannot tell how a call is going.",
+            category=ErrorCategory.NOT_PERMITTED,
+        )
 
     async def end_call(self, call_id: str) -> str:
         """Hang up or cancel the call ``call_id``; returns the PBX's confirmation in plain words.
@@ -235,7 +241,10 @@ class Provider(abc.ABC):
             ProviderError: the PBX did not confirm (``CALL_UNKNOWN`` when it knows no such
                 call, ``NOT_PERMITTED`` when the account may not end calls).
         """
-        raise NotImplementedError(f"{type(self).__name__} cannot end calls")
+        raise ProviderError(
+            f"The PBX of “{self.name}” cannot end a call from here: hang up on your phone.",
+            category=ErrorCategory.NOT_PERMITTED,
+        )
 
     async def check(self) -> str:
         """A harmless request proving the profile works; default is a dry run of a call."""

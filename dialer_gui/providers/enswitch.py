@@ -15,16 +15,23 @@ dials, so such a profile is refused as a settings error before anything is sent.
 
 ``check()`` sends ``calls/active/list/`` filtered to a call ID that cannot exist: it is
 read-only, proves the address and the credentials, and returns almost nothing.
+
+After "accepted" (``providers.enswitch_follow``): each call is followed live through
+``calls/active/list`` and hung up or cancelled through ``calls/hangup``, by the call ID that
+only a ``wait`` brings; ``follow_calls`` turns both off.
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from dialer_gui.providers import enswitch_follow
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.following import FollowMemory
 from dialer_gui.providers.http import (
     DEFAULT_TIMEOUT,
     AnswerOutOfBounds,
@@ -35,7 +42,9 @@ from dialer_gui.providers.http import (
     unexpected_answer,
 )
 from dialer_gui.providers.redaction import MASK
+from dialer_gui.vocabulary.calls import Capabilities, Follows, Progress
 from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 # Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
 # first client is built, in the warm-up thread.
@@ -44,7 +53,7 @@ if TYPE_CHECKING:
     import httpx
 
 MAKE_PATH = "calls/make/"
-LIST_PATH = "calls/active/list/"
+LIST_PATH = enswitch_follow.LIST_PATH
 # A call ID in Enswitch's "epoch.micro" shape that no real call has: check() lists nothing.
 CHECK_CALLID = "0.000000"
 # The number the user dials is always "cnumber"; "snumber" is the user's own line.
@@ -58,6 +67,15 @@ class EnswitchProvider(Provider):
     label: ClassVar[str] = "Enswitch (Integrics)"
     default_number_format: ClassVar[str] = "e164_no_plus"
     profile_noun: ClassVar[str] = "Enswitch"
+    after_accepted: ClassVar[str] = (
+        "Each leg live from calls/active/list, and hang up or cancel through calls/hangup, for "
+        "calls with a call ID, which Enswitch gives only when wait is above 0. The role needs "
+        "the privileges to list active calls and to hang up; a refusal turns following off "
+        "and says so, and calls are not affected. A connected call that is gone is reported "
+        "ended and your phone ringing out as no answer on your leg; whether the other side was "
+        "busy or did not answer the active list cannot tell, so it is not guessed. "
+        "follow_calls turns this off."
+    )
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",
@@ -130,7 +148,17 @@ class EnswitchProvider(Provider):
             "“;” as in Enswitch's documentation; “&” for servers that want it.",
             choices=(";", "&"),
         ),
+        Field(
+            "follow_calls",
+            "Follow calls",
+            FieldKind.BOOL,
+            True,
+            "Show each call's progress (needs the role privilege to list active calls) and "
+            "offer Hang up (the privilege to hang up calls); needs a wait above 0.",
+        ),
     )
+    # What this instance saw of the calls it follows (providers.following).
+    _memory: FollowMemory | None = None
 
     # -- building the request ------------------------------------------------------------------
     def _int(self, key: str) -> int:
@@ -332,6 +360,49 @@ class EnswitchProvider(Provider):
                 raw=raw,
             )
         return unexpected_answer(self.name, raw, f"answer code {code or 'missing'}")
+
+    # -- after "accepted" ----------------------------------------------------------------------
+    @classmethod
+    def capabilities(cls, profile: ProviderProfile) -> Capabilities:
+        """Live legs and hang-up, when ``follow_calls`` is on and a ``wait`` brings a call ID."""
+        if not profile.get("follow_calls", True):
+            return Capabilities(note="Following calls is turned off for this profile.")
+        try:
+            wait = int(profile.get("wait", 5) or 0)
+        except (TypeError, ValueError):
+            wait = 0
+        if wait <= 0:
+            return Capabilities(
+                note="Enswitch gives a call ID only when “wait” is set, so this dialer cannot "
+                "follow these calls: check your phone."
+            )
+        return Capabilities(Follows.LIVE, hang_up=True, cancel=True)
+
+    @property
+    def _followed(self) -> FollowMemory:
+        if self._memory is None:
+            self._memory = FollowMemory()
+        return self._memory
+
+    async def _quiet_exchange(
+        self, path: str, params: list[tuple[str, str]]
+    ) -> tuple[Envelope, str]:
+        """``_exchange`` for requests that never place a call: no error says "may ring"."""
+        try:
+            return await self._exchange(path, params)
+        except ProviderError as exc:
+            exc.maybe_placed = False
+            raise
+
+    async def progress(self, call_ids: Sequence[str]) -> list[Progress]:
+        return await enswitch_follow.progress(
+            self._quiet_exchange, self._credentials(masked=False), self._followed, call_ids
+        )
+
+    async def end_call(self, call_id: str) -> str:
+        return await enswitch_follow.end_call(
+            self._quiet_exchange, self._credentials(masked=False), self._followed, call_id
+        )
 
     async def check(self) -> str:
         """List active calls for an impossible call ID: read-only proof of address and login."""

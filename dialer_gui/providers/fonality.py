@@ -28,6 +28,7 @@ from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireReq
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import build, http_status_error, read_json, send, unexpected_answer
 from dialer_gui.providers.redaction import MASK
+from dialer_gui.vocabulary.calls import Capabilities
 from dialer_gui.vocabulary.fields import Field, FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
@@ -67,6 +68,10 @@ class FonalityProvider(Provider):
     type_name = "fonality"
     label = "Fonality (call.cgi)"
     default_number_format = "e164_no_plus"  # the doc's example: 15551231234
+    after_accepted = (
+        "Nothing: call.cgi has no status, list or hang-up method, so “accepted” is the last "
+        "word; check your phone."
+    )
     fields = (
         Field(
             "url",
@@ -346,6 +351,11 @@ class FonalityProvider(Provider):
             WireRequest("POST", self.endpoint, tuple(self._login_headers().items()), login),
             WireRequest("POST", self.endpoint, tuple(self._dial_headers().items()), dial),
         ]
+
+    @classmethod
+    def capabilities(cls, profile: ProviderProfile) -> Capabilities:
+        """Nothing after "accepted": call.cgi has no status, list or hang-up method."""
+        return Capabilities(note="Fonality tells nothing after it took a call: check your phone.")
 
     async def check(self) -> str:
         """Log in (a fresh login, which also caches the token); nothing is dialed."""

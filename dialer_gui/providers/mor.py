@@ -17,16 +17,21 @@ Answers are XML: ``<status>Ok</status>``, or with ``callback_uniqueid=1``
 ``<page><status>ok</status><callback_uniqueid>..</callback_uniqueid></page>``; errors are other
 ``<status>`` texts or an ``<error>`` element, bare or inside ``<page>`` and ``<status>`` (the form
 other MOR methods use); an optional ``<HTML>`` wrapper may surround any of them.
+
+After "accepted" (``providers.mor_follow``, ``providers.mor_v2``): a call with a
+``callback_uniqueid`` is followed live through ``active_calls_get`` (MOR X14 and later), its
+ending read from ``user_calls_get`` when the numeric ``user_id`` is set, and hung up or
+cancelled through the v2 API (MOR X18 and later) when ``hang_up_v2`` is on.
 """
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
+from dialer_gui.providers.base import CallRequest, CallResult, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.following import call_ids
 from dialer_gui.providers.http import (
     build,
     http_status_error,
@@ -35,23 +40,16 @@ from dialer_gui.providers.http import (
     sha1_hex,
     unexpected_answer,
 )
+from dialer_gui.providers.mor_calls import DANGEROUS, DECLARATION, FOLLOW_FIELDS, MorCalls
 from dialer_gui.providers.redaction import MASK
 from dialer_gui.vocabulary.fields import Field, FieldKind
-
-# Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
-# first client is built, in the warm-up thread.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    pass
 
 # The vendor's current page first (the default), then its 2015-2016 pages.
 HASH_ORDERS = ("device,dst,src", "device,src,dst")
 PATHS = ("callback_init", "callback")
-_DECLARATION = re.compile(r"<\?xml[^>]*\?>", re.IGNORECASE)
-_DANGEROUS = ("<!doctype", "<!entity")
 
 
-class MorProvider(Provider):
+class MorProvider(MorCalls):
     """Click-to-call through MOR's callback: your phone rings first, then the number.
 
     When MOR answers "Incorrect hash", the call is sent once more with the hash in the other
@@ -63,6 +61,15 @@ class MorProvider(Provider):
     type_name = "mor"
     label = "Kolmisoft MOR (callback)"
     default_number_format = "e164_no_plus"  # MOR's examples: 37060000001
+    after_accepted = (
+        "Each leg live (your phone ringing, answered; theirs ringing, connected) from "
+        "active_calls_get (MOR X14 and later), for calls with a call ID (callback_uniqueid on). "
+        "How a call ended (with its talk time, busy, no answer, on the leg it concerns) from "
+        "user_calls_get when user_id is set; without it, a connected call that is gone is "
+        "reported ended and other endings are not guessed. Hang up and cancel through the v2 "
+        "API (MOR X18 and later, set up by the MOR administrator) when hang_up_v2 is on, with "
+        "the MOR password in the keyring. follow_calls turns following off."
+    )
     fields = (
         Field(
             "url",
@@ -133,6 +140,7 @@ class MorProvider(Provider):
             True,
             "Ask MOR for the callback_uniqueid that links both call legs in the CDRs.",
         ),
+        *FOLLOW_FIELDS,
     )
 
     # The hash order MOR last accepted, when it is not the configured one (set per instance, so
@@ -140,19 +148,6 @@ class MorProvider(Provider):
     _accepted_order: str | None = None
 
     # -- settings --------------------------------------------------------------------------------
-    def _setting(self, key: str, label: str) -> str:
-        value = str(self.option(key) or "").strip()
-        if not value:
-            raise ProviderError(
-                f"The profile “{self.name}” has no {label}. Enter it in Settings.",
-                category=ErrorCategory.CONFIG,
-            )
-        return value
-
-    @property
-    def _method(self) -> str:
-        return "GET" if str(self.option("method") or "").upper() == "GET" else "POST"
-
     @property
     def _configured_order(self) -> str:
         order = str(self.option("hash_order") or "")
@@ -209,6 +204,8 @@ class MorProvider(Provider):
             status, error, call_id, raw = await self._send(dst, order)
         if error is None and status.lower() == "ok":
             self._accepted_order = None if order == self._configured_order else order
+            for followed in call_ids([call_id]):
+                self._numbers.add(followed, str(self.option("src") or "").strip(), dst)
             message = "Callback started"
             if len(tried) > 1 and order != self._configured_order:
                 message += (
@@ -237,11 +234,11 @@ class MorProvider(Provider):
     def _parse(self, raw: str) -> tuple[str, str | None, str | None]:
         """``(status text, error text or None, callback_uniqueid or None)`` of an answer."""
         lowered = raw.lower()
-        if any(mark in lowered for mark in _DANGEROUS):
+        if any(mark in lowered for mark in DANGEROUS):
             # An HTML page (or an entity trick) is not MOR's answer; never expand it.
             raise unexpected_answer(self.name, raw, "an HTML page, not MOR's XML")
         try:
-            root = read_xml(_DECLARATION.sub("", raw).strip())
+            root = read_xml(DECLARATION.sub("", raw).strip())
         except ValueError:  # not XML, cut, or nested too deeply
             raise unexpected_answer(self.name, raw, "not MOR's XML") from None
         status = _first(root, "status")

@@ -4,16 +4,22 @@ One JSON request with every value as a string, authenticated with HTTP Basic, an
 header, or both. The documentation moved the method from PUT to POST in March 2025, so both are
 offered. Simotel answers errors as JSON envelopes (``success``/``message``) even on 4xx statuses,
 so the body is read first and the HTTP status is only the fallback.
+
+After "accepted" Simotel tells only how a call ended, from its call record
+(``providers.simotel_follow``); it has no request that ends a call.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from dialer_gui.providers import simotel_follow
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.following import call_ids
 from dialer_gui.providers.http import (
     basic_auth_blob,
     build,
@@ -23,7 +29,9 @@ from dialer_gui.providers.http import (
     unexpected_answer,
 )
 from dialer_gui.providers.redaction import MASK
+from dialer_gui.vocabulary.calls import Capabilities, Follows, Progress
 from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
 
 # Not at run time: httpx costs ~70 ms of start-up; it is imported by providers.http when the
 # first client is built, in the warm-up thread.
@@ -51,6 +59,13 @@ class SimotelProvider(Provider):
     label = "Simotel (call originate)"
     # The doc's numbers are local (09371234567); other countries get the caller's IDD prefix.
     default_number_format = "local"
+    after_accepted = (
+        "How each call ended (ended with its talk time, busy, no answer), read once from the "
+        "call records (reports/cdr/search) by the originated_call_id; nothing while it runs, "
+        "and no hang-up. The API account needs the reports/cdr/search permission. A call "
+        "whose first ring, your phone, is not answered leaves no record, so it stays without "
+        "news. follow_calls turns this off."
+    )
     fields = (
         Field(
             "url",
@@ -125,6 +140,14 @@ class SimotelProvider(Provider):
             "Longest call allowed; empty for no limit.",
         ),
         Field("api_version", "API version", FieldKind.STR, "v4", "Path segment, such as v4."),
+        Field(
+            "follow_calls",
+            "Follow calls",
+            FieldKind.BOOL,
+            True,
+            "Show how each call ended, read from Simotel's call records (the API account needs "
+            "the reports/cdr/search permission).",
+        ),
     )
 
     # -- settings --------------------------------------------------------------------------------
@@ -323,6 +346,73 @@ class SimotelProvider(Provider):
                 self._body(request.dial_string),
             )
         ]
+
+    # -- after "accepted" ----------------------------------------------------------------------
+    @classmethod
+    def capabilities(cls, profile: ProviderProfile) -> Capabilities:
+        """How a call ended, once it has; nothing while it runs, and no hanging up."""
+        if not profile.get("follow_calls", True):
+            return Capabilities(note="Following calls is turned off for this profile.")
+        return Capabilities(
+            Follows.FINAL,
+            note="Simotel tells how a call ended, not how it is going, and cannot end it from "
+            "here; a call whose first ring (your phone) was not answered leaves no record.",
+        )
+
+    async def progress(self, call_ids_: Sequence[str]) -> list[Progress]:
+        """One search of your extension's call records for all of the calls."""
+        wanted = call_ids(call_ids_)
+        if not wanted:
+            return []
+        caller = str(self.option("caller") or "").strip()
+        body = json.dumps(simotel_follow.search_body(caller, wanted), separators=(",", ":"))
+        try:
+            response, raw, envelope = await self._send(simotel_follow.CDR_SEARCH, body)
+        except ProviderError as exc:
+            exc.maybe_placed = False
+            raise
+        if envelope is None or not (_ok(envelope) and response.is_success):
+            raise self._search_refusal(response, raw, envelope)
+        try:
+            records = simotel_follow.records_of(envelope)
+        except ValueError:
+            raise ProviderError(
+                "Simotel listed its call records in a way this dialer cannot read.",
+                category=ErrorCategory.UNEXPECTED,
+                raw=raw,
+            ) from None
+        reports = (simotel_follow.final_state(call_id, records) for call_id in wanted)
+        return [report for report in reports if report is not None]
+
+    def _search_refusal(
+        self, response: httpx.Response, raw: str, envelope: dict[str, Any] | None
+    ) -> ProviderError:
+        status = response.status_code
+        said = str((envelope or {}).get("message") or "").strip()
+        quoted = f" (“{said[:200]}”)" if said else ""
+        if status in (403, 404, 501):
+            return ProviderError(
+                f"Simotel does not let this API account read call records{quoted}, so this "
+                "dialer cannot tell how calls ended; your calls are not affected. Ask your "
+                "Simotel administrator for the reports/cdr/search permission.",
+                category=ErrorCategory.NOT_PERMITTED,
+                raw=raw,
+            )
+        if status == 401:
+            return ProviderError(
+                f"Simotel refused the API credentials while reading call records{quoted}.",
+                category=ErrorCategory.CREDENTIALS,
+                raw=raw,
+            )
+        if envelope is None and not response.is_success:
+            error = http_status_error(response, self.name, raw)
+            error.maybe_placed = False
+            return error
+        return ProviderError(
+            f"Simotel gave an answer this dialer cannot read while reading call records{quoted}.",
+            category=ErrorCategory.UNEXPECTED,
+            raw=raw,
+        )
 
     async def check(self) -> str:
         """Simotel's ping service: proves address, method, credentials and permissions."""

@@ -19,6 +19,7 @@ import asyncio
 import json
 import re
 import urllib.parse
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from dialer_gui.providers.base import (
@@ -38,7 +39,7 @@ from dialer_gui.providers.http import (
     send,
     unexpected_answer,
 )
-from dialer_gui.vocabulary.calls import Outcome
+from dialer_gui.vocabulary.calls import Capabilities, Follows, Outcome, Progress
 from dialer_gui.vocabulary.fields import Field, FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
@@ -83,6 +84,12 @@ class TeleforgeProvider(Provider):
     # 27820001234: the documented canonical form for South African numbers.
     default_number_format: ClassVar[str] = "e164_no_plus"
     profile_noun: ClassVar[str] = "Teleforge"
+    after_accepted: ClassVar[str] = (
+        "How each call ended, from the call record Click2Dial pushes to Redis (redis_url): "
+        "answered (with billsec as the talk time when a record has one), busy and no answer on "
+        "the callee's leg, other dispositions in Teleforge's words. Nothing while a call runs, "
+        "and no hang-up: hang up on your phone."
+    )
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",
@@ -316,6 +323,25 @@ class TeleforgeProvider(Provider):
 
     # -- after "accepted": CDRs from Redis ------------------------------------------------------
     @classmethod
+    def capabilities(cls, profile: ProviderProfile) -> Capabilities:
+        """How a call ended (its CDR, through the outcome feed) when a Redis is set."""
+        if not cls.outcome_feed(profile):
+            return Capabilities(
+                note="Without a Redis for call records, Teleforge says nothing after it took "
+                "a call: check your phone."
+            )
+        return Capabilities(
+            Follows.FINAL,
+            note="Teleforge tells how a call ended, not how it is going, and cannot end it "
+            "from here: hang up on your phone.",
+        )
+
+    async def progress(self, call_ids: Sequence[str]) -> list[Progress]:
+        """Nothing to ask: Teleforge's endings arrive by the outcome feed (Redis), never by
+        request, so every look is empty."""
+        return []
+
+    @classmethod
     def outcome_feed(cls, profile: ProviderProfile) -> str | None:
         """The profile's Redis URL: Click2Dial pushes a record there when each call ends."""
         url = str(profile.get("redis_url") or "").strip()
@@ -329,7 +355,16 @@ class TeleforgeProvider(Provider):
         from dialer_gui.providers.teleforge_cdr import CdrListener, CdrRecord
 
         def on_cdr(record: CdrRecord) -> None:
-            on_outcome(Outcome(record.reference, record.outcome, _cdr_detail(record)))
+            on_outcome(
+                Outcome(
+                    record.reference,
+                    record.outcome,
+                    _cdr_detail(record),
+                    state=record.state,
+                    leg=record.leg,
+                    duration=record.duration,
+                )
+            )
 
         return CdrListener(feed, on_cdr, on_status=on_status)
 

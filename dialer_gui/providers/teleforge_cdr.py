@@ -31,6 +31,13 @@ first at every start, stopping it again. So:
 The record's ``reference`` (our ``contact_ref``, or ``call_ref`` on old servers) is the call ID
 :class:`~dialer_gui.providers.teleforge.TeleforgeProvider` returned. Records for references we
 do not know are still passed on unless an ``is_known`` filter drops them; the caller decides.
+
+Each record's disposition maps to how the call ended (:attr:`CdrRecord.state`) where
+Teleforge's table says it: an answered call (hung up by either side, or a voicemail) ended,
+``busy`` is busy and ``timeout`` (``NOANSWER`` before v2.3.0) no answer, both on the callee's
+leg, which the table names; anything else keeps its words. ``call_time`` includes ringing and
+hold, so it is no talk time: a record's ``duration`` is its ``billsec`` when a server sends one
+(none is documented), else unknown.
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+
+from dialer_gui.vocabulary.calls import CallState, Leg
 
 log = logging.getLogger("dialer_gui.providers.teleforge_cdr")
 
@@ -83,6 +92,12 @@ OUTCOMES: dict[str, str] = {
     "invalidargs": "Error (bad parameter)",
 }
 ANSWERED = frozenset({"hungup", "callee_hungup", "agent_hungup", "voicemail", "answer"})
+# Dispositions that say how the callee's leg ended without being answered.
+CALLEE_ENDINGS = {
+    "busy": CallState.BUSY,
+    "timeout": CallState.NO_ANSWER,
+    "noanswer": CallState.NO_ANSWER,
+}
 
 
 class CdrFormatError(ValueError):
@@ -119,6 +134,7 @@ class CdrRecord:
     dialed_at: int | None = None
     call_dir: str = ""
     version: int = 3  # 3 for the v3.0.0+ shape, 2 for the older one
+    billsec: int | None = None  # talk time, when a server sends it (none is documented)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -129,6 +145,24 @@ class CdrRecord:
     @property
     def answered(self) -> bool:
         return self.end_reason.lower() in ANSWERED
+
+    @property
+    def state(self) -> CallState:
+        """How the call ended, where the disposition says; ``COMPLETED`` keeps the words."""
+        if self.answered:
+            return CallState.ENDED
+        return CALLEE_ENDINGS.get(self.end_reason.lower(), CallState.COMPLETED)
+
+    @property
+    def leg(self) -> Leg | None:
+        return None if self.state is CallState.COMPLETED else Leg.CALLEE
+
+    @property
+    def duration(self) -> float | None:
+        """The talk time in seconds: ``billsec`` of an answered call, if the record has one."""
+        if not self.answered or self.billsec is None or not 0 <= self.billsec < 10**7:
+            return None
+        return float(self.billsec)
 
     @property
     def outcome(self) -> str:
@@ -179,6 +213,7 @@ def parse_cdr(data: bytes | str) -> CdrRecord:
         dialed_at=_int(payload.get("dialed_at")),
         call_dir=_str(payload.get("call_dir")),
         version=3 if v3 else 2,
+        billsec=_int(payload.get("billsec")),
         raw=packet,
     )
 

@@ -20,18 +20,24 @@ body). Only a success field holding another value means "not placed"; a web page
 field or a pattern that does not match means "may have been placed", since the answer is not
 the one the rules were written for. The call ID comes from ``call_id_json_path`` or
 ``call_id_regex`` (its first group, or the whole match).
+
+After "accepted", optional status and hang-up requests (``providers.webhook_follow``) follow
+and end a call by its ``{call_id}``; the profile's settings decide what it can do.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from dialer_gui.providers import webhook_follow
 from dialer_gui.providers.base import CallRequest, CallResult, Provider, WireRequest
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
+from dialer_gui.providers.following import FollowMemory, call_ids
 from dialer_gui.providers.http import (
     AnswerOutOfBounds,
     http_status_error,
@@ -42,11 +48,16 @@ from dialer_gui.providers.http import (
 )
 from dialer_gui.providers.http import build as build_http_request
 from dialer_gui.providers.redaction import MASK
+from dialer_gui.vocabulary.calls import Capabilities, Progress
 from dialer_gui.vocabulary.fields import Field, FieldKind
+from dialer_gui.vocabulary.profiles import ProviderProfile
+
+log = logging.getLogger("dialer_gui.providers.webhook")
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_NAMES = ("password", "token")
-TEMPLATES = ("url", "body", "headers")  # options that are templates are not placeholders
+# Options that are templates are not placeholders.
+TEMPLATES = ("url", "body", "headers", *webhook_follow.TEMPLATE_OPTIONS)
 CONTENT_TYPES = {
     "json": "application/json",
     "form": "application/x-www-form-urlencoded",
@@ -120,6 +131,12 @@ class WebhookProvider(Provider):
     label: ClassVar[str] = "Generic webhook"
     default_number_format: ClassVar[str] = "e164"
     profile_noun: ClassVar[str] = "webhook"
+    after_accepted: ClassVar[str] = (
+        "What its settings give: a status request (status_url with {call_id}, "
+        "status_json_path, status_states) follows each call, live when the table maps live "
+        "states, and a hang-up request (hangup_url) ends it; both use the headers and success "
+        "rules of the dial request, and a 404 means the service knows no such call."
+    )
     fields: ClassVar[tuple[Field, ...]] = (
         Field(
             "url",
@@ -185,7 +202,10 @@ class WebhookProvider(Provider):
             "",
             "Regular expression; its first group (or whole match) is the call ID.",
         ),
+        *webhook_follow.FOLLOW_FIELDS,
     )
+    # Which calls this instance asked the service to end (providers.following).
+    _memory: FollowMemory | None = None
 
     def values(self, request: CallRequest, *, masked: bool) -> dict[str, str]:
         """Placeholder values: profile options first, then call data and secrets on top."""
@@ -211,25 +231,40 @@ class WebhookProvider(Provider):
 
     def build(self, request: CallRequest, *, masked: bool = False) -> WireRequest:
         """The request with every placeholder filled in (secrets masked for display)."""
-        values = self.values(request, masked=masked)
-        url_template = self._text("url").strip()
+        for key in ("success_regex", "call_id_regex"):
+            self._regex(key)  # a broken pattern is found before anything is sent
+        return self._render(
+            self.values(request, masked=masked), "url", "method", "body", ("POST", "GET", "PUT")
+        )
+
+    def _render(
+        self,
+        values: Mapping[str, str],
+        url_key: str,
+        method_key: str,
+        body_key: str,
+        methods: tuple[str, ...],
+    ) -> WireRequest:
+        """One templated request: ``url_key``, ``method_key`` and ``body_key`` name its
+        options; the headers and body format are the profile's."""
+        url_template = self._text(url_key).strip()
         if not url_template:
             raise self._config("the address is missing")
-        method = (self._text("method") or "POST").upper()
-        if method not in ("POST", "GET", "PUT"):
-            raise self._config("the HTTP method must be POST, GET or PUT")
+        method = (self._text(method_key) or methods[0]).upper()
+        if method not in methods:
+            raise self._config(
+                f"the HTTP method must be {', '.join(methods[:-1])} or {methods[-1]}"
+            )
         body_format = self._text("body_format") or "json"
         if body_format not in CONTENT_TYPES:
             raise self._config("the body format must be json, form or text")
         body_escape = BODY_ESCAPES[body_format]
-        for key in ("success_regex", "call_id_regex"):
-            self._regex(key)  # a broken pattern is found before anything is sent
         raw_headers = self.option("headers") or {}
         if not isinstance(raw_headers, Mapping):
             raise self._config("the headers must be a table of names and values")
         try:
             url = render(url_template, values, _url_escape)
-            body = render(self._text("body", strip=False), values, body_escape)
+            body = render(self._text(body_key, strip=False), values, body_escape)
             headers: list[tuple[str, str]] = []
             for key, value in raw_headers.items():
                 headers.append((str(key), render(str(value), values, _header_escape)))
@@ -280,6 +315,140 @@ class WebhookProvider(Provider):
         call_id = self._call_id(raw)
         message = f"The service accepted the call (ID {call_id})." if call_id else ""
         return CallResult(call_id, raw, message or "The service accepted the call.")
+
+    # -- after "accepted" ----------------------------------------------------------------------
+    @classmethod
+    def capabilities(cls, profile: ProviderProfile) -> Capabilities:
+        return webhook_follow.capabilities(profile)
+
+    def _follow_values(self, call_id: str) -> dict[str, str]:
+        """Placeholder values of a status or hang-up request: options, ``{call_id}``, secrets."""
+        values: dict[str, str] = {
+            key: str(value)
+            for key, value in self.profile.options.items()
+            if isinstance(value, str | int | float)
+            and not isinstance(value, bool)
+            and key not in TEMPLATES
+        }
+        values["call_id"] = call_id
+        for name in SECRET_NAMES:
+            values[name] = self.secrets.get(name, "")
+        return values
+
+    async def _follow_request(self, wire: WireRequest, doing: str) -> str:
+        """Send a status or hang-up request; its answer, if it passes the success rules."""
+        http_request = build_http_request(
+            self.client,
+            wire.method,
+            wire.url,
+            provider=self.name,
+            headers=list(wire.headers),
+            content=wire.body.encode() if wire.body else None,
+        )
+        try:
+            response, raw = await send(
+                self.client, http_request, provider=self.name, secrets=self._secret_values()
+            )
+        except ProviderError as exc:
+            exc.maybe_placed = False
+            raise
+        if response.status_code == 404:
+            raise ProviderError(
+                f"The service of “{self.name}” knows no such call (HTTP 404) while {doing}; it "
+                "may already have ended.",
+                category=ErrorCategory.CALL_UNKNOWN,
+                raw=raw,
+            )
+        if not response.is_success:
+            error = http_status_error(response, self.name, raw)
+            error.maybe_placed = False
+            raise error
+        try:
+            if "html" in response.headers.get("content-type", "").lower():
+                raise unexpected_answer(self.name, raw, "a web page")
+            self._check_success(raw)
+        except ProviderError as exc:
+            raise ProviderError(
+                f"The service of “{self.name}” did not confirm the request {doing}.",
+                category=ErrorCategory.UNEXPECTED,
+                raw=raw,
+            ) from exc
+        return raw
+
+    @property
+    def _followed(self) -> FollowMemory:
+        if self._memory is None:
+            self._memory = FollowMemory()
+        return self._memory
+
+    async def progress(self, call_ids_: Sequence[str]) -> list[Progress]:
+        """One status request per call; a state word the table lacks says nothing."""
+        if not self._text("status_url"):
+            return await super().progress(call_ids_)
+        table = self.option("status_states") or {}
+        path = self._text("status_json_path")
+        duration_path = self._text("status_duration_json_path")
+        reports: list[Progress] = []
+        for call_id in call_ids(call_ids_):
+            wire = self._render(
+                self._follow_values(call_id), "status_url", "status_method", "status_body",
+                ("GET", "POST"),
+            )  # fmt: skip
+            raw = await self._follow_request(wire, "asking how a call is going")
+            data = self._status_data(raw, bool(path or duration_path))
+            word = json_path(data, path) if path else (data if data is not None else raw.strip())
+            if word is _MISSING or isinstance(word, dict | list):
+                raise ProviderError(
+                    f"The status answer of “{self.name}” has no state at “{path}”.",
+                    category=ErrorCategory.UNEXPECTED,
+                    raw=raw,
+                )
+            seconds = json_path(data, duration_path) if duration_path else None
+            seen = self._followed.get(call_id)
+            report = webhook_follow.report(
+                call_id,
+                as_text(word) if not isinstance(word, str) else word,
+                table,
+                None if seconds is _MISSING else seconds,
+                end_requested=bool(seen and seen.end_requested),
+            )
+            if report is None:
+                log.info("%s: a state word its status table lacks; ignored", self.name)
+                continue
+            reports.append(report)
+        return reports
+
+    def _status_data(self, raw: str, needed: bool) -> Any:
+        """The status answer as JSON; ``None`` for a text answer when no path needs JSON."""
+        try:
+            return read_json(raw)
+        except AnswerOutOfBounds:
+            pass
+        except ValueError:
+            if not needed:
+                return None
+        raise ProviderError(
+            f"The status answer of “{self.name}” is not JSON this dialer can read.",
+            category=ErrorCategory.UNEXPECTED,
+            raw=raw,
+        )
+
+    async def end_call(self, call_id: str) -> str:
+        if not self._text("hangup_url"):
+            return await super().end_call(call_id)
+        wanted = call_ids([call_id])
+        if not wanted:
+            raise ProviderError(
+                "This call has no call ID from the service, so it cannot be ended from here.",
+                category=ErrorCategory.CALL_UNKNOWN,
+            )
+        wire = self._render(
+            self._follow_values(wanted[0]), "hangup_url", "hangup_method", "hangup_body",
+            ("POST", "DELETE", "PUT", "GET"),
+        )  # fmt: skip
+        await self._follow_request(wire, "ending a call")
+        self._followed.ending(wanted[0])
+        return "The service is ending the call."
 
     def _json(self, raw: str) -> Any:
         try:

@@ -38,6 +38,8 @@ MOR_USERNAME = "demo"
 MOR_DEVICE = "1002"
 MOR_SRC = "37060000001"
 MOR_SECRET = "demo-mor-api-secret"
+MOR_USER_ID = "2"  # the demo user's numeric ID (user_calls_get's s_user)
+MOR_PASSWORD = "mor-demo-Pa55"  # the demo user's login, for the v2 API
 
 # -- Enswitch calls/make ---------------------------------------------------------------------
 ENSWITCH_USERNAME = "demo"
@@ -58,8 +60,9 @@ WEBHOOK_TOKEN = "webhook-demo-token"
 WEBHOOK_BODY = '{"number": "{number}"}'
 
 
-# The profile demo mode dials with: Simotel returns a call ID, so the history shows the whole story.
-DEMO_DEFAULT = "demo-simotel"
+# The profile demo mode dials with: MOR gives a call ID, follows both legs live and hangs up
+# (through its v2 API), so the demo shows a call from the first ring to its end.
+DEMO_DEFAULT = "demo-mor"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Simulator of Enswitch's ``calls/make`` (and ``calls/active/list`` for connection checks).
+"""Simulator of Enswitch's ``calls/make``, ``calls/active/list`` and ``calls/hangup``.
 
 Served at ``/api/json/`` and at the ``/local/api/json/`` prefix some deployments use. Like the
 real API it answers HTTP 200 whatever happens and puts the outcome in ``responses[0].code``.
@@ -16,6 +16,12 @@ Knobs in ``sandbox.state``:
 As the vendor's documentation describes, a call with ``wait`` is answered only after ``wait``
 seconds (with the call ID, or 204 when it is not known by then).
 
+Every placed call then lives its script (``sandbox.lifecycle``): ``calls/active/list`` shows
+one row per leg that has started (``answered`` 0 until the leg is answered), filtered by
+``callid`` when one is given; ``calls/hangup`` takes ``callid`` or ``uniqueid`` (not both,
+400) and answers 204, or 404 when no such call is running. Faults: ``not_permitted`` is the
+role refusal (402) of every function, ``call_unknown`` makes ``calls/hangup`` answer 404.
+
 The demo profile sends no ``wait``: tests give demo profiles short timeouts, and the dialer
 refuses a ``wait`` at or above the timeout.
 """
@@ -31,6 +37,7 @@ from typing import Any
 
 from dialer_gui.sandbox import demo
 from dialer_gui.sandbox.demo import ENSWITCH_PASSWORD, ENSWITCH_USERNAME
+from dialer_gui.sandbox.lifecycle import SimCall
 from dialer_gui.sandbox.server import Fault, Request, Response
 
 API = "enswitch"
@@ -111,13 +118,15 @@ def register(sandbox: Any) -> None:
             return answer("400", "delay", "Must be a whole number")
         count = sandbox.state.get("enswitch_calls", 0) + 1
         sandbox.state["enswitch_calls"] = count
+        callid = f"{int(time.time())}.{count:06d}"
+        sandbox.new_call(API, callid, params["snumber"], params["cnumber"])
         if wait:
             # The call is placed; the answer waits for it, as the documentation says.
             cap = sandbox.state.get("enswitch_wait_cap")
             await asyncio.sleep(wait if cap is None else min(wait, float(cap)))
         if not wait or sandbox.state.get("enswitch_no_callid"):
             return answer("204")
-        data = {"machine": 1, "server": "asterisk01", "callid": f"{int(time.time())}.{count:06d}"}
+        data = {"machine": 1, "server": "asterisk01", "callid": callid}
         if sandbox.state.get("enswitch_trailing_comma"):
             # The documentation's own example, trailing comma and all.
             text = (
@@ -134,12 +143,51 @@ def register(sandbox: Any) -> None:
             return denied
         if fault is not None and fault.kind == "not_permitted":
             return answer("402", "", "Your role does not allow this")
-        # No call is ever active long enough to list; the filter leaves nothing either way.
-        return answer("200", data=[])
+        wanted = params.get("callid")
+        rows = [
+            row
+            for call in sandbox.calls.active(API)
+            if wanted is None or call.call_id == wanted
+            for row in leg_rows(call, sandbox.calls.now())
+        ]
+        return answer("200", data=rows)
+
+    async def hangup(request: Request, fault: Fault | None) -> Response:
+        params = request_params(request)
+        denied = _authenticate(params, fault)
+        if denied is not None:
+            return denied
+        if fault is not None and fault.kind == "not_permitted":
+            return answer("402", "", "Your role does not allow this")
+        callid, uniqueid = params.get("callid", ""), params.get("uniqueid", "")
+        if bool(callid) == bool(uniqueid):
+            return answer("400", "callid", "Give callid or uniqueid")
+        for call in sandbox.calls.active(API):
+            ids = {call.call_id, *(f"{call.call_id}-{leg}" for leg in (1, 2))}
+            if (callid or uniqueid) in ids and (fault is None or fault.kind != "call_unknown"):
+                sandbox.calls.hang_up(call)
+                return answer("204", "", "Hang up successfully requested")
+        return answer("404", "callid" if callid else "uniqueid", "Call not found")
 
     for prefix in PREFIXES:
         sandbox.route(API, {"GET", "POST"}, prefix + "calls/make/", make)
         sandbox.route(API, {"GET", "POST"}, prefix + "calls/active/list/", active_list)
+        sandbox.route(API, {"GET", "POST"}, prefix + "calls/hangup/", hangup)
+
+
+def leg_rows(call: SimCall, now: float) -> list[dict[str, Any]]:
+    """The active-list rows of a running call: one per leg that has started ringing."""
+    return [
+        {
+            "callid": call.call_id,
+            "uniqueid": f"{call.call_id}-{leg}",
+            "start": int(call.wall(rang)),
+            "answered": int(call.wall(answered)) if answered is not None else 0,
+            "callerid_internal": call.caller if leg == 1 else call.callee,
+            "billing_peer": "",
+        }
+        for leg, (rang, answered) in enumerate(call.legs(now), start=1)
+    ]
 
 
 def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:

@@ -18,6 +18,9 @@ State (``sandbox.state``), all optional:
     ``mor_use_uniqueid``: ``False`` mimics a mor.conf without use_callback_uniqueid.
     ``mor_html_wrapper``: wrap answers in ``<HTML>`` (MOR's "XML API Extension" setting).
     ``mor_calls``: the accepted ``(src, dst)`` pairs, appended here.
+
+Each accepted callback then lives its scripted life (``sandbox.lifecycle``); the follow-up APIs
+(active calls, call records, the v2 drop) are in ``sandbox.mor_follow``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import itertools
 import urllib.parse
 from typing import Any
 
-from dialer_gui.sandbox import demo
+from dialer_gui.sandbox import demo, mor_follow
 from dialer_gui.sandbox.server import Fault, Request, Response
 
 PATHS = ("/billing/api/callback_init", "/billing/api/callback")
@@ -92,8 +95,9 @@ def register(sandbox: Any) -> None:
             # Not documented for callbacks [G]: MOR's generic error form with a plain reason.
             return _error("Destination is not allowed")
         state["mor_calls"].append((params["src"], params.get("dst", "")))
+        uniqueid = next(_ids)
+        sandbox.new_call("mor", str(uniqueid), params["src"], params.get("dst", ""))
         if params.get("callback_uniqueid") == "1" and state.get("mor_use_uniqueid", True):
-            uniqueid = next(_ids)
             return (
                 "<page>\n\n   <status>ok</status>\n"
                 f"   <callback_uniqueid>{uniqueid}</callback_uniqueid>\n\n</page>\n"
@@ -109,6 +113,7 @@ def register(sandbox: Any) -> None:
 
     for path in PATHS:
         sandbox.route("mor", {"GET", "POST"}, path, callback)
+    mor_follow.register(sandbox)
 
 
 def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:
@@ -119,6 +124,8 @@ def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:
             "u": demo.MOR_USERNAME,
             "device": demo.MOR_DEVICE,
             "src": demo.MOR_SRC,
+            "user_id": demo.MOR_USER_ID,
+            "hang_up_v2": True,
         },
-        {"secret": demo.MOR_SECRET},
+        {"secret": demo.MOR_SECRET, "password": demo.MOR_PASSWORD},
     )

@@ -48,8 +48,11 @@ FAULTS = (
     "redirect",  # 302 to another host
     "bad_credentials",  # the API's own "wrong credentials" answer
     "reject_number",  # the API's own "bad number" answer
-    "not_permitted",  # the API's own "not allowed" answer
+    "not_permitted",  # the API's own "not allowed" answer (for following: privilege refused)
+    "call_unknown",  # following or ending a call: the API's own "no such call" answer
 )
+# Faults the API's own handler answers in its own words; the others are the frame's doing.
+ANSWERED_FAULTS = frozenset({"bad_credentials", "reject_number", "not_permitted", "call_unknown"})
 
 
 @dataclass(slots=True)
@@ -267,7 +270,9 @@ class HTTPServer:
     def _match(self, request: Request) -> tuple[Route | None, bool]:
         path_found = False
         for route in self.routes:
-            if route.path == request.path or route.path == request.path.rstrip("/") + "/":
+            # A path ending in "*" takes any rest (REST-style IDs: /active_calls/17).
+            wild = route.path.endswith("*") and request.path.startswith(route.path[:-1])
+            if wild or route.path == request.path or route.path == request.path.rstrip("/") + "/":
                 path_found = True
                 if request.method in route.methods:
                     return route, True
@@ -288,11 +293,7 @@ class HTTPServer:
         self.requests.append(request)
         self.received.set()
         fault = self._take_fault(route.api)
-        if fault is not None and fault.kind not in (
-            "bad_credentials",
-            "reject_number",
-            "not_permitted",
-        ):
+        if fault is not None and fault.kind not in ANSWERED_FAULTS:
             return await self._misbehave(fault, request, route, writer)
         try:
             response = await route.handler(request, fault)

@@ -14,20 +14,31 @@ State (``sandbox.state``), all optional:
     ``simotel_ip_denied``: answer 403 "IP is not permitted".
     ``simotel_answers``: list of ``(status, body)`` answers to give first, for rare documented rows.
     ``simotel_calls``: the originate bodies accepted, appended here.
+    ``simotel_cdr_without_originated_id``: leave ``originated_call_id`` out of call records.
+
+Each originated call lives its scripted life (``sandbox.lifecycle``). ``reports/cdr/search``
+returns the records of ended calls, newest first, filtered by ``conditions`` (``from``,
+``to``, ``cuid``; substrings when ``alike`` is "true") and the required ``date_range``
+(``YYYY-MM-DD HH:MM``, taken as UTC), with the ``originated_call_id`` the CDR webhook carries.
+As the documentation warns, a call whose first leg (the caller) was not answered leaves no
+record.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import calendar
 import time
 from typing import Any
 
 from dialer_gui.sandbox import demo
+from dialer_gui.sandbox.lifecycle import ANSWERED, BUSY, CONNECTED, SimCall
 from dialer_gui.sandbox.server import Fault, Request, Response
 
 ORIGINATE = "/api/v4/call/originate/act"
 PING = "/api/v4/setting/ping/act"
+CDR_SEARCH = "/api/v4/reports/cdr/search"
 REQUIRED = ("caller", "callee", "context", "caller_id")  # the "**" rows of the doc
 OPTIONAL = ("trunk_name", "timeout", "call_limit")
 DOCUMENTED = frozenset(REQUIRED + OPTIONAL)
@@ -124,6 +135,7 @@ def register(sandbox: Any) -> None:
         state["simotel_calls"].append(body)
         now = time.time()
         call_id = f"orig.call.{int(now)}.{int(now % 1 * 1_000_000):06d}"
+        sandbox.new_call("simotel", call_id, body["caller"], body["callee"])
         return _answer(200, None, {"originated_call_id": call_id}, success=1)
 
     async def ping(request: Request, fault: Fault | None) -> Response:
@@ -132,8 +144,89 @@ def register(sandbox: Any) -> None:
             return refused
         return _answer(200, PING_MESSAGE, None, success=1)
 
+    async def cdr_search(request: Request, fault: Fault | None) -> Response:
+        refused = gate(request, fault, "reports/cdr/search")
+        if refused is not None:
+            return refused
+        try:
+            body = request.json()
+        except ValueError:
+            return _answer(400, "Unable to parse content")
+        if not isinstance(body, dict):
+            return _answer(400, "Unable to parse content")
+        span: Any = body.get("date_range")
+        try:
+            start, end = (_minute(span[key]) for key in ("from", "to"))
+        except (KeyError, TypeError, ValueError):
+            return _answer(200, "Field 'date_range':value is missing")
+        conditions: dict[str, Any] = body.get("conditions") or {}
+        if not isinstance(conditions, dict):
+            conditions = {}
+        alike = str(body.get("alike", "true")).lower() == "true"
+        now = sandbox.calls.now()
+        rows = []
+        for call in sandbox.calls.calls("simotel"):
+            record = cdr(call, now, with_id=not state.get("simotel_cdr_without_originated_id"))
+            if record is None or not start <= call.started_wall <= end + 60:
+                continue
+            if all(_fits(record, conditions, key, alike) for key in ("from", "to", "cuid")):
+                rows.append(record)
+        rows.sort(key=lambda r: str(r["starttime"]), reverse=True)
+        page: dict[str, Any] = body.get("pagination") or {}
+        if not isinstance(page, dict):
+            page = {}
+        first, count = int(page.get("start") or 0), int(page.get("count") or 20)
+        data = {
+            "pagination": {"start": first, "count": count, "total": len(rows)},
+            "target": "cdr",
+            "data": rows[first : first + count],
+        }
+        return _answer(200, "", data, success=1)
+
     sandbox.route("simotel", ALL_METHODS, ORIGINATE, originate)
     sandbox.route("simotel", ALL_METHODS, PING, ping)
+    sandbox.route("simotel", ALL_METHODS, CDR_SEARCH, cdr_search)
+
+
+def _minute(text: Any) -> float:
+    """``YYYY-MM-DD HH:MM`` (as UTC) as a Unix time; ``ValueError`` otherwise."""
+    return float(calendar.timegm(time.strptime(str(text), "%Y-%m-%d %H:%M")))
+
+
+def _fits(record: dict[str, Any], conditions: dict[str, Any], key: str, alike: bool) -> bool:
+    wanted = str(conditions.get(key) or "")
+    have = str(record["src" if key == "from" else "dst" if key == "to" else "cuid"])
+    return not wanted or (wanted in have if alike else wanted == have)
+
+
+def cdr(call: SimCall, now: float, *, with_id: bool = True) -> dict[str, Any] | None:
+    """The call record of an ended call; none while it runs, or if you never answered."""
+    if not call.finished(now) or call.reached(ANSWERED, now) is None:
+        return None
+    end = call.step(now)
+    if call.reached(CONNECTED, now) is not None:
+        disposition = "ANSWERED"
+    elif end.state is BUSY:
+        disposition = "BUSY"
+    else:
+        disposition = "NO ANSWER"
+    talk = int(call.talk(now))
+    record: dict[str, Any] = {
+        "_id": f"{call.leg_ids[0]:024x}",
+        "type": "outgoing",
+        "cuid": f"{int(call.started_wall)}.{call.leg_ids[0]}",
+        "src": call.caller,
+        "dst": call.callee,
+        "dcontext": "main_routing",
+        "disposition": disposition,
+        "duration": int(end.at),
+        "billsec": talk,
+        "starttime": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(call.started_wall)),
+        "billsec_hhmmss": time.strftime("%H:%M:%S", time.gmtime(talk)),
+    }
+    if with_id:
+        record["originated_call_id"] = call.call_id
+    return record
 
 
 def demo_profile(base: str, _redis_url: str = "") -> demo.DemoProfile:

@@ -13,7 +13,10 @@ Knobs in ``sandbox.state``:
     ``teleforge_status``: HTTP status of an accepted call (default 201).
     ``teleforge_answer``: a body (text) to answer a valid request with instead of placing it,
     for answers no fault covers (``{"status":"error","error":"invalid agent"}`` with 200).
-    ``teleforge_end_reason``: disposition of the CDR (default ``hungup``).
+    ``teleforge_end_reason``: disposition of the CDR; unset, the call's scripted life
+    (``sandbox.lifecycle``) chooses it: ``hungup`` for an answered call, ``busy``, or
+    ``timeout`` when a leg rang out (Teleforge documents no disposition for your own phone
+    not answering, so that script ends in ``timeout`` too).
 """
 
 from __future__ import annotations
@@ -57,6 +60,14 @@ END_CODES = {
     "failed": 0,
 }
 ANSWERED = {"hungup", "callee_hungup", "agent_hungup", "voicemail", "ANSWER"}
+# The disposition each scripted life ends in (see the knob above).
+END_REASONS = {
+    "answered": "hungup",
+    "long": "hungup",
+    "busy": "busy",
+    "no_answer": "timeout",
+    "caller_no_answer": "timeout",
+}
 
 
 def error(message: str, status: int = 400) -> Response:
@@ -148,7 +159,8 @@ def register(sandbox: Any) -> None:
         count = sandbox.state.get("teleforge_calls", 0) + 1
         sandbox.state["teleforge_calls"] = count
         if sandbox.redis_url:
-            end_reason = sandbox.state.get("teleforge_end_reason", "hungup")
+            call = sandbox.new_call(API, ref, fields["agent"], fields["callee"])
+            end_reason = sandbox.state.get("teleforge_end_reason") or END_REASONS[call.script]
             cdr = make_cdr(fields, ref, ref_field, end_reason, count)
             sandbox.spawn(push_cdr(sandbox.redis_url, sandbox.cdr_delay, cdr))
         status = int(sandbox.state.get("teleforge_status", 201))

@@ -1,4 +1,4 @@
-"""Pick one of several numbers (the clipboard held more than one).
+"""Pick one of several numbers (the clipboard, or text from the browser, held more than one).
 
 Keyboard first: the list has the focus, arrows move, Enter dials, Escape cancels. Like the
 confirmation prompt it never blocks the loop: :func:`choose` awaits the dialog's answer.
@@ -27,15 +27,22 @@ from dialer_gui.vocabulary.target import DialTarget
 class NumberChooser(QDialog):
     """A list of numbers; ``selected()`` is the chosen one after ``accepted``."""
 
-    def __init__(self, targets: Sequence[DialTarget], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        targets: Sequence[DialTarget],
+        parent: QWidget | None = None,
+        origin: str = "the clipboard",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Which number?")
         self.setWindowIcon(app_icon())
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         self._targets = list(targets)
-        label = QLabel(f"The clipboard holds {len(self._targets)} numbers. Choose one to call:")
+        where = origin[:1].upper() + origin[1:]
+        label = QLabel(f"{where} holds {len(self._targets)} numbers. Choose one to call:")
+        label.setTextFormat(Qt.TextFormat.PlainText)
         self.list = QListWidget()
-        self.list.setAccessibleName("Numbers found in the clipboard")
+        self.list.setAccessibleName(f"Numbers found in {origin}")
         label.setBuddy(self.list)
         for target in self._targets:
             item = QListWidgetItem(target.display)
@@ -65,7 +72,11 @@ async def choose(
     *,
     parent: QWidget | None = None,
     shown: Callable[[NumberChooser], None] | None = None,
+    origin: str = "the clipboard",
 ) -> DialTarget | None:
-    """Let the user pick one of ``targets``; None when cancelled."""
-    dialog = NumberChooser(targets, parent)
+    """Let the user pick one of ``targets``; None when cancelled.
+
+    ``origin`` names where the numbers were found, as in "the clipboard".
+    """
+    dialog = NumberChooser(targets, parent, origin)
     return await run_dialog(dialog, lambda d, accepted: d.selected() if accepted else None, shown)

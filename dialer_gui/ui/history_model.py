@@ -21,7 +21,13 @@ from PySide6.QtGui import QColor
 from dialer_gui.core.events import CallChanged, Event, EventBus
 from dialer_gui.errors import HistoryError
 from dialer_gui.providers.errors import ADVICE, ErrorCategory
-from dialer_gui.vocabulary.calls import CallAttempt, CallState
+from dialer_gui.vocabulary.calls import (
+    STATE_WORDS,
+    CallAttempt,
+    CallState,
+    state_words,
+    talk_time,
+)
 
 log = logging.getLogger("dialer_gui.ui.history")
 
@@ -87,21 +93,21 @@ SOURCE_TEXT = {
     "history": "Redial",
 }
 
-STATE_TEXT = {
-    CallState.REQUESTED: "Calling…",
-    CallState.ACCEPTED: "Accepted",
-    CallState.COMPLETED: "Completed",
-    CallState.FAILED: "Failed",
-    CallState.UNKNOWN: "Unknown: may have rung",
-    CallState.MERGED: "Merged with earlier call",
-    CallState.BLOCKED: "Not placed",
-}
+# One list of state words for every screen (vocabulary.calls).
+STATE_TEXT = STATE_WORDS
 
 STATE_COLOURS = {
     CallState.FAILED: QColor("#b3261e"),
     CallState.UNKNOWN: QColor("#9a5b00"),
     CallState.ACCEPTED: QColor("#1f7a4d"),
     CallState.COMPLETED: QColor("#1f7a4d"),
+    CallState.RINGING: QColor("#1f7a4d"),
+    CallState.ANSWERED: QColor("#1f7a4d"),
+    CallState.CONNECTED: QColor("#1f7a4d"),
+    CallState.ENDED: QColor("#1f7a4d"),
+    CallState.HUNG_UP: QColor("#1f7a4d"),
+    CallState.BUSY: QColor("#9a5b00"),
+    CallState.NO_ANSWER: QColor("#9a5b00"),
 }
 
 
@@ -109,7 +115,10 @@ def state_text(attempt: CallAttempt) -> str:
     """The state as people read it; a finished call shows its outcome."""
     if attempt.state is CallState.COMPLETED and attempt.outcome:
         return attempt.outcome.replace("_", " ").capitalize()
-    return STATE_TEXT.get(attempt.state, str(attempt.state))
+    words = state_words(attempt.state, attempt.leg)
+    if attempt.duration is not None and attempt.state in (CallState.ENDED, CallState.HUNG_UP):
+        words += f" ({talk_time(attempt.duration)})"
+    return words
 
 
 def local_time(moment: datetime) -> str:

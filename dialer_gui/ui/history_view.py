@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,7 +49,7 @@ from dialer_gui.ui.history_model import (
     state_text,
 )
 from dialer_gui.ui.tasks import spawn
-from dialer_gui.vocabulary.calls import CallAttempt, CallState
+from dialer_gui.vocabulary.calls import CallAttempt, CallState, talk_time
 
 log = logging.getLogger("dialer_gui.ui.history")
 
@@ -72,6 +72,16 @@ def details_report(attempt: CallAttempt) -> str:
         f"Started:     {local_time(attempt.created)}",
         f"Updated:     {local_time(attempt.updated)}",
     ]
+    if attempt.contact:
+        lines.insert(0, f"Contact:     {attempt.contact}")
+    if attempt.page:
+        lines.append(f"Web page:    {attempt.page}")
+    if attempt.connected_at is not None:
+        lines.append(f"Connected:   {local_time(attempt.connected_at)}")
+    if attempt.ended_at is not None:
+        lines.append(f"Ended:       {local_time(attempt.ended_at)}")
+    if attempt.duration is not None:
+        lines.append(f"Talk time:   {talk_time(attempt.duration)}")
     if attempt.error:
         lines += ["", "Error:", attempt.error]
     advice = advice_for(attempt)
@@ -191,6 +201,10 @@ class HistoryView(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        # The buttons act on the current row; Tab into the table makes a row current without
+        # selecting it, and a keyboard user must then be able to reach Redial and Details.
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
+        self.table.installEventFilter(self)
         model.modelReset.connect(self._update_actions)
 
         self.redial_button = QPushButton("&Redial")
@@ -263,6 +277,18 @@ class HistoryView(QWidget):
         self.model.set_filter(
             self.search.text(), self.state_box.currentData(), self.provider_box.currentData()
         )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Tab into a table with no current row: pick the newest call, so the focus shows where
+        # it is and the row actions after the table are enabled (disabled buttons take no Tab).
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.FocusIn
+            and not self.table.currentIndex().isValid()
+            and self.model.rowCount() > 0
+        ):
+            self.table.selectRow(0)
+        return super().eventFilter(watched, event)
 
     def selected(self) -> CallAttempt | None:
         index = self.table.currentIndex()

@@ -3,8 +3,11 @@
 Each connection carries one request line (see :mod:`dialer_gui.ipc`). The server reads at most
 ``MAX_MESSAGE + 1`` bytes, gives the client two seconds to finish its line, checks it with
 :func:`dialer_gui.ipc.decode` and answers ``ok`` or ``error <reason>`` before it emits
-:attr:`IPCServer.received`. Bad requests are logged and dropped; nothing here raises into the
-Qt event loop.
+:attr:`IPCServer.received`. Requests of the kinds the browser companion sends
+(:data:`dialer_gui.ipc.ANSWERED_KINDS`) go to :attr:`IPCServer.answer` instead, whose result is
+the answer (``ok <state>``, or ``error <reason>`` when it raises ``IPCError``), so the browser
+can say at once whether the app is calling, asking or busy. Bad requests are logged and
+dropped; nothing here raises into the Qt event loop.
 
 Any process of the user can open connections and say nothing, so they are bounded: at most
 :data:`MAX_CONNECTIONS` at once, each dropped at its deadline, and when all are taken the
@@ -28,7 +31,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
@@ -62,6 +65,16 @@ def _instance_listening(name: str) -> bool:
     finally:
         probe.close()
     return True
+
+
+Answer = Callable[[ipc.Message], str]
+"""Says what the app does with a request of an answered kind: a state word, or raises."""
+
+
+def _line(text: str) -> bytes:
+    """One reply line: whitespace folded, at most ``MAX_REPLY`` bytes with its newline."""
+    flat = " ".join(text.split()).encode("utf-8", "replace")
+    return flat[: ipc.MAX_REPLY - 1] + b"\n"
 
 
 class _Connection:
@@ -113,14 +126,32 @@ class _Connection:
             log.exception("Checking a request from another dialer-gui process failed")
             self._refuse("The request could not be checked.")
             return
+        answer = self._server.answer
+        if answer is not None and message.kind in ipc.ANSWERED_KINDS:
+            self._answer_with(answer, message)
+            return
         log.debug("Accepted request %r", message)
         self._answer(b"ok\n")
         self._server.received.emit(message)
 
+    def _answer_with(self, answer: Answer, message: ipc.Message) -> None:
+        try:
+            state = answer(message)
+        except IPCError as exc:
+            # Not a bad request: the app said no (busy, no number); the reason is for the user.
+            log.info("Answered a %s request: %s", message.kind, exc)
+            self._answer(_line(f"error {exc}"))
+            return
+        except Exception:  # a bug in the app's answer must not take the event loop down
+            log.exception("Answering a %s request failed", message.kind)
+            self._refuse("dialer-gui could not handle the request; details are in the log.")
+            return
+        log.debug("Answered request %r: %s", message, state)
+        self._answer(_line(f"ok {state}"[: 3 + ipc.MAX_STATE]))
+
     def _refuse(self, reason: str) -> None:
         log.warning("Dropped a request from another dialer-gui process: %s", reason)
-        flat = " ".join(f"error {reason}".split()).encode("utf-8", "replace")
-        self._answer(flat[: ipc.MAX_REPLY - 1] + b"\n")
+        self._answer(_line(f"error {reason}"))
 
     def _answer(self, reply: bytes) -> None:
         self._answered = True
@@ -174,7 +205,13 @@ class IPCServer(QObject):
 
     Signals:
         received: emitted with each valid :class:`dialer_gui.ipc.Message`, after the client
-            has been answered ``ok``.
+            has been answered ``ok``; requests of an answered kind are not emitted when
+            :attr:`answer` is set.
+
+    Attributes:
+        answer: called with each request of a kind in :data:`dialer_gui.ipc.ANSWERED_KINDS`;
+            returns the state for the ``ok <state>`` answer, or raises ``IPCError`` whose
+            text is the reason in the ``error`` answer. None: answered ``ok`` and emitted.
     """
 
     received = Signal(object)
@@ -193,6 +230,7 @@ class IPCServer(QObject):
             if instance_lock is None:
                 instance_lock = InstanceLock(mutex_name(self._name))
         self._instance_lock = instance_lock
+        self.answer: Answer | None = None
         self._server.newConnection.connect(self._on_new_connection)
         self._connections: set[_Connection] = set()
         # One timer for every connection's deadline, running only while there are connections.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from dialer_gui.ui.dialpad import DialPad
 from dialer_gui.ui.icons import app_icon
@@ -24,6 +24,7 @@ class MainWindow(QMainWindow):
     Args:
         dialpad: the Dial tab.
         history: the History tab.
+        call_card: the call in progress, shown above the tabs.
         has_tray: whether a tray icon keeps the app running when this window closes.
         demo: label the window as a demo.
     """
@@ -38,6 +39,7 @@ class MainWindow(QMainWindow):
         *,
         has_tray: bool,
         demo: bool = False,
+        call_card: QWidget | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -52,7 +54,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(dialpad, "&Dial")
         self.tabs.addTab(history, "&History")
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.setCentralWidget(self.tabs)
+        # The call in progress sits above both tabs, so it stays in view whichever is open.
+        self.call_card = call_card
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        if call_card is not None:
+            column.addWidget(call_card)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.statusBar().setSizeGripEnabled(True)
         self.resize(DIAL_SIZE)
         self.set_demo(demo)

@@ -32,6 +32,7 @@ class Source(enum.StrEnum):
     LINK = "link"
     CLI = "cli"
     HISTORY = "history"
+    BROWSER = "browser"  # the browser companion: text a web page's user clicked or selected
 
 
 class Leg(enum.StrEnum):
@@ -228,9 +229,63 @@ class Outcome:
     """What became of an accepted call, reported later by the PBX (a Teleforge CDR).
 
     ``call_id`` is the ID the provider returned (or knew before sending); ``outcome`` is in
-    plain words ("Busy", "No answer"); ``detail`` adds what else the PBX said.
+    plain words ("Busy", "No answer"); ``detail`` adds what else the PBX said. ``state`` is the
+    ending it maps to when the provider can tell (one of :data:`LIVE_ENDINGS` but
+    ``UNTRACKED``), with the ``leg`` it concerns and the talk time ``duration`` in seconds
+    when the PBX gave them; the default, ``COMPLETED``, keeps the outcome in the PBX's words.
     """
 
     call_id: str
     outcome: str
     detail: str = ""
+    state: CallState = CallState.COMPLETED
+    leg: Leg | None = None
+    duration: float | None = None
+
+
+# How each state reads to people, in one place for the history, the call card, notifications
+# and the command line. A state with a leg reads by the leg (see :func:`state_words`).
+STATE_WORDS: dict[CallState, str] = {
+    CallState.REQUESTED: "Calling…",
+    CallState.ACCEPTED: "Accepted",
+    CallState.RINGING: "Ringing",
+    CallState.ANSWERED: "You answered",
+    CallState.CONNECTED: "Connected",
+    CallState.ENDED: "Ended",
+    CallState.BUSY: "Busy",
+    CallState.NO_ANSWER: "No answer",
+    CallState.CANCELLED: "Cancelled",
+    CallState.HUNG_UP: "Hung up",
+    CallState.UNTRACKED: "No longer followed",
+    CallState.COMPLETED: "Completed",
+    CallState.FAILED: "Failed",
+    CallState.UNKNOWN: "Unknown: may have rung",
+    CallState.MERGED: "Merged with earlier call",
+    CallState.BLOCKED: "Not placed",
+}
+
+_LEG_WORDS: dict[tuple[CallState, Leg], str] = {
+    (CallState.RINGING, Leg.CALLER): "Your phone is ringing",
+    (CallState.RINGING, Leg.CALLEE): "Their phone is ringing",
+    (CallState.BUSY, Leg.CALLER): "Your phone was busy",
+    (CallState.BUSY, Leg.CALLEE): "Busy",
+    (CallState.NO_ANSWER, Leg.CALLER): "You did not answer",
+    (CallState.NO_ANSWER, Leg.CALLEE): "No answer",
+}
+
+
+def state_words(state: CallState, leg: Leg | None = None) -> str:
+    """``state`` (on ``leg``) in a few plain words: "Your phone is ringing", "Connected"."""
+    if leg is not None:
+        words = _LEG_WORDS.get((state, leg))
+        if words:
+            return words
+    return STATE_WORDS[state]
+
+
+def talk_time(seconds: float) -> str:
+    """A duration as a call timer shows it: ``0:07``, ``12:34``, ``1:02:03``."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -7,6 +7,7 @@ It is written the way a sixth real provider would be: fields, a JSON POST built 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from dialer_gui.providers.base import (
     CallRequest,
@@ -19,7 +20,7 @@ from dialer_gui.providers.base import (
 )
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.http import build, http_status_error, send, unexpected_answer
-from dialer_gui.vocabulary.calls import Outcome
+from dialer_gui.vocabulary.calls import CallState, Capabilities, Follows, Leg, Outcome, Progress
 from dialer_gui.vocabulary.fields import Field, FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
@@ -51,6 +52,7 @@ class EchoProvider(Provider):
         Field("extension", "Your extension", FieldKind.STR, "", "Rings first.", required=True),
         Field("token", "Token", FieldKind.SECRET, None, "Sent as X-Token.", required=True),
         Field("report_outcomes", "Report outcomes", FieldKind.BOOL, False, "Late outcomes."),
+        Field("follow", "Follow calls", FieldKind.BOOL, False, "Live progress and hang-up."),
     )
 
     def _endpoint(self) -> str:
@@ -93,3 +95,51 @@ class EchoProvider(Provider):
         cls, feed: str, on_outcome: OnOutcome, on_status: OnFeedStatus
     ) -> OutcomeListener:
         return EchoFeed(feed, on_outcome, on_status)
+
+    # -- after "accepted": POST /echo/status {"ids": [...]} and POST /echo/hangup {"id": ...} --
+    @classmethod
+    def capabilities(cls, profile: ProviderProfile) -> Capabilities:
+        if profile.get("follow"):
+            return Capabilities(Follows.LIVE, hang_up=True, cancel=True)
+        return Capabilities(note="Echo tells nothing after it took a call.")
+
+    async def _post(self, path: str, body: object) -> tuple[int, str]:
+        token = self.secrets.get("token", "")
+        http_request = build(
+            self.client,
+            "POST",
+            self._text("url").rstrip("/") + path,
+            provider=self.name,
+            content=json.dumps(body).encode(),
+            headers={"X-Token": token, "Content-Type": "application/json"},
+        )
+        response, raw = await send(self.client, http_request, provider=self.name, secrets=[token])
+        if response.status_code == 403:
+            raise ProviderError(
+                "This Echo account may not ask about calls.", category=ErrorCategory.NOT_PERMITTED
+            )
+        if response.status_code == 404:
+            raise ProviderError("Echo knows no such call.", category=ErrorCategory.CALL_UNKNOWN)
+        if not response.is_success:
+            raise http_status_error(response, self.name, raw)
+        return response.status_code, raw
+
+    async def progress(self, call_ids: Sequence[str]) -> list[Progress]:
+        _status, raw = await self._post("/echo/status", {"ids": list(call_ids)})
+        try:
+            calls = json.loads(raw)["calls"]
+            return [
+                Progress(
+                    str(c["id"]),
+                    CallState(c["state"]),
+                    Leg(c["leg"]) if c.get("leg") else None,
+                    duration=c.get("duration"),
+                )
+                for c in calls
+            ]
+        except (ValueError, KeyError, TypeError):
+            raise unexpected_answer(self.name, raw) from None
+
+    async def end_call(self, call_id: str) -> str:
+        await self._post("/echo/hangup", {"id": call_id})
+        return "Echo ended the call."

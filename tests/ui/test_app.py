@@ -12,6 +12,7 @@ from uitools import finish, qloop, run  # noqa: F401
 
 from dialer_gui import ipc
 from dialer_gui.app import Application
+from dialer_gui.sandbox.demo import DEMO_DEFAULT
 from dialer_gui.ui import messages
 from dialer_gui.vocabulary.calls import CallState, Source
 from dialer_gui.vocabulary.start_options import StartOptions
@@ -39,8 +40,10 @@ def started(qtbot, qapp, qloop):  # noqa: F811
 
 
 def sandbox_calls(app):
-    """Calls placed on the demo PBX (the demo dials through the simulated Simotel)."""
-    return [r for r in app.sandbox.requests if r.api == "simotel"]
+    """Calls placed on the demo PBX: the demo dials through the simulated MOR's callback (its
+    other requests follow and end calls)."""
+    assert DEMO_DEFAULT == "demo-mor"
+    return [r for r in app.sandbox.requests if r.path == "/billing/api/callback_init"]
 
 
 def test_without_providers_the_app_starts_in_labelled_demo_mode(qtbot, started):

@@ -184,3 +184,26 @@ def test_new_calls_push_the_oldest_loaded_rows_out_and_they_come_back(monkeypatc
     assert model.attempt(0).number == "+15550100065"
     assert model.canFetchMore()
     qtmodeltester.check(model)
+
+
+def test_progress_reads_by_leg_and_the_details_keep_times_contact_and_page() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dialer_gui.ui.history_model import state_text
+    from dialer_gui.ui.history_view import details_report
+    from dialer_gui.vocabulary.calls import Leg
+
+    call = attempt(1)
+    call.state, call.leg = CallState.RINGING, Leg.CALLEE
+    assert state_text(call) == "Their phone is ringing"
+    call.state, call.leg = CallState.BUSY, Leg.CALLER
+    assert state_text(call) == "Your phone was busy"
+    start = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    call.state, call.leg = CallState.ENDED, Leg.CALLEE
+    call.connected_at, call.ended_at, call.duration = start, start + timedelta(seconds=75), 75.0
+    call.contact, call.page = "Jane Doe", "https://crm.example/lead/7"
+    assert state_text(call) == "Ended (1:15)"
+    report = details_report(call)
+    assert report.startswith("Contact:     Jane Doe\n")
+    assert "Web page:    https://crm.example/lead/7" in report
+    assert "Talk time:   1:15" in report and "Connected:" in report and "Ended:" in report

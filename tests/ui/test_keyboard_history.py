@@ -140,3 +140,19 @@ def test_the_filter_mnemonics_move_the_focus(qtbot, view):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.search)
     qtbot.keyClick(view.search, key, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is view.provider_box
+
+
+def test_tabbing_into_the_table_alone_makes_the_row_actions_reachable(qtbot, view):
+    """No mouse: Tab into the table makes a row current; Tab again reaches Redial."""
+    view.table.clearSelection()
+    view.table.setCurrentIndex(view.table.model().index(-1, -1))
+    view._update_actions()
+    assert not view.redial_button.isEnabled()
+    view.provider_box.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.provider_box)
+    qtbot.keyClick(view.provider_box, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is view.table
+    assert view.table.currentIndex().isValid()
+    assert view.redial_button.isEnabled() and view.details_button.isEnabled()
+    qtbot.keyClick(view.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is view.redial_button

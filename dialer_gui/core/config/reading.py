@@ -27,6 +27,8 @@ from dialer_gui.core.config.schema import (
     config_to_dict,
     route_match_problem,
 )
+from dialer_gui.directories import DIRECTORIES, directory_class
+from dialer_gui.directories.base import DirectoryProfile
 from dialer_gui.errors import ConfigError
 from dialer_gui.providers import PROVIDERS, provider_class, redaction
 from dialer_gui.vocabulary.fields import Field, FieldKind
@@ -164,24 +166,27 @@ def pasted_secret_warnings(config: Config) -> list[str]:
     """
     found: list[str] = []
 
-    def walk(profile: str, key: str, value: Any) -> None:
+    def walk(table: str, profile: str, key: str, value: Any) -> None:
         if isinstance(value, str):
             why = redaction.looks_secret(value)
             if why:
                 found.append(
-                    f"providers.{profile}.{key} {why}. Secrets belong in the keyring: "
+                    f"{table}.{profile}.{key} {why}. Secrets belong in the keyring: "
                     f"dialer-gui secret set {profile} FIELD, and a {{placeholder}} here."
                 )
         elif isinstance(value, Mapping):
             for inner_key, inner in value.items():
-                walk(profile, f"{key}.{inner_key}", inner)
+                walk(table, profile, f"{key}.{inner_key}", inner)
         elif isinstance(value, list | tuple):
             for inner in value:
-                walk(profile, key, inner)
+                walk(table, profile, key, inner)
 
     for name, profile in config.providers.items():
         for key, value in profile.options.items():
-            walk(name, key, value)
+            walk("providers", name, key, value)
+    for name, directory in config.directories.items():
+        for key, value in directory.options.items():
+            walk("directories", name, key, value)
     return found
 
 
@@ -244,14 +249,15 @@ def _from_dict(data: dict[str, Any]) -> Config:
         log.info("Upgraded the config to version %d in memory", version)
 
     for key in data:
-        if key not in ("version", "general", "providers", "routes"):
+        if key not in ("version", "general", "providers", "routes", "directories"):
             raise _Problem(
                 (key,),
                 f"{key} is not a setting; the file holds version, [general], "
-                "[providers.NAME] and [[routes]]",
+                "[providers.NAME], [[routes]] and [directories.NAME]",
             )
     general = _read_general(_table(data, "general"))
     providers = _read_providers(_table(data, "providers"))
+    directories = _read_directories(_table(data, "directories"), providers)
     routes = _read_routes(data.get("routes", []), providers)
     if general.default_provider and general.default_provider not in providers:
         raise _Problem(
@@ -260,7 +266,11 @@ def _from_dict(data: dict[str, Any]) -> Config:
             f"[providers.{general.default_provider}] profile",
         )
     return Config(
-        general=general, providers=providers, routes=routes, version=schema.CURRENT_VERSION
+        general=general,
+        providers=providers,
+        routes=routes,
+        directories=directories,
+        version=schema.CURRENT_VERSION,
     )
 
 
@@ -373,6 +383,58 @@ def _read_profile(name: str, options: dict[str, Any]) -> ProviderProfile:
         if spec.required and not spec.secret and spec.name not in values and spec.default is None:
             raise _Problem(base, f"providers.{name} needs {spec.name} ({spec.label})")
     return ProviderProfile(name=name, type=type_name, options=values)
+
+
+def _read_directories(
+    table: dict[str, Any], providers: Mapping[str, ProviderProfile]
+) -> dict[str, DirectoryProfile]:
+    """``[directories.NAME]`` tables, each checked against its type's declared fields."""
+    directories: dict[str, DirectoryProfile] = {}
+    for name, options in table.items():
+        base: KeyPath = ("directories", name)
+        if not _PROFILE_NAME.fullmatch(name):
+            raise _Problem(
+                base,
+                f"{_show(name)} cannot be a directory name; use letters, digits, '.', '-' and "
+                "'_' (up to 64, starting with a letter or digit)",
+            )
+        if name in providers:
+            # Secrets are kept in the keyring as NAME/FIELD: one name, one set of secrets.
+            raise _Problem(
+                base, f"directories.{name} has the name of a provider profile; choose another"
+            )
+        if not isinstance(options, dict):
+            raise _Problem(base, f"directories.{name} must be a table, not {_show(options)}")
+        type_name = options.get("type")
+        if not isinstance(type_name, str) or type_name not in DIRECTORIES:
+            raise _Problem(
+                (*base, "type") if "type" in options else base,
+                f"directories.{name}.type must be one of: {', '.join(DIRECTORIES)}; "
+                f"not {_show(type_name)}",
+            )
+        fields = {f.name: f for f in directory_class(type_name).all_fields()}
+        values: dict[str, Any] = {}
+        for key, value in options.items():
+            if key == "type":
+                continue
+            where: KeyPath = (*base, key)
+            dotted = f"directories.{name}.{key}"
+            spec = fields.get(key)
+            if spec is None:
+                known = ", ".join(f for f in fields if not fields[f].secret)
+                raise _Problem(
+                    where, f"{dotted} is not a setting of a {type_name} directory; known: {known}"
+                )
+            if spec.secret:
+                raise _Problem(
+                    where, f"{dotted}: " + SECRET_MESSAGE.format(profile=name, field=key)
+                )
+            values[key] = convert(where, dotted, spec, value)
+        for spec in fields.values():
+            if spec.required and spec.name not in values and spec.default is None:
+                raise _Problem(base, f"directories.{name} needs {spec.name} ({spec.label})")
+        directories[name] = DirectoryProfile(name=name, type=type_name, options=values)
+    return directories
 
 
 def convert(where: KeyPath, name: str, spec: Field, value: Any) -> Any:

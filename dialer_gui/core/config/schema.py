@@ -20,6 +20,8 @@ from typing import Any
 
 import phonenumbers
 
+from dialer_gui.directories import directory_class
+from dialer_gui.directories.base import DirectoryProfile
 from dialer_gui.providers import provider_class
 from dialer_gui.vocabulary.fields import Check, Field, FieldKind
 from dialer_gui.vocabulary.profiles import ProviderProfile
@@ -118,6 +120,12 @@ class GeneralSettings:
         True,
         "Ask before calling a number from the clipboard.",
     )
+    confirm_browser: bool = _setting(
+        "Confirm browser",
+        FieldKind.BOOL,
+        True,
+        "Ask before calling a number sent by the browser companion.",
+    )
     confirm_dialpad: bool = _setting(
         "Confirm dialpad",
         FieldKind.BOOL,
@@ -159,7 +167,7 @@ class GeneralSettings:
         "Link rate limit",
         FieldKind.INT,
         10,
-        "Most calls from links per minute; 0 turns the limit off.",
+        "Most calls from links and the browser companion per minute; 0 turns the limit off.",
         _check_not_negative,
     )
     notifications: bool = _setting(
@@ -220,6 +228,8 @@ class Config:
     general: GeneralSettings = field(default_factory=GeneralSettings)
     providers: dict[str, ProviderProfile] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
+    # Company directories ([directories.NAME]): CardDAV address books, LDAP servers.
+    directories: dict[str, DirectoryProfile] = field(default_factory=dict)
     path: Path | None = None
     version: int = CURRENT_VERSION
     # Said at load, in doctor and before a call: values that look like pasted secrets.
@@ -241,7 +251,19 @@ def config_to_dict(config: Config) -> dict[str, Any]:
     if config.routes:
         data["routes"] = [{"match": r.match, "provider": r.provider} for r in config.routes]
     data["providers"] = providers
+    if config.directories:
+        data["directories"] = {
+            name: {"type": d.type, **{k: plain(v) for k, v in d.options.items()
+                                      if k not in _directory_secrets(d.type)}}
+            for name, d in config.directories.items()
+        }  # fmt: skip
     return data
+
+
+def _directory_secrets(type_name: str) -> set[str]:
+    with contextlib.suppress(KeyError, ImportError, AttributeError):
+        return set(directory_class(type_name).secret_names())
+    return set()
 
 
 def plain(value: Any) -> Any:

@@ -7,8 +7,9 @@ sentence in :func:`_plain_message`, here and nowhere else.
 
 Each contact belongs to a source: :data:`~dialer_gui.vocabulary.contacts.LOCAL_SOURCE` (typed
 in or imported from a file: the user's own) or a company directory, whose contacts are copies
-the directory's sync writes (:meth:`ContactStore.replace_source`, :meth:`ContactStore.upsert`,
-:meth:`ContactStore.delete_uid`) and the user cannot change here (:meth:`ContactStore.update`
+the directory's sync writes (:meth:`ContactStore.apply_sync` with its sync state,
+:meth:`ContactStore.replace_source`, :meth:`ContactStore.upsert`, :meth:`ContactStore.delete_uid`)
+and the user cannot change here (:meth:`ContactStore.update`
 and :meth:`ContactStore.delete` refuse them).
 
 A contact is identified within its source by its UID. A card without one gets a UID of ours
@@ -71,7 +72,14 @@ CREATE TABLE numbers (
     number TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (contact_id, position)
 ) WITHOUT ROWID;
-CREATE INDEX numbers_number ON numbers (number) WHERE number != ''
+CREATE INDEX numbers_number ON numbers (number) WHERE number != '';
+-- What a directory's last sync saw (its sync tokens and ETags, as the directory's JSON), kept
+-- in the same transaction as the contacts it describes.
+CREATE TABLE sync_states (
+    source TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    updated TEXT NOT NULL
+)
 """
 
 
@@ -389,6 +397,46 @@ class ContactStore:
             conn.execute("DELETE FROM contacts WHERE id = ?", (found,))
         self._tell(Change(removed=(found,)))
         return True
+
+    def sync_state(self, source: str) -> str | None:
+        """What the last :meth:`apply_sync` of ``source`` kept, or None if none ran."""
+        if not self._readable():
+            return None
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT state FROM sync_states WHERE source = ?", (source,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def apply_sync(
+        self, source: str, changed: Iterable[Contact], deleted_uids: Iterable[str], state: str
+    ) -> Counts:
+        """A directory's sync, all or nothing: ``changed`` stored by UID, ``deleted_uids``
+        removed, and ``state`` kept for the next sync (see ``directories.sync``)."""
+        self._refuse_local(source)
+        counts = Counts()
+        written: list[Contact] = []
+        removed: list[int] = []
+        with self._transaction() as conn:
+            for contact in changed:
+                outcome, stored = self._upsert(conn, source, contact)
+                counts.count(outcome)
+                if outcome is not Outcome.UNCHANGED:
+                    written.append(stored)
+            for uid in deleted_uids:
+                found = self._find_uid(conn, source, uid)
+                if found is not None:
+                    conn.execute("DELETE FROM contacts WHERE id = ?", (found,))
+                    removed.append(found)
+            conn.execute(
+                "INSERT INTO sync_states (source, state, updated) VALUES (?, ?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET state = excluded.state, "
+                "updated = excluded.updated",
+                (source, state, _now()),
+            )
+        counts.removed = len(removed)
+        self._tell(Change(written=tuple(written), removed=tuple(removed)))
+        return counts
 
     @staticmethod
     def _refuse_local(source: str) -> None:
