@@ -10,11 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixtures_radicale import CardDavUser, card
 
+from dialer_gui import contacts_command
+from dialer_gui.cli import build_parser
 from dialer_gui.core.config import Config, GeneralSettings, save_config
 from dialer_gui.core.contacts.store import ContactStore
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.paths import contacts_path, history_path
+from dialer_gui.core.secrets import SecretStore
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.sandbox import SandboxThread
 from dialer_gui.sandbox.demo import demo_profiles, demo_secrets
@@ -236,3 +240,37 @@ def test_a_damaged_phone_book_is_named_and_calls_by_number_still_work(
     assert "Names cannot be dialed until it is fixed" in by_name.stderr
     by_number = cli("call", "--json", "020 7946 0958", env=env)
     assert json.loads(by_number.stdout)["status"] == "accepted", by_number.stderr
+
+
+def test_sync_writes_the_directory_into_the_phone_book_read_only(
+    isolated_dirs: dict[str, Path], carddav_user: CardDavUser, capsys: pytest.CaptureFixture[str]
+) -> None:
+    carddav_user.put("jane.vcf", card("Jane Doe", ("WORK", "(212) 555-0100")))
+    carddav_user.put("desk.vcf", card("Front Desk", ("WORK", "4711")))
+    SecretStore().set("office", "password", carddav_user.password)
+    config = isolated_dirs["config"] / "config.toml"
+    config.write_text(
+        'version = 1\n[general]\nregion = "US"\n\n[directories.office]\ntype = "carddav"\n'
+        f'url = "{carddav_user.server.url}"\nuser = "{carddav_user.name}"\n',
+        encoding="utf-8",
+    )
+
+    def run(*args: str) -> int:
+        ns = build_parser().parse_args(["--config", str(config), "contacts", *args])
+        return contacts_command.cmd_contacts(ns)  # the default sink: the phone book
+
+    assert run("sync") == ExitCode.OK
+    assert capsys.readouterr().out.startswith("office: 2 added or changed")
+    with ContactStore(contacts_path(), read_only=True) as store:
+        synced = {c.name: (c.source, c.numbers[0].number) for c in store.all()}
+    assert synced == {"Jane Doe": ("office", "+12125550100"), "Front Desk": ("office", "4711")}
+    assert run("sync") == ExitCode.OK  # the stored sync state: nothing moves the second time
+    assert capsys.readouterr().out.startswith("office: 0 added or changed, 0 removed, 2 unchanged")
+    carddav_user.delete("desk.vcf")
+    assert run("sync") == ExitCode.OK
+    assert "1 removed" in capsys.readouterr().out
+    assert run("search", "--json", "jane") == ExitCode.OK
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["name"], row["number"], row["directory"]) == ("Jane Doe", "+12125550100", "office")
+    assert run("delete", str(row["id"])) == ExitCode.USAGE
+    assert "read-only here" in capsys.readouterr().err
