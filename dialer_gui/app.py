@@ -57,7 +57,7 @@ from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryE
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
-from dialer_gui.ui import chooser, messages, tasks
+from dialer_gui.ui import chooser, colors, messages, tasks
 from dialer_gui.ui.call_card import CallCard
 from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
@@ -159,6 +159,7 @@ class Application(QObject):
         self.call_card: CallCard | None = None
         self._presenter: messages.MessagePresenter | None = None
         self._file_open_filter: FileOpenFilter | None = None
+        self._palette_watch: QObject | None = None
         self._initial_done = False
         self._ready = False
         self._pending: list[ipc.Message] = []
@@ -331,12 +332,15 @@ class Application(QObject):
             return True
 
     def _build_ui(self) -> None:
+        # Before any widget: placeholders and hints read at 4.5:1 in light and dark themes.
+        self._palette_watch = colors.install(self.qapp)
         self.confirmer = Confirmer(
             countdown=lambda: int(self.dialer.config.general.confirm_countdown),
             parent=lambda: None,
         )
         self.dialpad = DialPad(self.dialer, self.confirmer, demo=self.demo)
         self.dialpad.clipboard_requested.connect(self.dial_clipboard)
+        self._unsubscribe.append(self.dialpad.watch(self.events))
         self.history_model = HistoryModel(self.history, self.events)
         self.history_view = HistoryView(
             self.history_model,
@@ -417,6 +421,8 @@ class Application(QObject):
                 self.open_browser_request(message.arg, message.page)
             except IPCError as exc:
                 messages.warning("Not dialed from the browser", str(exc))
+        elif message.kind == "reload_secrets":
+            self.reload_secrets()
         elif message.kind == "dial":
             # Anything not said to be typed or copied is treated as the least trusted: a link.
             source = {"cli": Source.CLI, "clipboard": Source.CLIPBOARD}.get(
@@ -525,12 +531,29 @@ class Application(QObject):
             return None
         return TLS_OFF.format(name=attempt.provider)
 
-    def redial(self, attempt: CallAttempt) -> None:
+    def redial(self, attempt: CallAttempt) -> asyncio.Task[Any]:
         provider = attempt.provider if attempt.provider in self.dialer.config.providers else None
-        self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
+        return self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
 
     def dial_clipboard(self) -> asyncio.Task[Any]:
         return tasks.spawn(dial_clipboard(self.dialer, self.confirmer, parent=None))
+
+    def reload_secrets(self) -> asyncio.Task[Any]:
+        """``dialer-gui secret`` changed the keyring: the next call and Settings read it anew.
+
+        Told over the single-instance socket by the command itself, rather than read at every
+        call: a keyring read is a D-Bus round trip (and waits on an unlock prompt), which the
+        tel: click's path must not take; and rather than on a refused call alone, after which
+        Settings would still show a stale "not set".
+        """
+        return tasks.spawn(self._reload_secrets())
+
+    async def _reload_secrets(self) -> None:
+        await asyncio.to_thread(self.secret_store.reload)
+        if self._closed:
+            return
+        self.dialer.reload_secrets()
+        await self._warm_up()
 
     def show_dialpad(self) -> None:
         if self.window is not None:
@@ -630,6 +653,8 @@ class Application(QObject):
             self.ipc_server.shutdown()
         if self.tray is not None:
             self.tray.hide()
+        if self._palette_watch is not None:
+            self.qapp.removeEventFilter(self._palette_watch)
         if self._file_open_filter is not None:
             # An application-wide filter left behind outlives this object's Python side and
             # can crash the interpreter at exit.

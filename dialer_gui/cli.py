@@ -77,7 +77,8 @@ def _main(argv: list[str] | None) -> int:
 def handle_link(uri: str, options: StartOptions | None = None) -> int:
     """Hand ``uri`` to the running instance, or start the app to dial it.
 
-    A link the checks refuse is not dialed (the reason goes to stderr; exit 6). A valid one
+    A link the checks refuse is not dialed (exit 6): the reason goes to stderr and, since
+    someone who clicked it in a browser reads no stderr, to a desktop notification. A valid one
     has three outcomes, none of which loses the click:
 
     * the instance says ``ok``: it shows the call from here on; exit 0;
@@ -96,6 +97,11 @@ def handle_link(uri: str, options: StartOptions | None = None) -> int:
         ipc.encode(message)  # runs the same checks the receiving side makes
     except IPCError as exc:
         _err(f"not dialing: {exc}")
+        _notify(
+            "Link not dialed",
+            f"dialer-gui did not dial {_shown(uri)}: {exc} "
+            "To call the number, type it on the dial pad.",
+        )
         return _INPUT
     try:
         if ipc.send(message, timeout=2.0):
@@ -114,6 +120,19 @@ def handle_link(uri: str, options: StartOptions | None = None) -> int:
     options = options or StartOptions()
     options.link = uri
     return _start_app(options)
+
+
+_SHOWN_MAX = 80
+
+
+def _shown(uri: str) -> str:
+    """A refused link as it may be shown: printable characters only, cut at 80.
+
+    It is whatever a web page put there: control and invisible characters (a right-to-left
+    override could make it read as another number) are dropped, and a long one is cut.
+    """
+    text = "".join(c for c in uri if c.isprintable())
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 1] + "…"
 
 
 def _notify(title: str, text: str) -> None:

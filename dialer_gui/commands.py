@@ -499,6 +499,8 @@ def _print_dry_run(dialer: Any, plan: Any, raw: str, ns: argparse.Namespace) -> 
         print(_result_json(None, plan, "dry-run", plan.blocked, request=wire))
         return ExitCode.OK
     print(f"Number:   {plan.target.display} ({plan.number_type.replace('_', ' ')})")
+    for note in plan.notes:
+        print(f"Note:     {note}")
     print(f"Provider: {plan.profile.name} ({plan.profile.type})")
     for step, value in plan.steps:
         print(f"  {step}: {value}")
@@ -705,6 +707,7 @@ def cmd_secret(ns: argparse.Namespace) -> int:
     if ns.action == "delete":
         store.delete(ns.profile, ns.field)
         print(f"Removed {ns.profile}/{ns.field} from the keyring.")
+        _tell_running_app()
         return ExitCode.OK
     if not store.available:
         _err(store.problem or "no keyring is available.")
@@ -721,7 +724,25 @@ def cmd_secret(ns: argparse.Namespace) -> int:
         _err(store.problem or "the keyring refused the secret.")
         return ExitCode.ERROR
     print(f"Stored {ns.profile}/{ns.field} in the system keyring.")
+    _tell_running_app()
     return ExitCode.OK
+
+
+def _tell_running_app() -> None:
+    """Have a running dialer-gui read the keyring again (it keeps what it read until told)."""
+    from dialer_gui import ipc
+    from dialer_gui.errors import IPCError
+
+    try:
+        told = ipc.send(ipc.Message("reload_secrets", "", "cli"), timeout=2.0)
+    except IPCError as exc:
+        _err(
+            f"the running dialer-gui was not told ({exc}); it uses the change once it is "
+            "started again."
+        )
+        return
+    if told:
+        print("The running dialer-gui uses the change from its next call.")
 
 
 def cmd_sandbox(ns: argparse.Namespace) -> int:

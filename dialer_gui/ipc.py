@@ -66,7 +66,7 @@ MAX_PAGE = 512
 MAX_REPLY = 512
 MAX_STATE = 64
 """Longest state word in an ``ok <state>`` answer."""
-KINDS = frozenset({"dial", "dial_clipboard", "show", "dial_browser", "ping"})
+KINDS = frozenset({"dial", "dial_clipboard", "show", "dial_browser", "ping", "reload_secrets"})
 ANSWERED_KINDS = frozenset({"dial_browser", "ping"})
 """Kinds answered ``ok <state>``: what the app did with the request, for the browser to show."""
 SOURCES = frozenset({"link", "cli", "clipboard", "browser"})
@@ -92,8 +92,10 @@ class Message:
     Attributes:
         kind: ``"dial"`` (dial ``arg``), ``"dial_clipboard"`` (dial what the clipboard holds),
             ``"show"`` (bring the window up), ``"dial_browser"`` (find the number in text the
-            browser companion sent, ``arg``) or ``"ping"`` (is the app there?). Only ``dial``
-            and ``dial_browser`` take an ``arg``.
+            browser companion sent, ``arg``), ``"ping"`` (is the app there?) or
+            ``"reload_secrets"`` (the keyring was changed by ``dialer-gui secret``: read it
+            again; the secret itself never crosses the socket). Only ``dial`` and
+            ``dial_browser`` take an ``arg``.
         arg: The link or number text for ``dial``, the page's text for ``dial_browser``;
             empty otherwise.
         source: Where the request came from: ``"link"``, ``"cli"``, ``"clipboard"`` or

@@ -147,13 +147,22 @@ def test_burst_of_links_gives_one_prompt(sandbox) -> None:
 def test_link_rate_limit(sandbox) -> None:
     dialer, _ = make(sandbox, confirm_links=False, link_rate_limit=2)
 
-    async def scenario():
-        return [await dialer.dial(f"tel:+4420794609{n}", Source.LINK) for n in (51, 52, 53)]
+    async def scenario() -> list[tuple[CallState, str | None]]:
+        results = []
+        for n in (51, 52, 53):
+            attempt = await dialer.dial(f"tel:+4420794609{n}", Source.LINK)
+            # As the dial returned: the tracker may move a placed call on later.
+            results.append((attempt.state, attempt.error))
+        return results
 
     results = run(_closing(dialer, scenario()))
-    assert [r.state for r in results] == [CallState.ACCEPTED, CallState.ACCEPTED, CallState.BLOCKED]
-    assert "Too many calls" in results[2].error
-    assert len(sandbox.requests) == 2
+    assert [state for state, _ in results] == [
+        CallState.ACCEPTED,
+        CallState.ACCEPTED,
+        CallState.BLOCKED,
+    ]
+    assert "Too many calls" in (results[2][1] or "")
+    assert len([r for r in sandbox.requests if "originate" in r.path]) == 2
 
 
 def _closed_port() -> int:

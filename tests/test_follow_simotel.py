@@ -154,3 +154,15 @@ def test_hostile_records_are_words_not_states() -> None:
     assert answered is not None and answered.duration is None
     assert final_state("z", rows).state is S.NO_ANSWER  # type: ignore[union-attr]
     assert final_state("w", rows) is None
+
+
+def test_a_busy_desk_pages_back_to_its_oldest_followed_call(sandbox: SandboxThread) -> None:
+    """More records than one page holds: a look reads on until every call is found."""
+    provider = make(sandbox)
+    calls = [placed(provider, "4") for _ in range(60)]  # 60 records, newest 50 on page one
+    sandbox.advance(30)
+    sandbox.clear()
+    reports = look(provider, *calls)
+    assert {(r.call_id, r.state) for r in reports} == {(c, S.ENDED) for c in calls}
+    pages = [r.json()["pagination"]["start"] for r in sandbox.requests]
+    assert pages == [0, 50]  # every call found once the second (short) page was read

@@ -191,3 +191,30 @@ def test_is_stored_forgets_the_keyring_once_it_broke() -> None:
     assert store.problem and "did not answer" in store.problem
     assert store.get("office", "password") is None
     assert not store.is_stored("office", "password")
+
+
+def test_reload_reads_the_keyring_again_after_another_process_changed_it() -> None:
+    """What ``dialer-gui secret set`` makes a running app do (tests/ui/test_secret_reload.py)."""
+    backend = CountingKeyring()
+    store = SecretStore(backend)
+    assert not store.is_stored("office", "password")  # read once: missing
+    backend.values[(SERVICE, "office/password")] = "from-the-command"
+    assert not store.is_stored("office", "password")  # answered from what it read
+    store.reload()
+    assert store.is_stored("office", "password")
+    assert store.get("office", "password") == "from-the-command"
+
+
+def test_reload_tries_a_keyring_given_up_on_and_prefers_what_it_now_holds() -> None:
+    backend = CountingKeyring()
+    store = SecretStore(backend)
+    backend.broken = True  # locked or crashed while Settings saved
+    store.get("office", "password")
+    assert not store.set("office", "password", "typed-in-settings")
+    assert store.in_memory_only("office", "password")
+    backend.broken = False
+    backend.values[(SERVICE, "office/password")] = "stored-by-the-command"
+    store.reload()
+    assert store.available and store.problem is None
+    assert not store.in_memory_only("office", "password")
+    assert store.get("office", "password") == "stored-by-the-command"

@@ -6,6 +6,7 @@ and picks calls up again after a restart. Against the ``echo`` test provider's s
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -400,3 +401,48 @@ def test_stop_leaves_no_task_behind(sandbox: SandboxThread, tmp_path: Path) -> N
         return {t for t in asyncio.all_tasks() - before if not t.done()}
 
     assert run(scenario) == set()
+
+
+def test_quitting_just_as_a_new_call_wakes_the_poller_does_not_wait_for_the_calls(
+    sandbox: SandboxThread, tmp_path: Path
+) -> None:
+    """A second call wakes the poller; a quit at that moment must still stop it at once."""
+    state(sandbox)["echo_lifecycle"] = [{"state": "ringing", "leg": "caller"}]
+    dialer = make_dialer(sandbox, HistoryStore(tmp_path / "h.sqlite3"))
+    dialer.tracker.policy = FollowPolicy(first=30.0, slowest=30.0)
+
+    async def scenario() -> None:
+        await dialer.dial("+1 212 555 0100", Source.DIALPAD)
+        await asyncio.sleep(0)  # the poller starts its first wait
+        await dialer.dial("+1 212 555 0199", Source.DIALPAD)  # and is woken
+        started = time.monotonic()
+        await dialer.aclose()
+        # Not a speed figure but a hang: before the fix the poller ignored the quit and ran
+        # on to its next look, 30 s later.
+        assert time.monotonic() - started < 5
+
+    run(scenario)
+
+
+def test_a_burst_of_new_calls_does_not_slow_the_next_look(
+    sandbox: SandboxThread, tmp_path: Path
+) -> None:
+    """Each new call wakes the poller; those wake-ups are not looks that found nothing, so
+    they must not stretch the wait before the next look to the slowest pace."""
+    state(sandbox)["echo_lifecycle"] = [{"state": "accepted"}]  # news never comes
+    dialer = make_dialer(sandbox, HistoryStore(tmp_path / "h.sqlite3"))
+    dialer.tracker.policy = FollowPolicy(first=0.05, growth=10.0, slowest=60.0)
+
+    async def scenario() -> int:
+        try:
+            for n in range(6):
+                await dialer.dial(f"+1 212 555 01{n:02d}", Source.DIALPAD)
+                await asyncio.sleep(0.02)  # the poller looks at each new call
+            looks = state(sandbox)["echo_status"]
+            await asyncio.sleep(0.4)
+            return int(state(sandbox)["echo_status"] - looks)
+        finally:
+            await dialer.aclose()
+
+    # Before the fix six wake-ups grew the wait to 60 s, so the fresh calls waited that long.
+    assert run(scenario) >= 1

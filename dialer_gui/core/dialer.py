@@ -127,6 +127,14 @@ class Dialer:
         if self.tracker.listeners or outcome_feeds(self.profiles()):
             self.pool._spawn(self.tracker.restart(self.profiles()))
 
+    def reload_secrets(self) -> None:
+        """The keyring changed: every profile's provider is made again, reading it anew.
+
+        Providers hold their secrets from when they were made; a call in flight keeps its
+        provider until it is answered (see ``ProviderPool.reload``).
+        """
+        self.pool.reload(self.config)
+
     def provider(self, name: str) -> Provider:
         """The long-lived provider instance of a profile (created on first use)."""
         return self.pool.get(name)
@@ -397,17 +405,24 @@ class Dialer:
                 return self._notify_end(attempt)
             break
         detail = f"Retried once after: {retried}" if retried else None
+        # Said again once the call rings: the prompt that said it may never have been shown.
+        unsent = (
+            planner.unsent_extension_text(plan.unsent_extension) if plan.unsent_extension else ""
+        )
+        detail = " ".join(t for t in (detail or result.message, unsent) if t) or None
         self.recorder.update(
             attempt,
             state=CallState.ACCEPTED,
             call_id=result.call_id or attempt.call_id,
             raw=result.raw,
-            detail=detail or (result.message or None),
+            detail=detail,
             reason=Reason.ACCEPTED,
         )
         assert plan.target is not None
         id_text = f" Call ID {result.call_id}." if result.call_id else ""
         text = f"{plan.target.display} via {attempt.provider}: your phone rings first.{id_text}"
+        if unsent:
+            text += f" {unsent[0].upper()}{unsent[1:]}"
         self.events.emit(Notice("info", TITLES[Reason.ACCEPTED], text, attempt.id))
         self.tracker.follow(attempt)
         return attempt

@@ -17,7 +17,14 @@ What is accepted (RFC 3966 for tel:, RFC 3261 user parts for sip:):
 * parameters ``;ext=`` (kept as the target's extension), ``;isub=`` and unknown harmless
   ``;name=value`` parameters (ignored);
 * ``sip:+15551234567@example.com;user=phone`` and ``sip:1234@pbx`` (a number or extension
-  as the user part).
+  as the user part);
+* vanity numbers in tel: links (``tel:1-800-FLOWERS``): a digit first, then at least
+  :data:`MIN_LETTERS` letters among the digits. RFC 3966 allows no letters in a global number
+  (and only the hex digits A-F, for network signalling, in a local one), but advertisements
+  and CRMs write numbers this way and the dial pad takes them, so refusing would only make the
+  user retype the number. Each letter becomes its keypad digit (ITU E.161, as phonenumbers
+  maps it), and every place that shows the call shows both forms (:func:`spelled_number`),
+  so a word in a link never hides the digits it calls.
 
 Everything else is refused with :class:`LinkError`: raw or encoded control characters and
 whitespace, ``?`` queries and SIP headers, ``&``, ``#``, stray ``=``, a leading ``-``,
@@ -39,13 +46,24 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from dialer_gui.vocabulary.target import DialTarget
 
-__all__ = ["MAX_DIGITS", "MAX_LINK", "looks_like_link", "split_link", "target_from_link"]
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_LINK",
+    "MIN_LETTERS",
+    "looks_like_link",
+    "spelled_number",
+    "split_link",
+    "target_from_link",
+]
 
 MAX_LINK = 256
 """Longest link we read, in characters."""
 MAX_DIGITS = 32
 """Most digits a number (with its phone-context) may have."""
 _MAX_PARAMS = 16
+MIN_LETTERS = 3
+"""Fewest letters that make a tel: number a vanity number (phonenumbers' rule): one stray
+letter is a typo, not a word."""
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]{0,15}):")
 # Text that starts like one of our links (leading blanks allowed), whatever follows.
@@ -58,6 +76,8 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Numbers and contexts must also hold a digit; that is checked apart to keep these linear.
 _NUMBER = re.compile(r"\+?[0-9\-.() ]+")
 _SEPARATORS = re.compile(r"[\-.() ]")
+_SPELLED = re.compile(r"\+?[0-9][0-9A-Za-z\-.() ]*")
+_LETTER = re.compile(r"[A-Za-z]")
 _PARAM_NAME = re.compile(r"[A-Za-z0-9\-]{1,32}")
 _PARAM_VALUE = re.compile(r"[A-Za-z0-9\-_.!~*'()\[\]/:+$ ]{0,64}")
 _GLOBAL_CONTEXT = re.compile(r"\+[0-9\-.()]+")
@@ -145,6 +165,17 @@ def _digits(number: str, what: str) -> str:
     return plus + digits
 
 
+def _spelled_digits(number: str, what: str) -> str:
+    """A vanity number's digits and letters (upper case), separators removed; see the top."""
+    if not _SPELLED.fullmatch(number) or len(_LETTER.findall(number)) < MIN_LETTERS:
+        raise LinkError(f"{what} is not a phone number.")
+    plus = "+" if number.startswith("+") else ""
+    spelled = _SEPARATORS.sub("", number.removeprefix("+")).upper()
+    if len(spelled) > MAX_DIGITS:
+        raise LinkError(f"The number in that link has more than {MAX_DIGITS} digits.")
+    return plus + spelled
+
+
 def _split_sip(rest: str) -> tuple[str, list[str]]:
     """Split ``user[;params]@host[:port][;params]`` into the user part and all params."""
     if rest.count("@") != 1:
@@ -168,8 +199,8 @@ def split_link(uri: str) -> tuple[str, str, dict[str, str]]:
     Returns:
         ``(scheme, number, params)``: the scheme in lower case; the number as ASCII digits
         with visual separators removed and a leading ``+`` if it is global (for sip: the
-        user part); the parameters with lower-case names and percent-decoded values
-        (``ext`` reduced to its digits).
+        user part; a tel: vanity number keeps its letters, in upper case); the parameters
+        with lower-case names and percent-decoded values (``ext`` reduced to its digits).
 
     Raises:
         LinkError: the link is malformed, unsupported or hostile.
@@ -198,7 +229,10 @@ def split_link(uri: str) -> tuple[str, str, dict[str, str]]:
         raise LinkError(
             "That callto: link names a user, not a phone number, so it cannot be dialled."
         )
-    digits = _digits(decoded, what)
+    if scheme == "tel" and _LETTER.search(decoded):
+        digits = _spelled_digits(decoded, what)
+    else:
+        digits = _digits(decoded, what)
     params = _parse_params(items)
     if "ext" in params:
         params["ext"] = _digits(params["ext"], "The extension in that link").lstrip("+")
@@ -229,7 +263,9 @@ def target_from_link(
     """
     scheme, number, params = split_link(uri)
     # Imported here so that validating a link does not load phonenumbers.
-    from dialer_gui.core.numbers import target_from_digits
+    from dialer_gui.core.numbers import keypad_digits, target_from_digits
+
+    number = keypad_digits(number)
 
     context = params.get("phone-context", "")
     if scheme == "tel" and not number.startswith("+") and context.startswith("+"):
@@ -246,3 +282,19 @@ def target_from_link(
         )
     except NumberError as exc:
         raise LinkError(f"The number in that link cannot be dialled. {exc}") from exc
+
+
+def spelled_number(uri: str) -> str | None:
+    """The number of a tel: link as written, when it is spelled with letters (``1-800-FLOWERS``).
+
+    Shown beside the digits that are dialed; ``None`` for a link with digits only, or one
+    :func:`split_link` refuses.
+    """
+    try:
+        scheme, number, _params = split_link(uri)
+    except LinkError:
+        return None
+    if scheme != "tel" or not _LETTER.search(number):
+        return None
+    rest = uri[uri.index(":") + 1 :].removeprefix("//")
+    return _decode(rest.split(";")[0])

@@ -35,8 +35,10 @@ __all__ = [
     "clean_text",
     "external_target",
     "extract_numbers",
+    "keypad_digits",
     "number_type",
     "parse_target",
+    "spelled_number",
     "target_from_digits",
 ]
 
@@ -73,6 +75,14 @@ _LETTER = re.compile(r"[^\W\d_]")
 _LIST_SEPARATOR = re.compile(r"[,;|\n\r\t]+|\s+(?:or|and|und|oder|ou|o)\s+|\s+/\s+", re.I)
 _EXTENSION_PART = re.compile(r"^\s*(?:x|ext|extn|extension|durchwahl|dw|#)\b", re.I)
 _EXIT_CODES = ("00", "011")
+# A number spelled with letters (1-800-FLOWERS): digits first, then letters among them...
+_SPELLED = re.compile(r"\+?[\d(][\dA-Za-z\-. ()/]*")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+# ...once an extension behind it ("x12", "ext. 12", ";ext=12") is set aside.
+_EXTENSION_SUFFIX = re.compile(
+    r"\s*(?:;\s*ext\s*=\s*\d+|(?:x|ext\.?|extn|extension)\s*\d+)\s*$", re.I
+)
+_MIN_LETTERS = 3  # phonenumbers' rule: one stray letter is a typo, not a word
 
 _TYPE_NAMES = {
     value: name.lower()
@@ -297,6 +307,23 @@ def parse_target(
             if len(found) == 1:
                 return external_target(found[0], text)
         raise
+
+
+def keypad_digits(text: str) -> str:
+    """``text`` with each letter replaced by its keypad digit (ITU E.161: ABC 2 ... WXYZ 9)."""
+    return str(phonenumbers.convert_alpha_characters_in_number(text))
+
+
+def spelled_number(text: str) -> str | None:
+    """The number in ``text`` as written, when it is spelled with letters (``1-800-FLOWERS``).
+
+    Labels (``Tel.:``) and an extension behind the number (``x12``) do not count as letters;
+    ``None`` when the number is written in digits.
+    """
+    cleaned = _EXTENSION_SUFFIX.sub("", _strip_label(clean_text(text).strip()))
+    if _SPELLED.fullmatch(cleaned) and len(_ASCII_LETTER.findall(cleaned)) >= _MIN_LETTERS:
+        return cleaned.strip()
+    return None
 
 
 def target_from_digits(

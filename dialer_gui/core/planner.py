@@ -45,10 +45,12 @@ class DialPlan:
     needs_confirm: bool = False
     confirm_reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, nothing to do
     duplicate_of: int | None = None
     number_type: str = "unknown"
     emergency: bool = False  # a short emergency number (911, 112), which looks like an extension
     page: str | None = None  # the web page that asked (the browser companion), as checked
+    unsent_extension: str = ""  # the extension behind the number, which the PBX will not get
     contact: str | None = None  # the contact's name, when the number was picked by name
 
     @property
@@ -90,6 +92,12 @@ def plan(
     except DialerError as exc:
         return result.refuse(Reason.NOT_DIALABLE, str(exc))
     result.target = target
+    text = raw.strip()
+    spelled = (
+        links.spelled_number(text) if links.looks_like_link(text) else numbers.spelled_number(text)
+    )
+    if spelled:
+        result.notes.append(f"{spelled} → {target.display} (letters dialed as keypad digits)")
     if provider is not None and provider not in config.providers:
         return result.refuse(Reason.UNKNOWN_PROVIDER, f"There is no provider called “{provider}”.")
     name = provider or choose_profile(
@@ -112,6 +120,10 @@ def plan(
         return result.refuse(
             Reason.PROVIDER_UNUSABLE, f"The number format of “{name}” is wrong: {exc}"
         )
+    extension = target.extension or ""
+    if extension and not provider_class(profile.type).sends_extension(profile):
+        result.unsent_extension = extension
+        result.warnings.append(unsent_extension_text(extension))
     if not profile.get("verify_tls", True):
         result.warnings.append(
             f"TLS certificate checks are OFF for “{name}”: "
@@ -130,6 +142,11 @@ def plan(
         result.emergency = True
         result.confirm_reason = f"{target.digits} is an emergency number."
     return result
+
+
+def unsent_extension_text(extension: str) -> str:
+    """What every place that shows the call says of an extension the PBX will not get."""
+    return f"ext. {extension} is not dialed: enter it when the call connects."
 
 
 def prime(region: str) -> None:

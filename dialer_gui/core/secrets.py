@@ -71,6 +71,7 @@ class SecretStore:
         self._known: dict[str, bool] = {}
         self._problem: str | None = None
         self._backend: keyring.backend.KeyringBackend | None = backend
+        self._given = backend  # what reload() goes back to after the keyring failed once
         self._resolved = False
         self._lock = threading.Lock()  # first use may come from the warm-up thread
 
@@ -121,6 +122,29 @@ class SecretStore:
         self._backend = None
         self._known.clear()  # from now on only memory holds secrets
 
+    def reload(self) -> None:
+        """Forget what this process learnt: another process (``dialer-gui secret``) changed it.
+
+        A keyring given up on after a failure is tried again, and a secret held in memory is
+        dropped where the keyring now has one of its own. May block on D-Bus: a worker thread's
+        job.
+        """
+        with self._lock:
+            self._known.clear()
+            self._backend, self._resolved, self._problem = self._given, False, None
+        self._resolve()
+        backend = self._backend
+        if backend is None:
+            return
+        for key in list(self._memory):
+            try:
+                found = backend.get_password(SERVICE, key)
+            except Exception as exc:  # the one boundary, as in get()
+                self._give_up("read", exc)
+                return
+            if isinstance(found, str):
+                self._memory.pop(key, None)
+
     def get(self, profile: str, field: str) -> str | None:
         """The secret, or None if it was never set."""
         key = username(profile, field)
@@ -152,8 +176,13 @@ class SecretStore:
             return known
         return self.get(profile, field) is not None
 
-    def set(self, profile: str, field: str, value: str) -> None:
-        """Store a secret; in memory (and :attr:`problem` set) if the keyring fails."""
+    def set(self, profile: str, field: str, value: str) -> bool:
+        """Store a secret; in memory (and :attr:`problem` set) if the keyring fails.
+
+        Returns:
+            True when the keyring has it; False when it is kept in memory only, until this
+            process ends (:attr:`problem` says why), so nothing may call it stored.
+        """
         key = username(profile, field)
         self._resolve()
         if self._backend is not None:
@@ -165,8 +194,13 @@ class SecretStore:
                 self._memory.pop(key, None)
                 self._known[key] = True
                 log.info("Stored secret %s in the keyring", key)
-                return
+                return True
         self._memory[key] = value
+        return False
+
+    def in_memory_only(self, profile: str, field: str) -> bool:
+        """Whether this secret is held by this process alone (the keyring did not take it)."""
+        return username(profile, field) in self._memory
 
     def delete(self, profile: str, field: str) -> None:
         """Forget a secret; no error if there is none.

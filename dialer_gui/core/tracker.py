@@ -170,8 +170,9 @@ class CallTracker:
         self._pollers: dict[str, _Poller] = {}
         # Profiles whose PBX refused to be asked, with its sentence; cleared by a settings change.
         self._refused: dict[str, str] = {}
-        # Everything this tracker started, so stop() leaves nothing running.
+        # Calls awaiting a pushed report (a CDR), by attempt id.
         self._pushed: dict[int, CallAttempt] = {}
+        self._stopped = False
 
     # -- what the rest of the app asks ---------------------------------------------------------
     def capabilities(self, profile_name: str) -> Capabilities:
@@ -199,7 +200,7 @@ class CallTracker:
         A call without a call ID, or whose profile can tell nothing, is left as it is.
         """
         self.expire_pushed()
-        if attempt.id is None or not attempt.call_id:
+        if self._stopped or attempt.id is None or not attempt.call_id:
             return False
         if attempt.state not in LIVE_STATES and attempt.state is not CallState.UNKNOWN:
             return False
@@ -266,8 +267,9 @@ class CallTracker:
         return message
 
     # -- recording what the PBX said -----------------------------------------------------------
-    def apply(self, attempt: CallAttempt, progress: Progress) -> bool:
-        """Record one report about ``attempt``; whether it changed anything."""
+    def apply(self, attempt: CallAttempt, progress: Progress, outcome: str = "") -> bool:
+        """Record one report about ``attempt`` (with the PBX's own words for an ending, if it
+        gave some); whether it changed anything."""
         new, leg = progress.state, progress.leg or attempt.leg
         if new is CallState.UNTRACKED:
             raise ValueError("untracked is the tracker's own word, not a PBX report")
@@ -290,6 +292,8 @@ class CallTracker:
             changes["reason"] = Reason.FINISHED
         if progress.detail:
             changes["detail"] = progress.detail
+        if outcome and ending:
+            changes["outcome"] = outcome
         self.recorder.update(attempt, **changes)
         if ending:
             self._forget(attempt)
@@ -331,7 +335,7 @@ class CallTracker:
             self._forget(attempt)
             self._announce(attempt)
             return attempt
-        self.apply(attempt, progress)
+        self.apply(attempt, progress, outcome.outcome)
         return attempt
 
     def _held(self, attempt: CallAttempt) -> CallAttempt:
@@ -386,9 +390,10 @@ class CallTracker:
         interval, failures = policy.first, 0
         try:
             while poller.calls:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(poller.wake.wait(), interval)
+                woken = await _nap(poller.wake, interval)
                 poller.wake.clear()
+                if self._stopped:
+                    return
                 self._expire(poller)
                 if not poller.calls:
                     break
@@ -427,7 +432,8 @@ class CallTracker:
                         continue
                     changed |= self.apply(followed_call.attempt, report)
                 grown = min(interval * policy.growth, self._slowest(poller.profile))
-                interval = policy.first if changed else grown
+                # A new call woke us: it is looked at again soon, like any fresh call.
+                interval = policy.first if changed or woken else grown
         finally:
             if self._pollers.get(poller.profile) is poller and not poller.calls:
                 del self._pollers[poller.profile]
@@ -517,6 +523,7 @@ class CallTracker:
         listeners, self.listeners = self.listeners, []
         for listener in listeners:
             await listener.stop()
+        self._stopped = True
         pollers, self._pollers = list(self._pollers.values()), {}
         for poller in pollers:
             if poller.task is not None and not poller.task.done():
@@ -524,6 +531,21 @@ class CallTracker:
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller.task
         self._pushed.clear()
+
+
+async def _nap(wake: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds`` or until ``wake`` is set, whichever comes first; whether it was set.
+
+    Not ``asyncio.wait_for``: on Python 3.11 it drops a cancellation that arrives as the event
+    is set (a new call woke the poller just as the app quit), and the poller then ran on until
+    its calls ended, holding up the quit for as long.
+    """
+    waiter = asyncio.ensure_future(wake.wait())
+    try:
+        done, _pending = await asyncio.wait({waiter}, timeout=seconds)
+    finally:
+        waiter.cancel()
+    return bool(done)
 
 
 def _who(attempt: CallAttempt) -> str:

@@ -185,6 +185,16 @@ class Provider(abc.ABC):
         """
         return None
 
+    @classmethod
+    def sends_extension(cls, profile: ProviderProfile) -> bool:
+        """Whether a call through ``profile`` carries the extension behind a number (``x12``).
+
+        None of the click-to-call APIs documents digits to send once the call connects (DTMF
+        after a pause), so by default the PBX gets the number alone and the caller must key
+        the extension in; the planner says so wherever the call is shown.
+        """
+        return False
+
     # -- after "accepted" ---------------------------------------------------------------------
     @classmethod
     def outcome_feed(cls, profile: ProviderProfile) -> str | None:

@@ -365,7 +365,21 @@ class SimotelProvider(Provider):
         if not wanted:
             return []
         caller = str(self.option("caller") or "").strip()
-        body = json.dumps(simotel_follow.search_body(caller, wanted), separators=(",", ":"))
+        found: dict[str, Progress] = {}
+        for page in range(simotel_follow.MAX_PAGES):
+            search = simotel_follow.search_body(caller, wanted, page=page)
+            records = await self._records(json.dumps(search, separators=(",", ":")))
+            for call_id in wanted:
+                if call_id not in found:
+                    report = simotel_follow.final_state(call_id, records)
+                    if report is not None:
+                        found[call_id] = report
+            if len(found) == len(wanted) or len(records) < simotel_follow.MAX_RECORDS:
+                break
+        return [found[call_id] for call_id in wanted if call_id in found]
+
+    async def _records(self, body: str) -> list[dict[str, Any]]:
+        """One page of the call-record search."""
         try:
             response, raw, envelope = await self._send(simotel_follow.CDR_SEARCH, body)
         except ProviderError as exc:
@@ -374,15 +388,13 @@ class SimotelProvider(Provider):
         if envelope is None or not (_ok(envelope) and response.is_success):
             raise self._search_refusal(response, raw, envelope)
         try:
-            records = simotel_follow.records_of(envelope)
+            return simotel_follow.records_of(envelope)
         except ValueError:
             raise ProviderError(
                 "Simotel listed its call records in a way this dialer cannot read.",
                 category=ErrorCategory.UNEXPECTED,
                 raw=raw,
             ) from None
-        reports = (simotel_follow.final_state(call_id, records) for call_id in wanted)
-        return [report for report in reports if report is not None]
 
     def _search_refusal(
         self, response: httpx.Response, raw: str, envelope: dict[str, Any] | None

@@ -33,6 +33,10 @@ from dialer_gui.vocabulary.calls import CallState, Leg, Progress
 CDR_SEARCH = "reports/cdr/search"
 MARGIN = 14 * 3600  # seconds: the widest time-zone offset, either side
 MAX_RECORDS = 50  # records asked for per search (about 2 KB each; answers stop at 256 KB)
+# Pages read per look at most: a busy desk's newest 50 records may not reach back to the
+# oldest call still followed, so a look reads on, newest first, until every call is found, a
+# page comes back short (no older records), or this many pages were read.
+MAX_PAGES = 10
 _EPOCH = re.compile(r"^orig\.call\.(\d{9,11})\.\d+$")
 NO_ANSWER_WORDS = frozenset({"no answer", "no answered", "noanswer", "no_answer"})
 
@@ -50,15 +54,22 @@ def _stamp(unix: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.gmtime(unix))
 
 
-def search_body(caller: str, call_ids: Sequence[str], now: float | None = None) -> dict[str, Any]:
-    """The search for the records of ``call_ids``: your extension's, over their day."""
+def search_body(
+    caller: str, call_ids: Sequence[str], now: float | None = None, page: int = 0
+) -> dict[str, Any]:
+    """The search for the records of ``call_ids``: your extension's, over their day, newest
+    first; ``page`` 0 is the newest :data:`MAX_RECORDS`, 1 the ones before them, ..."""
     now = time.time() if now is None else now
     times = [t for t in map(placed_at, call_ids) if t is not None]
     start = min(times, default=now - MARGIN) - MARGIN
     return {
         "conditions": {"from": caller, "to": "", "cuid": ""},
         "date_range": {"from": _stamp(start), "to": _stamp(now + MARGIN)},
-        "pagination": {"start": 0, "count": MAX_RECORDS, "sorting": {"starttime": -1}},
+        "pagination": {
+            "start": page * MAX_RECORDS,
+            "count": MAX_RECORDS,
+            "sorting": {"starttime": -1},
+        },
         "alike": "false",
     }
 

@@ -207,6 +207,15 @@ class WebhookProvider(Provider):
     # Which calls this instance asked the service to end (providers.following).
     _memory: FollowMemory | None = None
 
+    @classmethod
+    def sends_extension(cls, profile: ProviderProfile) -> bool:
+        """True when the address, body or a header uses ``{extension}``."""
+        headers = profile.get("headers") or {}
+        parts = [str(profile.get("url") or ""), str(profile.get("body") or "")]
+        if isinstance(headers, Mapping):
+            parts += [str(v) for v in headers.values()]
+        return any("extension" in PLACEHOLDER.findall(part) for part in parts)
+
     def values(self, request: CallRequest, *, masked: bool) -> dict[str, str]:
         """Placeholder values: profile options first, then call data and secrets on top."""
         values: dict[str, str] = {

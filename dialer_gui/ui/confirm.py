@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from dialer_gui.core.dialer import DialPlan
+from dialer_gui.ui import colors
 from dialer_gui.ui.accessible import plain
 from dialer_gui.ui.dialogs import run_dialog
 from dialer_gui.ui.icons import app_icon
@@ -61,6 +62,11 @@ class ConfirmDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(number)
         layout.addWidget(details)
+        for text in plan.notes:  # a vanity number's digits: what is dialed, beside the word
+            note = QLabel(text)
+            note.setWordWrap(True)
+            note.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(note)
         if plan.confirm_reason:
             reason = QLabel(plan.confirm_reason)
             reason.setWordWrap(True)
@@ -71,7 +77,7 @@ class ConfirmDialog(QDialog):
             warning = QLabel(f"⚠ {text}")
             warning.setWordWrap(True)
             warning.setTextFormat(Qt.TextFormat.PlainText)
-            warning.setStyleSheet("color: #9a5b00; font-weight: bold;")
+            warning.setStyleSheet(f"{colors.style(colors.WARNING)} font-weight: bold;")
             layout.addWidget(warning)
 
         self.countdown_label = QLabel()

@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from dialer_gui.core.dialer import CallPlacer, ConfirmFn, DialPlan
+from dialer_gui.core.events import CallChanged, EventBus
 from dialer_gui.errors import DialerError
-from dialer_gui.ui import messages
+from dialer_gui.ui import colors, messages
 from dialer_gui.ui.accessible import announce, name_with_text, plain
 from dialer_gui.ui.tasks import spawn
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
@@ -66,9 +67,6 @@ DISMISS_TEXT = (
     "or by running dialer-gui."
 )
 
-ERROR_STYLE = "color: #b3261e;"
-WARN_STYLE = "color: #9a5b00;"
-OK_STYLE = "color: #1f7a4d;"
 HINT_STYLE = "color: palette(placeholder-text);"
 
 
@@ -134,6 +132,7 @@ class DialPad(QWidget):
         self._recent_pos = -1
         self._draft = ""
         self._dismiss_explained = False
+        self._status_number: str | None = None  # the number the status line is about
         self.last_task: asyncio.Task[CallAttempt | None] | None = None
         self.setObjectName("dialPad")
         self._build()
@@ -187,17 +186,21 @@ class DialPad(QWidget):
         keys.setSpacing(6)
         self.keys: dict[str, QToolButton] = {}
         for i, (key, letters) in enumerate(KEYS):
-            button = QToolButton()
+            button = Key()
             button.setText(f"{key}\n{letters}" if letters else f"{key}\n ")
             button.setObjectName(f"key_{key}")
             # What the key shows ("2 ABC"): the letters are how names are dialed by number.
             button.setAccessibleName("Plus" if key == "+" else f"{key} {letters}".strip())
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing is the keyboard path
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            button.setMinimumSize(64, 48)
             kfont = button.font()
             kfont.setPointSizeF(kfont.pointSizeF() * 1.2)
             button.setFont(kfont)
+            # One size, from the font (Key.sizeHint): keys that stretched with the window
+            # grew huge in a wide one and shrank whenever a status or preview line took their
+            # room. Spare height goes to the stretch at the bottom instead; only a screen too
+            # small for the window at that size (1280x800 at 150 %) makes them lower.
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+            button.setMinimumHeight(button.fontMetrics().lineSpacing() * 2 + 4)
             if key == "0":
                 button.setToolTip("Hold, or right-click, for +")
                 button.setAccessibleName("0, hold for plus")
@@ -242,6 +245,9 @@ class DialPad(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # errors carry the PBX's words
         self.status.setAccessibleName("Last call")
+        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Room for a two-line result before it is shown, so its arrival moves nothing.
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2)
 
         provider_row = QHBoxLayout()
         provider_row.addWidget(provider_label)
@@ -256,10 +262,14 @@ class DialPad(QWidget):
         layout.addWidget(self.field)
         layout.addWidget(self.preview)
         layout.addLayout(provider_row)
-        layout.addLayout(keys, 1)
+        layout.addLayout(keys)
+        layout.setAlignment(keys, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.call_button)
         layout.addLayout(edit_row)
         layout.addWidget(self.status)
+        # Spare height gathers below the last line: a longer preview or result takes it from
+        # here, never from the keys.
+        layout.addStretch(1)
 
         QWidget.setTabOrder(self.field, self.provider_box)
         QWidget.setTabOrder(self.provider_box, self.call_button)
@@ -303,6 +313,7 @@ class DialPad(QWidget):
     def clear(self) -> None:
         self.field.clear()
         self.status.clear()
+        self._status_number = None
         self._recent_pos = -1
         self.field.setFocus()
 
@@ -443,6 +454,7 @@ class DialPad(QWidget):
             return None  # the same number is on its way; a second press places nothing
         key = _key(plan)
         self._pending.add(key)
+        self._status_number = key
         self._update_button(plan)
         display = plan.target.display if plan.target else plan.raw
         self._set_status(f"Calling {display}…", HINT_STYLE)
@@ -473,7 +485,7 @@ class DialPad(QWidget):
             )
         except DialerError as exc:
             messages.error("Call not placed", str(exc))
-            self._set_status(str(exc), ERROR_STYLE)
+            self._set_status(str(exc), colors.style(colors.ERROR))
             return None
         finally:
             self._pending.discard(key)
@@ -485,21 +497,60 @@ class DialPad(QWidget):
             self.field.clear()
         return attempt
 
+    def watch(self, events: EventBus) -> Callable[[], None]:
+        """Follow calls from every door; returns the unsubscribe function.
+
+        The status line is about one number. A later call to it from another door (a redial
+        from the history, a link) replaces what it says, so "result unknown" does not stay
+        once the number was dialed again and accepted, and a late outcome (Teleforge's
+        answered or busy) reaches it too.
+        """
+
+        def on_event(event: object) -> None:
+            if isinstance(event, CallChanged):
+                self.call_changed(event.attempt)
+
+        return events.subscribe(on_event)
+
+    def call_changed(self, attempt: CallAttempt) -> None:
+        number = attempt.number
+        if not number or number != self._status_number or number in self._pending:
+            return  # another number's, or this pad's own call, whose end _dial shows
+        if attempt.state is CallState.REQUESTED:
+            self._set_status(f"Calling {attempt.display or number}…", HINT_STYLE)
+        else:
+            self.show_result(attempt)
+
     def show_result(self, attempt: CallAttempt) -> None:
+        self._status_number = attempt.number or self._status_number
         message = messages.call_message(attempt)
         if message is not None:
-            style = {"info": OK_STYLE, "warning": WARN_STYLE, "error": ERROR_STYLE}
+            style = {
+                "info": colors.style(colors.OK),
+                "warning": colors.style(colors.WARNING),
+                "error": colors.style(colors.ERROR),
+            }
             self._set_status(f"{message.title}. {message.text}", style[message.level])
         elif attempt.state is CallState.MERGED:
-            self._set_status(attempt.detail or "Merged with the call just placed.", WARN_STYLE)
+            self._set_status(
+                attempt.detail or "Merged with the call just placed.", colors.style(colors.WARNING)
+            )
         elif attempt.state is CallState.BLOCKED:
-            self._set_status(attempt.error or "Not placed.", WARN_STYLE)
+            self._set_status(attempt.error or "Not placed.", colors.style(colors.WARNING))
 
     def _set_status(self, text: str, style: str) -> None:
         self.status.setStyleSheet(style)
         self.status.setText(text)
         name_with_text(self.status, "Last call", text)
         announce(self.status, text)
+
+
+class Key(QToolButton):
+    """A key of the pad, as large as two lines of its font ("2" over "ABC") with room around."""
+
+    def sizeHint(self) -> QSize:
+        height = self.fontMetrics().lineSpacing() * 2 + 16
+        return QSize(max(72, height * 3 // 2), height)
 
 
 def _key(plan: DialPlan) -> str:
@@ -509,8 +560,9 @@ def _key(plan: DialPlan) -> str:
 def preview_html(plan: DialPlan) -> str:
     """The preview under the number field, in words (colour only repeats what words say)."""
     esc = html.escape
+    error_style, warn_style = colors.style(colors.ERROR), colors.style(colors.WARNING)
     if plan.error:
-        return f"<span style='{ERROR_STYLE}'><b>Cannot dial:</b> {esc(plan.error)}</span>"
+        return f"<span style='{error_style}'><b>Cannot dial:</b> {esc(plan.error)}</span>"
     target = plan.target
     assert target is not None
     lines = [f"<b>{esc(target.display)}</b>"]
@@ -523,15 +575,17 @@ def preview_html(plan: DialPlan) -> str:
     if kind and kind != "unknown":
         lines[0] += f" <span style='{HINT_STYLE}'>({esc(kind)})</span>"
     if plan.blocked:
-        lines.append(f"<span style='{ERROR_STYLE}'><b>Blocked:</b> {esc(plan.blocked)}</span>")
+        lines.append(f"<span style='{error_style}'><b>Blocked:</b> {esc(plan.blocked)}</span>")
         return "<br>".join(lines)
+    for note in plan.notes:
+        lines.append(f"<span style='{HINT_STYLE}'>{esc(note)}</span>")
     provider = plan.profile.name if plan.profile else "?"
     lines.append(f"Sends <tt>{esc(plan.dial_string)}</tt> via {esc(provider)}")
     if plan.needs_confirm:
         reason = plan.confirm_reason or "Your settings ask first."
         lines.append(f"<span style='{HINT_STYLE}'>Asks first: {esc(reason)}</span>")
     if plan.duplicate_of is not None:
-        lines.append(f"<span style='{WARN_STYLE}'>Dialed moments ago; would be merged.</span>")
+        lines.append(f"<span style='{warn_style}'>Dialed moments ago; would be merged.</span>")
     for warning in plan.warnings:
-        lines.append(f"<span style='{WARN_STYLE}'>⚠ {esc(warning)}</span>")
+        lines.append(f"<span style='{warn_style}'>⚠ {esc(warning)}</span>")
     return "<br>".join(lines)

@@ -16,11 +16,11 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from dialer_gui.core.events import CallChanged, Event, EventBus
 from dialer_gui.errors import HistoryError
 from dialer_gui.providers.errors import ADVICE, ErrorCategory
+from dialer_gui.ui import colors
 from dialer_gui.vocabulary.calls import (
     STATE_WORDS,
     CallAttempt,
@@ -97,18 +97,19 @@ SOURCE_TEXT = {
 STATE_TEXT = STATE_WORDS
 
 STATE_COLOURS = {
-    CallState.FAILED: QColor("#b3261e"),
-    CallState.UNKNOWN: QColor("#9a5b00"),
-    CallState.ACCEPTED: QColor("#1f7a4d"),
-    CallState.COMPLETED: QColor("#1f7a4d"),
-    CallState.RINGING: QColor("#1f7a4d"),
-    CallState.ANSWERED: QColor("#1f7a4d"),
-    CallState.CONNECTED: QColor("#1f7a4d"),
-    CallState.ENDED: QColor("#1f7a4d"),
-    CallState.HUNG_UP: QColor("#1f7a4d"),
-    CallState.BUSY: QColor("#9a5b00"),
-    CallState.NO_ANSWER: QColor("#9a5b00"),
+    CallState.FAILED: colors.ERROR,
+    CallState.UNKNOWN: colors.WARNING,
+    CallState.ACCEPTED: colors.OK,
+    CallState.COMPLETED: colors.OK,
+    CallState.RINGING: colors.OK,
+    CallState.ANSWERED: colors.OK,
+    CallState.CONNECTED: colors.OK,
+    CallState.ENDED: colors.OK,
+    CallState.HUNG_UP: colors.OK,
+    CallState.BUSY: colors.WARNING,
+    CallState.NO_ANSWER: colors.WARNING,
 }
+"""The colour that repeats a state's words (``ui.colors`` keeps it readable in dark themes)."""
 
 
 def state_text(attempt: CallAttempt) -> str:
@@ -363,7 +364,8 @@ class HistoryModel(QAbstractTableModel):
         if role == _USER:
             return attempt
         if column == Column.STATE:
-            return STATE_COLOURS.get(attempt.state)
+            kind = STATE_COLOURS.get(attempt.state)
+            return colors.state_color(kind) if kind is not None else None
         return None
 
     def _cell_texts(self, attempt: CallAttempt) -> tuple[str, ...]:

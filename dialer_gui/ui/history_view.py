@@ -131,7 +131,7 @@ class HistoryView(QWidget):
         self,
         model: HistoryModel,
         history: object,
-        redial: Callable[[CallAttempt], None],
+        redial: Callable[[CallAttempt], object],
         providers: Callable[[], list[str]],
         parent: QWidget | None = None,
     ) -> None:
@@ -186,15 +186,19 @@ class HistoryView(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         for column, width in (
-            (Column.TIME, 80),
+            (Column.TIME, 70),
             (Column.SOURCE, 80),
             (Column.NUMBER, 150),
             (Column.PROVIDER, 110),
-            (Column.STATE, 130),
+            (Column.STATE, 110),
             (Column.CALL_ID, 170),
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # What was called and how it ended first, so they show in the dial pad's width; the
+        # rest scrolls. Only the order shown changes: the model's columns stay as they are.
+        header.moveSection(header.visualIndex(Column.NUMBER), 1)
+        header.moveSection(header.visualIndex(Column.STATE), 2)
         # ``activated`` alone: it is Enter, and a double click where the platform activates on
         # one; connecting ``doubleClicked`` as well opened every Details dialog twice.
         self.table.activated.connect(lambda _index: self.show_details())
@@ -229,13 +233,22 @@ class HistoryView(QWidget):
         state_label.setBuddy(self.state_box)
         provider_label = QLabel("&Provider:")
         provider_label.setBuddy(self.provider_box)
+        # Two rows, so the pane fits the dial pad's window: in one, the filters pushed the
+        # window (or its right edge) off a small screen.
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search, 1)
         filters = QHBoxLayout()
-        filters.addWidget(search_label)
-        filters.addWidget(self.search, 1)
         filters.addWidget(state_label)
-        filters.addWidget(self.state_box)
+        filters.addWidget(self.state_box, 1)
         filters.addWidget(provider_label)
-        filters.addWidget(self.provider_box)
+        filters.addWidget(self.provider_box, 1)
+        for box in (self.state_box, self.provider_box):
+            # Long profile names are cut in the closed box, not allowed to widen it.
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(8)
         actions = QHBoxLayout()
         actions.addWidget(self.redial_button)
         actions.addWidget(self.copy_button)
@@ -243,6 +256,7 @@ class HistoryView(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.export_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)

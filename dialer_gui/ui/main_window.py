@@ -3,6 +3,10 @@
 Ctrl+1 and Ctrl+2 pick the tab, Ctrl+, opens the settings, Ctrl+Q quits. With a tray, closing it
 only hides it (the tray keeps the app alive). Without a tray it is the
 app: closing it quits, and Escape on an empty dial pad minimises instead of hiding.
+
+One size for both tabs: the history fits the window (its columns scroll and elide) rather than
+the window growing for it, which pushed its right half off a 1280x800 screen and left the dial
+pad as wide. The first size is kept within the screen's available area.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from dialer_gui.ui.dialpad import DialPad
+from dialer_gui.ui.geometry import first_size
 from dialer_gui.ui.icons import app_icon
 
-DIAL_SIZE = QSize(380, 600)
-HISTORY_SIZE = QSize(980, 600)
+DIAL_SIZE = QSize(440, 600)
+"""The window's first size (both tabs fit it), made smaller where the screen is."""
 
 
 class MainWindow(QMainWindow):
@@ -53,7 +58,6 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Dial and history")
         self.tabs.addTab(dialpad, "&Dial")
         self.tabs.addTab(history, "&History")
-        self.tabs.currentChanged.connect(self._tab_changed)
         # The call in progress sits above both tabs, so it stays in view whichever is open.
         self.call_card = call_card
         central = QWidget()
@@ -65,7 +69,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.statusBar().setSizeGripEnabled(True)
-        self.resize(DIAL_SIZE)
+        self.resize(first_size(self, DIAL_SIZE))
         self.set_demo(demo)
         dialpad.dismissed.connect(self.dismiss)
         QShortcut(QKeySequence("Ctrl+1"), self, lambda: self.show_tab(0))
@@ -104,11 +108,6 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         self.show_tab(1)
-
-    def _tab_changed(self, index: int) -> None:
-        # The history needs width; the dial pad stays compact unless the user resized it.
-        if index == 1 and self.width() < HISTORY_SIZE.width():
-            self.resize(HISTORY_SIZE.width(), max(self.height(), HISTORY_SIZE.height()))
 
     def dismiss(self) -> None:
         """Escape on an empty dial pad: out of the way, but never lost."""

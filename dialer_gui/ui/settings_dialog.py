@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -60,7 +60,8 @@ from dialer_gui.core.settings_draft import (
 )
 from dialer_gui.errors import ConfigError, DialerError
 from dialer_gui.providers import create_provider
-from dialer_gui.ui import messages
+from dialer_gui.ui import colors, messages
+from dialer_gui.ui.geometry import first_size
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.settings_fields import Editor, field_editor
 from dialer_gui.ui.tasks import spawn
@@ -68,7 +69,7 @@ from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger("dialer_gui.ui.settings")
 
-ERROR_STYLE = "color: #b3261e;"
+SETTINGS_SIZE = QSize(720, 560)
 WARNING_STYLE = (
     "background: #fde7e9; color: #7a1c16; border: 1px solid #b3261e;"
     "border-radius: 4px; padding: 4px;"
@@ -107,12 +108,14 @@ class SettingsDialog(QDialog):
         self.editors: dict[str, Editor] = {}
         self.general_editors: dict[str, Editor] = {}
         self._current: Draft | None = None
+        self._test_round = 0  # counts edits: a Test result belongs to the round it started in
         self.test_task: Any = None
         self.save_task: asyncio.Task[None] | None = None
         self._save_work: asyncio.Future[Any] | None = None
         self._quitting = False
 
         layout = QVBoxLayout(self)
+        self.note: QLabel | None = None  # the file's problem, or demo mode: gone once saved
         if problem:
             note = QLabel(
                 f"The settings file could not be read: {problem}\nSaving here replaces it."
@@ -120,6 +123,7 @@ class SettingsDialog(QDialog):
             note.setWordWrap(True)
             note.setStyleSheet(WARNING_STYLE)
             layout.addWidget(note)
+            self.note = note
         elif demo:
             note = QLabel(
                 "Demo mode: calls go to the built-in simulator. Add your PBX below; "
@@ -128,6 +132,7 @@ class SettingsDialog(QDialog):
             note.setWordWrap(True)
             note.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 4px;")
             layout.addWidget(note)
+            self.note = note
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Settings sections")  # a Tab stop: say what it is
         self.tabs.addTab(self._providers_tab(), "&Providers")
@@ -137,7 +142,7 @@ class SettingsDialog(QDialog):
         self.error_label.setObjectName("settingsError")
         self.error_label.setWordWrap(True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(colors.style(colors.ERROR))
         self.error_label.hide()
         layout.addWidget(self.error_label)
         self.saving_label = QLabel("Saving passwords in the system keyring…")
@@ -151,8 +156,11 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        # Qt's own "Save" has a mnemonic only under some desktop themes (GTK, KDE), not on a
+        # bare X session, Windows or macOS; Alt+S must save everywhere.
+        self.save_button.setText("&Save")
         layout.addWidget(buttons)
-        self.resize(720, 560)
+        self.resize(first_size(self, SETTINGS_SIZE))
         if self.drafts:
             self.profile_list.setCurrentRow(0)
         else:
@@ -184,6 +192,7 @@ class SettingsDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Profile name")
         self.name_edit.setToolTip("A short name: letters, digits, - and _.")
+        self.name_edit.textEdited.connect(self._edited)
         self.type_box = QComboBox()
         self.type_box.setAccessibleName("Provider type")
         for type_name in available_types():
@@ -264,7 +273,10 @@ class SettingsDialog(QDialog):
         self.editors = {}
         for spec in type_fields(draft.type):
             stored = spec.secret and self._secret_stored(draft, spec.name)
-            editor = field_editor(spec, stored_secret=stored)
+            memory_only = spec.secret and self.secrets.in_memory_only(
+                draft.original or draft.name, spec.name
+            )
+            editor = field_editor(spec, stored_secret=stored, memory_only=memory_only)
             value = draft.options.get(spec.name, spec.default)
             editor.put(value)
             if spec.secret and spec.name in draft.secrets:
@@ -283,6 +295,7 @@ class SettingsDialog(QDialog):
             editor.widget.setAccessibleDescription(described)
             self.form.addRow(label, editor.widget)
             self.editors[spec.name] = editor
+            editor.changed.connect(self._edited)
             if spec.name == "verify_tls":
                 editor.widget.toggled.connect(self._update_tls_warning)  # type: ignore[attr-defined]
         self._update_tls_warning()
@@ -305,10 +318,16 @@ class SettingsDialog(QDialog):
         except DialerError:
             return False
 
+    def _edited(self, *_args: Any) -> None:
+        """A field changed: a Test result about the values before is no longer true."""
+        self._test_round += 1
+        self.test_result.clear()
+
     def _type_changed(self, _index: int) -> None:
         draft = self._current
         if draft is None:
             return
+        self._edited()
         self._store_form()
         self.model.change_type(draft, str(self.type_box.currentData()))
         self._build_form(draft)
@@ -365,7 +384,7 @@ class SettingsDialog(QDialog):
         typed = dict(draft.secrets)
         self.test_button.setEnabled(False)
         self._set_test_result("Testing…", ok=None)
-        self.test_task = spawn(self._test(profile, typed, draft.original))
+        self.test_task = spawn(self._test(profile, typed, draft.original, self._test_round))
 
     def _test_secrets(
         self, type_name: str, typed: dict[str, str], original: str | None
@@ -387,27 +406,33 @@ class SettingsDialog(QDialog):
         return create_provider(profile, self._test_secrets(profile.type, typed, original))
 
     async def _test(
-        self, profile: ProviderProfile, typed: dict[str, str], original: str | None
+        self, profile: ProviderProfile, typed: dict[str, str], original: str | None, round_: int
     ) -> None:
         try:
             provider = await asyncio.to_thread(self._build_test_provider, profile, typed, original)
         except (KeyError, ValueError, DialerError) as exc:
-            self._set_test_result(f"Cannot test: {exc}", ok=False)
+            self._set_test_result(f"Cannot test: {exc}", ok=False, round_=round_)
             self.test_button.setEnabled(True)
             return
         try:
             result = await provider.check()
         except DialerError as exc:
             advice = getattr(exc, "advice", "")
-            self._set_test_result(f"{exc} {advice}".strip(), ok=False)
+            self._set_test_result(f"{exc} {advice}".strip(), ok=False, round_=round_)
         else:
-            self._set_test_result(result, ok=True)
+            self._set_test_result(result, ok=True, round_=round_)
         finally:
             await provider.aclose()
             self.test_button.setEnabled(True)
 
-    def _set_test_result(self, text: str, *, ok: bool | None) -> None:
-        style = {True: "color: #1f7a4d;", False: ERROR_STYLE, None: ""}[ok]
+    def _set_test_result(self, text: str, *, ok: bool | None, round_: int | None = None) -> None:
+        if round_ is not None and round_ != self._test_round:
+            return  # the fields were edited while it ran: it tested values no longer shown
+        style = {
+            True: colors.style(colors.OK),
+            False: colors.style(colors.ERROR),
+            None: "",
+        }[ok]
         prefix = {True: "✔ ", False: "✖ ", None: ""}[ok]
         self.test_result.setStyleSheet(style)
         self.test_result.setText(prefix + text)
@@ -531,7 +556,7 @@ class SettingsDialog(QDialog):
         try:
             # Shielded: quitting cancels this task, but the keyring write runs to its end
             # (the loop waits for its thread), and the form stays disabled until it has.
-            failures, problem = await asyncio.shield(work)
+            failures, unkept, problem = await asyncio.shield(work)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # logged by _log_failure
@@ -541,16 +566,65 @@ class SettingsDialog(QDialog):
         self._set_saving(False)
         if failures:
             messages.warning("Some passwords were not changed", " ".join(failures))
-        if problem:
-            messages.warning("Passwords are not kept", problem)
         self.on_saved(config)
-        self.accept()
+        if not unkept:
+            self.accept()
+            return
+        # The file is saved and the app uses it, but a secret lives in this process only: say
+        # so here, where it was typed, rather than in a notice that fades, and show the field
+        # as not set, since after a restart it is.
+        self._rebase(config)
+        self._show_unkept(unkept, problem)
 
     def _save_secrets_and_check(
         self, drafts: list[Draft], removed: list[str]
-    ) -> tuple[list[str], str | None]:
+    ) -> tuple[list[str], list[tuple[str, str]], str | None]:
+        """Store the secrets (a worker thread); failures, secrets kept in memory only, why."""
         failures = self.model.save_secrets(self.secrets, drafts, removed)
-        return failures, self.secrets.problem
+        unkept = [
+            (draft.name, field)
+            for draft in drafts
+            for field in draft.secrets
+            if self.secrets.in_memory_only(draft.name, field)
+        ]
+        return failures, unkept, self.secrets.problem
+
+    def _rebase(self, config: Config) -> None:
+        """Show ``config`` as just opened: it is saved, so closing now loses nothing."""
+        row = self.profile_list.currentRow()
+        self.config = config
+        self.model = SettingsDraft(config)
+        self._current = None  # the old draft must not be copied back from the form
+        self.profile_list.blockSignals(True)
+        self.profile_list.clear()
+        for draft in self.drafts:
+            self.profile_list.addItem(draft.name)
+        row = row if 0 <= row < len(self.drafts) else (0 if self.drafts else -1)
+        self.profile_list.setCurrentRow(row)
+        self.profile_list.blockSignals(False)
+        self._show_draft(self.drafts[row] if row >= 0 else None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+        if self.note is not None and config.providers:
+            self.note.hide()  # the file is good now, and with a provider demo mode is over
+        self._opened_state = self._state()
+
+    def _show_unkept(self, unkept: list[tuple[str, str]], problem: str | None) -> None:
+        labels = {}
+        for draft in self.drafts:
+            for spec in type_fields(draft.type):
+                labels[(draft.name, spec.name)] = spec.label
+        lines = []
+        for profile, field in unkept:
+            label = labels.get((profile, field), field)
+            lines.append(
+                f"The {label} of “{profile}” was not stored: the system keyring did not take "
+                f"it. dialer-gui uses it until it quits; after that, calls through “{profile}” "
+                f"fail until it is stored. To store it, get a keyring working, then type it "
+                f"here again and save, or run: dialer-gui secret set {profile} {field}"
+            )
+        why = f"\n{problem}" if problem else ""
+        self.error_label.setText("Settings saved, except:\n• " + "\n• ".join(lines) + why)
+        self.error_label.show()
 
     def _set_saving(self, saving: bool) -> None:
         self.tabs.setEnabled(not saving)

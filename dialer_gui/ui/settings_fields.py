@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +25,8 @@ from dialer_gui.vocabulary.fields import Field, FieldKind
 
 STORED = "•••• stored in keyring"
 NOT_SET = "not set"
+MEMORY_ONLY = f"{NOT_SET} in a keyring: used until dialer-gui quits"
+"""A secret the keyring refused, which this process keeps: never shown as stored."""
 RULE_SEPARATOR = " => "
 
 
@@ -34,6 +37,20 @@ class Editor:
         self.widget = widget
         self.get = get
         self.put = put
+
+    @property
+    def changed(self) -> SignalInstance:
+        """Emitted whenever the value changes (typed, picked, toggled, or put)."""
+        widget = self.widget
+        if isinstance(widget, QCheckBox):
+            return widget.toggled
+        if isinstance(widget, QSpinBox | QDoubleSpinBox):
+            return widget.valueChanged
+        if isinstance(widget, QComboBox):
+            return widget.currentIndexChanged
+        if isinstance(widget, QLineEdit | QPlainTextEdit):
+            return widget.textChanged
+        raise TypeError(f"no change signal known for {type(widget).__name__}")
 
 
 def _rules_text(value: Any) -> str:
@@ -70,8 +87,18 @@ def _parse_mapping(text: str) -> dict[str, str]:
     return out
 
 
-def field_editor(spec: Field, stored_secret: bool = False, profiles: Sequence[str] = ()) -> Editor:
-    """The editor for one setting, by its kind; ``profiles`` are offered for a ``PROFILE``."""
+def field_editor(
+    spec: Field,
+    stored_secret: bool = False,
+    profiles: Sequence[str] = (),
+    *,
+    memory_only: bool = False,
+) -> Editor:
+    """The editor for one setting, by its kind; ``profiles`` are offered for a ``PROFILE``.
+
+    A secret's field says whether the keyring has it (``stored_secret``) or only this process
+    does (``memory_only``: the keyring refused it), or neither.
+    """
     kind = spec.kind
     if kind is FieldKind.BOOL:
         box = QCheckBox()
@@ -137,7 +164,9 @@ def field_editor(spec: Field, stored_secret: bool = False, profiles: Sequence[st
     line = QLineEdit()
     if kind is FieldKind.SECRET:
         line.setEchoMode(QLineEdit.EchoMode.Password)
-        line.setPlaceholderText(STORED if stored_secret else NOT_SET)
+        line.setPlaceholderText(
+            MEMORY_ONLY if memory_only else STORED if stored_secret else NOT_SET
+        )
         # Never filled with the stored value: put() is a no-op, get() is only what was typed.
         return Editor(line, line.text, lambda _v: None)
     if kind is FieldKind.URL:

@@ -97,3 +97,18 @@ def test_every_mnemonic_of_the_providers_tab_is_used_once(dialog) -> None:
         dialog.tabs.tabText(i)[dialog.tabs.tabText(i).index("&") + 1].lower() for i in range(2)
     ]
     assert len(keys) == len(set(keys)), sorted(keys)
+
+
+def test_alt_s_saves_whatever_the_desktop_theme(qtbot, dialog) -> None:
+    """Qt gives the standard buttons mnemonics only under some desktops' themes (GTK, KDE);
+    the offscreen platform, like a bare X session or Windows, has none of its own."""
+    pressed = []
+    dialog.save = lambda: pressed.append("save") or False
+    dialog.buttons.accepted.disconnect()
+    dialog.buttons.accepted.connect(dialog.save)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # shortcuts reach the active window only
+    dialog.name_edit.setFocus()
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: pressed == ["save"], timeout=1000)  # a mnemonic clicks animated
+    assert "s" not in dialog.name_edit.text().replace("office", "")
