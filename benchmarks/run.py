@@ -3,7 +3,7 @@
 Options:
     --quick        few repetitions and small data, to check that the scripts work (seconds);
                    the numbers are not meaningful.
-    --only NAMES   comma-separated subset of: link, cold, memory, history,
+    --only NAMES   comma-separated subset of: link, cold, memory, history, contacts,
                    responsiveness, soak.
     --out DIR      where the JSON results go (default benchmarks/results/, which git ignores).
 
@@ -27,6 +27,7 @@ BENCHMARKS = {
     "cold": "cold_start",
     "memory": "memory",
     "history": "history_scale",
+    "contacts": "contacts",
     "responsiveness": "responsiveness",
     "soak": "soak",
 }

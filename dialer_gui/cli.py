@@ -7,7 +7,7 @@ Start-up order (the link path first, because it is the hot path of a tel: click)
    when no instance runs is the app imported and started with the link queued. ``--link`` takes
    exactly one argument, so a hostile URI can never become an option.
 2. Sub-commands (``call``, ``providers``, ``history``, ``secret``, ``contacts``, ``sandbox``, ...)
-   run without a GUI.
+   run without a GUI; ``contacts`` lives in ``contacts_command``, the rest in ``commands``.
 3. Otherwise: show the running instance, or start the app.
 """
 
@@ -242,16 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("register", help="make dialer-gui open tel:, callto: and sip: links")
     sub.add_parser("unregister", help="stop opening tel:, callto: and sip: links")
     sub.add_parser("doctor", help="check links, keyring, tray and providers; say how to fix")
-    contacts = sub.add_parser("contacts", help="sync and search the company directories")
-    actions = contacts.add_subparsers(dest="contacts_command", metavar="ACTION", required=True)
-    sync = actions.add_parser("sync", help="bring the CardDAV address books up to date")
-    sync.add_argument("name", nargs="?", help="only this directory")
-    look = actions.add_parser("search", help="search the LDAP directories now")
-    look.add_argument("query", help="part of a name, organisation or number")
-    look.add_argument("--json", action="store_true", help="print the matches as JSON")
-    look.add_argument("--directory", help="only this directory")
     auto = sub.add_parser("autostart", help="start dialer-gui at login")
     auto.add_argument("state", choices=("on", "off", "status"), help="turn on, off, or show")
+    from dialer_gui import contacts_command
+
+    contacts_command.add_parser(sub)
     return parser
 
 
@@ -270,6 +265,10 @@ def _main_parsed(argv: list[str]) -> int:
     command = ns.command
     if command is None:
         return _show_or_start(ns)
+    if command == "contacts":
+        from dialer_gui import contacts_command
+
+        return int(contacts_command.cmd_contacts(ns))
     from dialer_gui import commands
 
     handler = getattr(commands, f"cmd_{command}")

@@ -14,9 +14,9 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, NamedTuple
 
-from dialer_gui.errors import ConfigError, DialerError, HistoryError
+from dialer_gui.errors import ConfigError, ContactsError, DialerError, HistoryError
 from dialer_gui.exitcodes import EXIT_CODES, ExitCode
 from dialer_gui.vocabulary.calls import (
     LIVE_STATES,
@@ -75,8 +75,18 @@ def _demo(config: Any) -> Iterator[tuple[Any, Any]]:
         yield demo_config(config, sandbox.base_url), secrets
 
 
-def _pick_text(ns: argparse.Namespace, region: str) -> str | None:
-    """The one number to dial from the target argument or the clipboard."""
+class _Picked(NamedTuple):
+    """What ``call`` dials: a number, a link or text with one number; for a contact dialed by
+    name also its name and the text that named it (kept as the call's input)."""
+
+    text: str
+    contact: str | None = None
+    typed: str = ""
+
+
+def _pick_text(ns: argparse.Namespace, region: str) -> _Picked | None:
+    """The one number to dial from the target argument (a number, link, name or text) or the
+    clipboard; None after saying why there is none."""
     from dialer_gui.core import links, numbers
 
     if ns.clipboard:
@@ -90,21 +100,70 @@ def _pick_text(ns: argparse.Namespace, region: str) -> str | None:
         _err("say what to call: dialer-gui call NUMBER (or --clipboard)")
         return None
     if links.looks_like_link(text.strip()):
-        return text.strip()
+        return _Picked(text.strip())
     try:
         numbers.parse_target(text, region=region)
-        return text
+        return _Picked(text)
     except DialerError:
         pass
+    if not ns.clipboard:
+        named, picked = _dial_by_name(text, ns.json)
+        if named:
+            return picked
     found = numbers.extract_numbers(text, region=region)
     if len(found) == 1:
-        return found[0].e164
+        return _Picked(found[0].e164)
     if not found:
         _err("no phone number found in " + ("the clipboard." if ns.clipboard else "that text."))
         return None
     listed = ", ".join(t.display for t in found[:10])
     _err(f"found {len(found)} numbers ({listed}); run again with the one to call.")
     return None
+
+
+def _dial_by_name(text: str, as_json: bool) -> tuple[bool, _Picked | None]:
+    """Whether ``text`` names contacts in the phone book, and the number to dial when it names
+    exactly one dialable number (``core.contacts.names``); the choices are listed otherwise
+    (as JSON on stdout with ``--json``), and None is returned."""
+    from dialer_gui.core import paths
+    from dialer_gui.core.contacts.names import match_name
+    from dialer_gui.core.contacts.store import ContactStore
+
+    path = paths.contacts_path()
+    if not any(c.isalpha() for c in text) or not path.exists():
+        return False, None
+    try:
+        with ContactStore(path, read_only=True) as store:
+            match = match_name(store, text)
+    except ContactsError as exc:
+        _err(f"{exc} Names cannot be dialed until it is fixed.")
+        return False, None
+    if not match.contacts:
+        return False, None
+    if match.one is not None:
+        return True, _Picked(match.one.number.number, match.one.contact.name, text)
+    asked = _plain(text)
+    if not match.choices:
+        names = ", ".join(_plain(c.name) for c in match.contacts[:5])
+        _err(f"“{asked}” names {names}, with no number dialer-gui can dial.")
+        return True, None
+    if as_json:
+        choices = [
+            {
+                "name": c.contact.name,
+                "organisation": c.contact.organisation,
+                "label": c.number.label,
+                "number": c.number.number,
+                "written": c.number.written,
+                "source": c.contact.source,
+            }
+            for c in match.choices
+        ]
+        print(json.dumps(choices, ensure_ascii=False, indent=1))
+    _err(f"“{asked}” matches {len(match.choices)} numbers; run again with the one to call:")
+    for line in _table([["", c.describe(), c.number.number] for c in match.choices]):
+        print(line, file=sys.stderr)
+    return True, None
 
 
 def _clipboard_message(ns: argparse.Namespace) -> Any:
@@ -181,9 +240,10 @@ def cmd_call(ns: argparse.Namespace) -> int:
         except IPCError as exc:  # it has the request: dialing here too could call twice
             _err(f"the running dialer-gui did not confirm the request: {exc}")
             return ExitCode.ERROR
-    raw = _pick_text(ns, config.general.region)
-    if raw is None:
+    picked = _pick_text(ns, config.general.region)
+    if picked is None:
         return ExitCode.INPUT
+    raw = picked.text
     source = Source.CLIPBOARD if ns.clipboard else Source.CLI
     demo = bool(ns.demo)
     if not demo and not config.providers:
@@ -198,6 +258,9 @@ def cmd_call(ns: argparse.Namespace) -> int:
 
         dialer = Dialer(cfg, secrets, history or HistoryStore(":memory:"))
         plan = dialer.plan(raw, source, ns.provider)
+        if picked.contact:
+            # Dialed by name: the history keeps the name typed and the contact's name.
+            plan.raw, plan.contact = picked.typed, picked.contact
         if ns.dry_run:
             return _print_dry_run(dialer, plan, raw, ns)
         # Every call, not only dry runs (TLS checks off, and the like); stderr keeps --json clean.
@@ -384,6 +447,7 @@ def _result_json(
             "call_id": attempt.call_id if attempt else None,
             "error": error,
             "reason": str(reason) if reason is not None else None,
+            "contact": plan.contact,
             **extra,
         },
         ensure_ascii=False,
@@ -402,7 +466,8 @@ def _print_attempt(attempt: CallAttempt, plan: Any, as_json: bool, follow: bool 
     if attempt.state is CallState.ACCEPTED:
         call_id = f" Call ID: {attempt.call_id}." if attempt.call_id else ""
         print(
-            f"Calling {attempt.display} via {attempt.provider} (sent “{attempt.dialed}”): "
+            # The display may hold a contact's name from an imported file: shown as plain text.
+            f"Calling {_plain(attempt.display)} via {attempt.provider} (sent “{attempt.dialed}”): "
             f"your phone rings first.{call_id}"
         )
     elif attempt.state is CallState.MERGED:
@@ -661,12 +726,6 @@ def cmd_secret(ns: argparse.Namespace) -> int:
     print(f"Stored {ns.profile}/{ns.field} in the system keyring.")
     _tell_running_app()
     return ExitCode.OK
-
-
-def cmd_contacts(ns: argparse.Namespace) -> int:
-    from dialer_gui.contacts_command import cmd_contacts as run
-
-    return run(ns)
 
 
 def _tell_running_app() -> None:

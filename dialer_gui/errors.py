@@ -7,6 +7,7 @@ messages (meant for people) from bugs (anything else)::
     ├── InputError               what the user or another program handed us is unusable
     │   ├── NumberError          not a phone number or extension we can dial
     │   ├── LinkError            a tel:/callto:/sip: link that is malformed or hostile
+    │   ├── ContactFileError     a file to import is neither a vCard nor a contacts CSV
     │   └── IPCError             a message on the single-instance socket that we drop
     │       ├── AlreadyRunning   another instance of this user holds the socket or lock
     │       └── IPCRefused       the running instance answered "error <reason>"
@@ -14,6 +15,9 @@ messages (meant for people) from bugs (anything else)::
     ├── SecretStoreError         no usable keyring, or it refused us
     ├── HistoryError             the history database cannot be read or written
     │   └── HistoryBusy          another program holds it locked for now; try again later
+    ├── ContactsError            the phone book database cannot be read or written, or a
+    │   │                        change is refused (a directory's contacts are read-only)
+    │   └── ContactsBusy         another program holds it locked for now; try again later
     ├── ProviderError            the PBX did not take the call (see providers.errors)
     └── DirectoryError           a company directory could not be read (directories.errors)
 
@@ -45,6 +49,10 @@ class IPCError(InputError):
     """A single-instance message that is malformed, too large or of the wrong version."""
 
 
+class ContactFileError(InputError):
+    """A file to import that cannot be read, or is neither a vCard file nor a contacts CSV."""
+
+
 class AlreadyRunning(IPCError):
     """Another dialer-gui of this user is running (or starting): hand the request to it."""
 
@@ -71,3 +79,11 @@ class HistoryError(DialerError):
 
 class HistoryBusy(HistoryError):
     """Another program holds the history database locked; the same write may work shortly."""
+
+
+class ContactsError(DialerError):
+    """The phone book cannot be opened, read or written, or refuses a change."""
+
+
+class ContactsBusy(ContactsError):
+    """Another program holds the phone book locked; the same change may work shortly."""

@@ -1,4 +1,4 @@
-"""The benchmark scripts run: ``benchmarks/run.py --quick`` end to end, all six benchmarks.
+"""The benchmark scripts run: ``benchmarks/run.py --quick`` end to end, all seven benchmarks.
 
 Only that the runner works and reports what it should is checked; never how fast anything is.
 """
@@ -34,6 +34,7 @@ def test_quick_run_of_every_benchmark_prints_a_table_and_saves_json(tmp_path: Pa
         "RSS idle after start",
         "calls started at once",
         "1 MB clipboard",
+        "contacts from a vCard file",
     ):
         assert case in proc.stdout, case
     [saved] = out.glob("quick-*.json")
@@ -45,6 +46,7 @@ def test_quick_run_of_every_benchmark_prints_a_table_and_saves_json(tmp_path: Pa
         "cold start",
         "memory",
         "history",
+        "contacts",
         "responsiveness",
         "soak",
     }
@@ -56,6 +58,30 @@ def test_quick_run_of_every_benchmark_prints_a_table_and_saves_json(tmp_path: Pa
     idle = cases["RSS idle after start"]
     assert idle["median"] > 0 and idle["ratio"] > 0
     assert all(r["ok"] in (True, False, None) for r in data["results"])
+
+
+@pytest.mark.slow
+def test_quick_run_of_the_contacts_benchmark_reports_import_index_and_keystrokes(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--only", "contacts",
+         "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    [saved] = out.glob("quick-*.json")
+    rows = {r["case"]: r for r in json.loads(saved.read_text())["results"]}
+    assert rows["import 2,000 contacts from a vCard file (read + store)"]["median"] > 0
+    assert rows["import the same 2,000 again (all unchanged)"]["median"] > 0
+    assert rows["search index over 2,000: RSS added"]["median"] is not None
+    keystroke = rows["search keystroke (prefix typed, 50 best read from the store)"]
+    assert keystroke["n"] == len(keystroke["samples"]) > 50
+    assert "p95" in keystroke["note"] and keystroke["ok"] in (True, False)
 
 
 def test_runner_refuses_an_unknown_benchmark(tmp_path: Path) -> None:

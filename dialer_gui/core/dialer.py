@@ -174,11 +174,15 @@ class Dialer:
     # -- dialing ---------------------------------------------------------------------------
     def _attempt(self, plan: DialPlan, state: CallState, **extra: Any) -> CallAttempt:
         target = plan.target
+        display = target.display if target else plan.raw.strip()[:64]
+        if plan.contact and target:
+            display = f"{plan.contact} ({target.display})"
         return CallAttempt(
             source=plan.source,
             raw_input=plan.raw[:512],
             number=target.e164 if target else "",
-            display=target.display if target else plan.raw.strip()[:64],
+            display=display,
+            contact=plan.contact,
             provider=plan.profile.name if plan.profile else "",
             dialed=plan.dial_string,
             state=state,

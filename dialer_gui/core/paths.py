@@ -46,13 +46,18 @@ def config_path() -> Path:
 
 
 def data_dir() -> Path:
-    """The per-user data dir (history database). Not created here."""
+    """The per-user data dir (history and phone book databases). Not created here."""
     return Path(_dirs().user_data_dir)
 
 
 def history_path() -> Path:
     """The SQLite call history."""
     return data_dir() / "history.sqlite3"
+
+
+def contacts_path() -> Path:
+    """The SQLite phone book, beside the history."""
+    return data_dir() / "contacts.sqlite3"
 
 
 def log_dir() -> Path:

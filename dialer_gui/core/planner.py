@@ -51,6 +51,7 @@ class DialPlan:
     emergency: bool = False  # a short emergency number (911, 112), which looks like an extension
     page: str | None = None  # the web page that asked (the browser companion), as checked
     unsent_extension: str = ""  # the extension behind the number, which the PBX will not get
+    contact: str | None = None  # the contact's name, when the number was picked by name
 
     @property
     def ok(self) -> bool:
