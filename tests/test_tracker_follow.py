@@ -128,6 +128,8 @@ def test_a_call_is_followed_through_every_leg_and_nothing_is_asked_after_it_ende
     assert row.connected_at is not None and row.ended_at is not None
     titles = [n.title for n in notices]
     assert "Connected" in titles and titles[-1] == "Call finished"
+    connected = notices[titles.index("Connected")].text
+    assert connected == "You are talking with +1 212-555-0100."
     assert "after 0:42" in notices[-1].text
 
 

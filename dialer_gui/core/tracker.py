@@ -351,7 +351,8 @@ class CallTracker:
         words = state_words(attempt.state, attempt.leg)
         events = self.recorder.events
         if attempt.state is CallState.CONNECTED:
-            events.emit(Notice("info", "Connected", f"{_who(attempt)}: {words}.", attempt.id))
+            text = f"You are talking with {_who(attempt)}."
+            events.emit(Notice("info", "Connected", text, attempt.id))
             return
         level = _ENDING_LEVEL.get(attempt.state)
         if level is None:
