@@ -448,3 +448,32 @@ def test_a_burst_of_new_calls_does_not_slow_the_next_look(
 
     # Before the fix six wake-ups grew the wait to 60 s, so the fresh calls waited that long.
     assert run(scenario) >= 1
+
+
+def test_a_ringing_phone_is_looked_at_often_a_conversation_less(
+    sandbox: SandboxThread, tmp_path: Path
+) -> None:
+    state(sandbox)["echo_lifecycle"] = [{"state": "ringing", "leg": "caller"}]
+    dialer = make_dialer(sandbox, HistoryStore(tmp_path / "h.sqlite3"))
+    dialer.tracker.policy = FollowPolicy(first=0.01, growth=10.0, slowest_ringing=0.05)
+
+    async def looks_in(seconds: float) -> int:
+        before = state(sandbox)["echo_status"]
+        await asyncio.sleep(seconds)
+        return int(state(sandbox)["echo_status"] - before)
+
+    async def scenario() -> tuple[int, int]:
+        try:
+            attempt = await dialer.dial("+1 212 555 0100", Source.DIALPAD)
+            await until(lambda: attempt.state is CallState.RINGING, "ringing")
+            ringing = await looks_in(0.5)
+            state(sandbox)["echo_lifecycle"] = [{"state": "connected", "leg": "callee"}]
+            await until(lambda: attempt.state is CallState.CONNECTED, "connected")
+            await asyncio.sleep(0.2)  # the waits grow past the ringing cap
+            return ringing, await looks_in(0.5)
+        finally:
+            await dialer.aclose()
+
+    ringing, talking = run(scenario)
+    assert ringing >= 5  # never more than 0.05 s apart while it rings
+    assert talking <= 1  # then 0.1 s, 1 s, 10 s ...: at most one look in half a second

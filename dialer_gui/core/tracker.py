@@ -77,19 +77,23 @@ class FollowPolicy:
 
     The first look comes ``first`` seconds after "accepted"; each look that brings no change
     waits ``growth`` times longer, up to ``slowest`` (a PBX that only knows the final record
-    is asked at ``slowest_final``); any change starts again at ``first``. A call is followed
+    is asked at ``slowest_final``, and while a phone still rings no look waits more than
+    ``slowest_ringing``); any change starts again at ``first``. A call is followed
     for at most ``max_age`` and ``max_looks`` looks; ``max_failures`` failed looks in a row
     give up on the profile's calls.
     """
 
     first: float = 1.0
     growth: float = 1.5
+    slowest_ringing: float = 2.0
     slowest: float = 10.0
     slowest_final: float = 30.0
     max_age: timedelta = timedelta(hours=4)
     max_looks: int = 2000
     max_failures: int = 20
 
+
+_BEFORE_TALK = frozenset({CallState.ACCEPTED, CallState.RINGING, CallState.ANSWERED})
 
 # What every tracker uses unless told otherwise (tests make it quick).
 DEFAULT_POLICY = FollowPolicy()
@@ -412,7 +416,7 @@ class CallTracker:
                         for followed in list(poller.calls.values()):
                             self._untrack(followed.attempt, GAVE_UP.format(problem=exc.message))
                         return
-                    interval = min(interval * policy.growth, self._slowest(poller.profile))
+                    interval = min(interval * policy.growth, self._slowest(poller))
                     continue
                 except (DialerError, KeyError) as exc:  # the profile went away or broke
                     for followed in list(poller.calls.values()):
@@ -432,7 +436,7 @@ class CallTracker:
                     if followed_call is None:  # the PBX spoke of a call we did not ask about
                         continue
                     changed |= self.apply(followed_call.attempt, report)
-                grown = min(interval * policy.growth, self._slowest(poller.profile))
+                grown = min(interval * policy.growth, self._slowest(poller))
                 # A new call woke us: it is looked at again soon, like any fresh call.
                 interval = policy.first if changed or woken else grown
         finally:
@@ -444,9 +448,17 @@ class CallTracker:
             raise DialerError("no provider lookup")
         return self.provider_of(profile)
 
-    def _slowest(self, profile: str) -> float:
-        final = capabilities_of(self.profile_of(profile)).follows is Follows.FINAL
-        return self.policy.slowest_final if final else self.policy.slowest
+    def _slowest(self, poller: _Poller) -> float:
+        """The longest wait between looks: short while a phone rings (that changes within
+        seconds and the user is watching), longer once every call is a conversation."""
+        if capabilities_of(self.profile_of(poller.profile)).follows is Follows.FINAL:
+            return self.policy.slowest_final
+        ringing = any(f.attempt.state in _BEFORE_TALK for f in poller.calls.values())
+        return (
+            min(self.policy.slowest_ringing, self.policy.slowest)
+            if ringing
+            else self.policy.slowest
+        )
 
     def _expire(self, poller: _Poller) -> None:
         oldest = utcnow() - self.policy.max_age
