@@ -17,13 +17,11 @@ import base64
 import hashlib
 import json
 import logging
-import os
 import ssl
-import threading
 from collections.abc import Iterable
 from typing import Any
 
-from dialer_gui import __version__
+from dialer_gui import __version__, tls
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.providers.redaction import MASK, scrub, secret_forms
 from dialer_gui.vocabulary.profiles import ProviderProfile
@@ -53,30 +51,9 @@ USER_AGENT = f"dialer-gui/{__version__}"
 DEFAULT_TIMEOUT = 10.0  # seconds, when the profile sets no "timeout"
 
 
-_SSL_CONTEXTS: dict[str, ssl.SSLContext] = {}
-_SSL_LOCK = threading.Lock()
-
-
 def _ssl_context(ca_file: str) -> ssl.SSLContext:
-    """One verifying context per CA file: loading a CA bundle takes ~60 ms, so it is shared.
-
-    Called from worker threads at warm-up, hence the lock.
-    """
-    key = ""
-    if ca_file:
-        info = os.stat(ca_file)  # a CA file replaced on disk must be read again
-        key = f"{ca_file}\0{info.st_mtime_ns}\0{info.st_size}"
-    with _SSL_LOCK:
-        context = _SSL_CONTEXTS.get(key)
-        if context is None:
-            if ca_file:
-                context = ssl.create_default_context(cafile=ca_file)
-            else:
-                import certifi  # httpx's own default CA bundle
-
-                context = ssl.create_default_context(cafile=certifi.where())
-            _SSL_CONTEXTS[key] = context
-        return context
+    """The shared verifying context for ``ca_file`` (see ``dialer_gui.tls``)."""
+    return tls.verifying_context(ca_file)
 
 
 def make_client(
