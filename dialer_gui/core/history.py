@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dialer_gui.core import paths
+from dialer_gui.core.sqlite_files import Trouble, is_busy, run_script, trouble, upgrade
 from dialer_gui.errors import HistoryBusy, HistoryError
 from dialer_gui.vocabulary.calls import (
     LIVE_STATES,
@@ -116,15 +117,6 @@ CREATE INDEX attempts_call_id ON attempts (call_id, created, id);
 """
 
 
-def _run_script(script: str) -> Callable[[sqlite3.Connection], None]:
-    def migrate(conn: sqlite3.Connection) -> None:
-        for statement in script.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-
-    return migrate
-
-
 # v2: the process that recorded a row, so start-up leaves alone the calls another live
 # process (a `dialer-gui call` in a terminal) is still placing.
 # The number index lets every process ask "was this number just dialed?" cheaply.
@@ -146,9 +138,9 @@ ALTER TABLE attempts ADD COLUMN page TEXT
 
 # MIGRATIONS[n] upgrades a database from user_version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _run_script(_V1),
-    _run_script(_V2),
-    _run_script(_V3),
+    run_script(_V1),
+    run_script(_V2),
+    run_script(_V3),
 ]
 
 # No click-to-call request takes this long; an older "requested" row is interrupted whoever
@@ -156,44 +148,28 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 MAX_REQUEST_AGE = timedelta(minutes=10)
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# sqlite3 primary result codes (the low byte of the extended code).
-_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
-_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = (
-    10,
-    11,
-    13,
-    14,
-    26,
-)
-
 
 def _plain_message(exc: sqlite3.Error, where: str) -> str:
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-    text = str(exc).lower()
-    if code == _SQLITE_FULL or "disk is full" in text:
+    kind = trouble(exc)
+    if kind is Trouble.FULL:
         return DISK_FULL
-    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+    if kind is Trouble.DAMAGED:
         return (
             f"The call history file {where} is damaged. Move it away and dialer-gui will "
             "start a new, empty history."
         )
-    if code == _SQLITE_READONLY or "readonly" in text:
+    if kind is Trouble.READ_ONLY:
         return f"The call history {where} is read-only, so new calls cannot be recorded."
-    if code in (_SQLITE_CANTOPEN, _SQLITE_PERM) or "unable to open" in text:
+    if kind is Trouble.CANNOT_OPEN:
         return (
             f"The call history {where} cannot be opened. Check that its folder exists and "
             "that you may write to it."
         )
-    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
+    if kind is Trouble.BUSY:
         return f"The call history {where} is locked by another program. Try again shortly."
-    if code == _SQLITE_IOERR:
+    if kind is Trouble.DISK:
         return f"The call history {where} could not be read or written (a disk error)."
     return f"The call history {where} could not be used ({exc})."
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-    return code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in str(exc).lower()
 
 
 def _to_text(moment: datetime) -> str:
@@ -277,18 +253,7 @@ class HistoryStore:
             )
         if version < SCHEMA_VERSION and self.read_only:
             raise HistoryError(f"The call history {self._where} is from an older dialer-gui.")
-        while version < SCHEMA_VERSION:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                MIGRATIONS[version](conn)
-                # PRAGMA takes no parameters; version is our own int.
-                conn.execute(f"PRAGMA user_version = {version + 1:d}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            version += 1
-            log.info("History schema upgraded to version %d", version)
+        upgrade(conn, MIGRATIONS, "History")
 
     # --- the one sqlite3 boundary ---------------------------------------------------------
 
@@ -300,7 +265,7 @@ class HistoryStore:
             yield self._conn
         except sqlite3.Error as exc:
             message = _plain_message(exc, self._where)
-            if _is_busy(exc):
+            if is_busy(exc):
                 log.info("History database busy: %s", exc)
                 raise HistoryBusy(message) from exc
             log.error("History database error: %s (%s)", exc, message)

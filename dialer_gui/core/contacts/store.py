@@ -39,6 +39,7 @@ from typing import Any
 from dialer_gui.core import paths
 from dialer_gui.core.contacts import folding
 from dialer_gui.core.contacts.normalise import match_key
+from dialer_gui.core.sqlite_files import Trouble, is_busy, run_script, trouble, upgrade
 from dialer_gui.errors import ContactsBusy, ContactsError
 from dialer_gui.vocabulary.contacts import LABELS, LOCAL_SOURCE, Contact, ContactNumber
 
@@ -83,63 +84,36 @@ CREATE TABLE sync_states (
 """
 
 
-def _run_script(script: str) -> Callable[[sqlite3.Connection], None]:
-    def migrate(conn: sqlite3.Connection) -> None:
-        for statement in script.split(";"):
-            if statement.strip():
-                conn.execute(statement)
-
-    return migrate
-
-
 # MIGRATIONS[n] upgrades a database from user_version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_run_script(_V1)]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [run_script(_V1)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-# sqlite3 primary result codes (the low byte of the extended code).
-_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
-_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = (
-    10,
-    11,
-    13,
-    14,
-    26,
-)
 _CONTACT_COLUMNS = "id, source, uid, name, organisation"
 # SQLite allows 999 bound parameters in older builds; ask for ids in chunks below that.
 _CHUNK = 500
 
 
-def _code(exc: sqlite3.Error) -> int:
-    return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-
-
 def _plain_message(exc: sqlite3.Error, where: str) -> str:
-    code = _code(exc)
-    text = str(exc).lower()
-    if code == _SQLITE_FULL or "disk is full" in text:
+    kind = trouble(exc)
+    if kind is Trouble.FULL:
         return DISK_FULL
-    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+    if kind is Trouble.DAMAGED:
         return (
             f"The phone book file {where} is damaged. Move it away and dialer-gui will start "
             "a new, empty phone book (import your contacts again)."
         )
-    if code == _SQLITE_READONLY or "readonly" in text:
+    if kind is Trouble.READ_ONLY:
         return f"The phone book {where} is read-only, so contacts cannot be added or changed."
-    if code in (_SQLITE_CANTOPEN, _SQLITE_PERM) or "unable to open" in text:
+    if kind is Trouble.CANNOT_OPEN:
         return (
             f"The phone book {where} cannot be opened. Check that its folder exists and that "
             "you may write to it."
         )
-    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
+    if kind is Trouble.BUSY:
         return f"The phone book {where} is locked by another program. Try again shortly."
-    if code == _SQLITE_IOERR:
+    if kind is Trouble.DISK:
         return f"The phone book {where} could not be read or written (a disk error)."
     return f"The phone book {where} could not be used ({exc})."
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    return _code(exc) in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in str(exc).lower()
 
 
 def _now() -> str:
@@ -260,17 +234,7 @@ class ContactStore:
                 self._empty = True  # made but never written: every read finds nothing
                 return
             raise ContactsError(f"The phone book {self._where} is from an older dialer-gui.")
-        while version < SCHEMA_VERSION:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                MIGRATIONS[version](conn)
-                conn.execute(f"PRAGMA user_version = {version + 1:d}")  # our own int
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            version += 1
-            log.info("Phone book schema upgraded to version %d", version)
+        upgrade(conn, MIGRATIONS, "Phone book")
 
     # --- the one sqlite3 boundary ---------------------------------------------------------
 
@@ -282,7 +246,7 @@ class ContactStore:
             yield self._conn
         except sqlite3.Error as exc:
             message = _plain_message(exc, self._where)
-            if _is_busy(exc):
+            if is_busy(exc):
                 log.info("Phone book busy: %s", exc)
                 raise ContactsBusy(message) from exc
             log.error("Phone book database error: %s (%s)", exc, message)
