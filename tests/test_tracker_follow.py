@@ -477,3 +477,33 @@ def test_a_ringing_phone_is_looked_at_often_a_conversation_less(
     ringing, talking = run(scenario)
     assert ringing >= 5  # never more than 0.05 s apart while it rings
     assert talking <= 1  # then 0.1 s, 1 s, 10 s ...: at most one look in half a second
+
+
+def test_following_many_calls_to_their_end_leaves_nothing_behind(
+    sandbox: SandboxThread, tmp_path: Path
+) -> None:
+    """What the tracker keeps per call goes when the call ends: the soak of following."""
+    import gc
+
+    state(sandbox)["echo_lifecycle"] = [{"state": "ringing", "leg": "caller"}, {"state": "ended"}]
+    dialer = make_dialer(sandbox, HistoryStore(tmp_path / "h.sqlite3"))
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, CallAttempt) for o in gc.get_objects())
+
+    async def scenario() -> tuple[int, int]:
+        try:
+            numbers = [f"+1 212 555 {n:04d}" for n in range(200)]
+            calls = [await dialer.dial(number, Source.DIALPAD) for number in numbers]
+            await until(lambda: all(c.state is CallState.ENDED for c in calls), "all ended")
+            await asyncio.sleep(0.1)
+            following, pollers = len(dialer.tracker.following()), len(dialer.tracker._pollers)
+            calls.clear()
+            return following + pollers, alive()
+        finally:
+            await dialer.aclose()
+
+    left, attempts = run(scenario)
+    assert left == 0
+    assert attempts < 10  # the dial pad or a test may hold one or two; not 200

@@ -81,6 +81,10 @@ def make_client(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
         # Never follow redirects: a redirect to another host would carry credentials away.
         follow_redirects=False,
+        # One PBX per client: a burst of links may open more connections for a moment, but
+        # only two stay open between calls (the next click's warm one, and one for the
+        # tracker's looks), so a process that runs for months holds a fixed number of sockets.
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=2),
         headers={"User-Agent": USER_AGENT},
         trust_env=False,
     )
