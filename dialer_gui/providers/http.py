@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import hashlib
 import json
 import logging
 import os
 import ssl
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from dialer_gui import __version__
@@ -52,6 +53,16 @@ MAX_DEPTH = 64
 USER_AGENT = f"dialer-gui/{__version__}"
 DEFAULT_TIMEOUT = 10.0  # seconds, when the profile sets no "timeout"
 
+
+REQUEST_SENT: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "dialer_gui_request_sent", default=None
+)
+"""Called when a request :func:`send` sends in this context is written whole (once per
+request, so for each request of an API that needs two, such as Fonality's login and dial).
+
+Set by the caller that needs to know (``Dialer.dial(on_sent=...)``) around the coroutine that
+sends; a context variable, so that no provider's interface has to carry it.
+"""
 
 _SSL_CONTEXTS: dict[str, ssl.SSLContext] = {}
 _SSL_LOCK = threading.Lock()
@@ -319,8 +330,9 @@ class _Progress:
     after it the PBX may have ("unknown").
     """
 
-    def __init__(self, previous: Any = None) -> None:
+    def __init__(self, previous: Any = None, on_sent: Callable[[], None] | None = None) -> None:
         self.previous = previous  # a hook already on the request keeps hearing every event
+        self.on_sent = on_sent
         self.heard = False
         self.sending = False
 
@@ -331,6 +343,9 @@ class _Progress:
         # the request may be on their way.
         if not name.startswith("connection."):
             self.sending = True
+        if self.on_sent is not None and name.endswith(".send_request_body.complete"):
+            on_sent, self.on_sent = self.on_sent, None
+            on_sent()
         if self.previous is not None:
             await self.previous(name, info)
 
@@ -363,7 +378,7 @@ async def send(
 
     secrets = list(secrets)
     extra_secrets = list(extra_secrets)
-    progress = _Progress(request.extensions.get("trace"))
+    progress = _Progress(request.extensions.get("trace"), REQUEST_SENT.get())
     request.extensions["trace"] = progress
     chunks: list[bytes] = []
     try:
