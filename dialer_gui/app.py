@@ -63,7 +63,6 @@ from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
 from dialer_gui.ui import messages, tasks
 from dialer_gui.ui.call_card import CallCard
-from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
 from dialer_gui.ui.dialpad import DialPad
 from dialer_gui.ui.event_loop import new_event_loop
@@ -524,6 +523,9 @@ class Application(QObject):
         self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
 
     def dial_clipboard(self) -> asyncio.Task[Any]:
+        # Loaded on first use with its number chooser: most starts never read the clipboard.
+        from dialer_gui.ui.clipboard import dial_clipboard
+
         return tasks.spawn(dial_clipboard(self.dialer, self.confirmer, parent=None))
 
     def show_dialpad(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,17 @@ def test_the_fast_entry_loads_only_the_stdlib_and_the_hand_off_modules(
     assert foreign <= {"__main__"}, foreign
     costly = {"re", "json", "socket", "selectors", "urllib", "enum", "typing", "dataclasses"}
     assert not loaded & (costly | {"pathlib", "argparse", "ipaddress"}), loaded & costly
+
+
+def test_starting_the_app_leaves_what_it_may_never_need_unloaded() -> None:
+    """Saving settings (tomlkit), the clipboard and its chooser are loaded on first use."""
+    code = (
+        "import sys; import dialer_gui.app; "
+        "print(','.join(m for m in ('tomlkit', 'dialer_gui.core.tomledit', 'uuid', "
+        "'dialer_gui.ui.clipboard', 'dialer_gui.ui.chooser') if m in sys.modules))"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == ""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
+import os
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -429,4 +429,5 @@ class Dialer:
 
 
 def _reference() -> str:
-    return f"dg-{uuid.uuid4().hex[:24]}"
+    # 24 random hex digits, as uuid4().hex[:24] gave, without importing uuid (and platform).
+    return f"dg-{os.urandom(12).hex()}"
