@@ -111,7 +111,7 @@ def across_runs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         summary["p90"] = None
         ratios = [r["ratio"] for r in found if "ratio" in r]
         if ratios:
-            summary["ratio"] = sorted(ratios)[len(ratios) // 2]
+            summary["ratio"] = common.summary(ratios)["median"]
             summary["ratio_of"] = first.get("ratio_of", "")
         oks = {r["ok"] for r in found}
         summary["ok"] = None if oks == {None} else all(ok is not False for ok in oks)
