@@ -45,6 +45,10 @@ FLOOR_PYTHON = os.path.realpath(sys.executable)
 PYCACHE = Path(tempfile.mkdtemp(prefix="dialer-bench-pyc-"))
 atexit.register(shutil.rmtree, PYCACHE, True)
 
+BASELINE: Path | None = None
+"""Another checkout (``run.py --baseline DIR``) whose app is measured beside this one's, in the
+same rounds: before/after figures that a busy machine cannot skew one way."""
+
 PROFILE = "sim"
 SIMOTEL_TOML = """
 [providers.{name}]
@@ -259,7 +263,10 @@ class AppEnv:
         secrets: ``{"profile/field": value}`` handed to the in-memory keyring of tests.
     """
 
-    def __init__(self, config: str, secrets: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, config: str, secrets: dict[str, str] | None = None, tree: Path = ROOT
+    ) -> None:
+        self.tree = tree  # the checkout whose dialer_gui the app runs (another: --baseline)
         self.dir = Path(tempfile.mkdtemp(prefix="dialer-bench-"))
         env = dict(os.environ)
         env.pop("DIALER_GUI_CONFIG", None)
@@ -271,7 +278,7 @@ class AppEnv:
         env["QT_QPA_PLATFORM"] = "offscreen"
         env.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
         env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(ROOT), str(SUPPORT), os.environ.get("PYTHONPATH", "")) if p
+            p for p in (str(tree), str(SUPPORT), os.environ.get("PYTHONPATH", "")) if p
         )
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
@@ -298,6 +305,22 @@ class AppEnv:
 
         return str(ipc.socket_name(self.env["XDG_RUNTIME_DIR"]))
 
+    def registered_command(self, link: str = "%u") -> list[str]:
+        """The command ``dialer-gui register`` of this tree writes, with ``link`` for ``%u``.
+
+        Made once per benchmark (a Python start), with :data:`LINK` as the placeholder that
+        :func:`with_link` fills in for each sample.
+        """
+        code = (
+            "import json; from dialer_gui.platform import launcher; "
+            "print(json.dumps(launcher.link_command('%u')))"
+        )
+        out = subprocess.run(
+            [PYTHON, "-c", code], env=self.env, cwd=self.dir, capture_output=True, text=True,
+            check=True, timeout=60,
+        )  # fmt: skip
+        return [link if arg == "%u" else arg for arg in json.loads(out.stdout)]
+
     def cleanup(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -323,8 +346,10 @@ def link_config(url: str, **general: Any) -> tuple[str, dict[str, str]]:
 
 
 @contextlib.contextmanager
-def app_env(config: str, secrets: dict[str, str] | None = None) -> Iterator[AppEnv]:
-    env = AppEnv(config, secrets)
+def app_env(
+    config: str, secrets: dict[str, str] | None = None, tree: Path = ROOT
+) -> Iterator[AppEnv]:
+    env = AppEnv(config, secrets, tree)
     try:
         env.prime()
         yield env
@@ -444,6 +469,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def wait_for_request(
     sandbox: Any, t0: float, needle: bytes, timeout: float = 10.0, path: str = ""
 ) -> float:
@@ -464,3 +495,115 @@ def wait_for_request(
         if time.monotonic() > deadline:
             raise TimeoutError(f"the sandbox received no request with {needle!r}")
         time.sleep(0.001)
+
+
+LINK = "%LINK%"
+
+
+def with_link(command: list[str], link: str) -> list[str]:
+    """``command`` with its :data:`LINK` placeholder replaced by ``link``."""
+    return [link if arg == LINK else arg for arg in command]
+
+
+class Sink:
+    """``sink.py`` as a process: the PBX simulator (and a SIP stand-in) the benchmarks call.
+
+    Its receive stamps arrive over a pipe, read by a thread that only waits on it; see
+    ``benchmarks/sink.py``.
+    """
+
+    def __init__(self, sip_port: int | None = None) -> None:
+        import queue
+        import threading
+
+        command = [PYTHON, str(Path(__file__).with_name("sink.py"))]
+        if sip_port is not None:
+            command += ["--sip-port", str(sip_port)]
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True
+        )
+        assert self.proc.stdout is not None
+        first = json.loads(self.proc.stdout.readline() or "{}")
+        if "url" not in first:
+            self.stop()
+            raise RuntimeError("the sink process did not start")
+        self.url: str = first["url"]
+        self.sip_port: int | None = first.get("sip_port")
+        self._lines: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True, name="sink-reader")
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(json.loads(line))
+
+    def drain(self) -> None:
+        """Forget what arrived so far (retransmissions, requests of earlier samples)."""
+        import queue
+
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._lines.get_nowait()
+
+    def wait(
+        self, since: float, needle: str, *, kind: str = "http", path: str = "", timeout: float = 15
+    ) -> float:
+        """Seconds from ``since`` until a request holding ``needle`` arrived at the sink."""
+        import queue
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"the sink received no request with {needle!r}") from None
+            if line["t"] < since or line["kind"] != kind:
+                continue
+            if kind == "sip":
+                found = line["method"] == "INVITE" and needle in line["uri"]
+            else:
+                found = (not path or line["path"] == path) and (
+                    needle in line["body"] or needle in line["target"]
+                )
+            if found:
+                return float(line["t"] - since)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                assert self.proc.stdin is not None
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def stop_process(proc: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within ``timeout``."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def load_note() -> str:
+    """The machine's load averages, to be reported beside figures from a shared machine."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    return f"load {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"

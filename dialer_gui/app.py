@@ -18,7 +18,11 @@ Start-up happens in this order (``run``):
 7. Tray icon, windows and the message presenter (buffered messages appear now). Without a tray
    the main window is the app.
 8. The link or clipboard request the app was started with is dialed once the loop runs:
-   queued, never lost, never twice.
+   queued, never lost, never twice. Started for a link (the OS found no instance to hand it
+   to), that call goes first: right after the config, the history and the dialer exist (its
+   one provider built in a worker thread), before the listeners, the windows and the warm-up;
+   those follow once its request is on the wire, its prompt is up, or it ended. The warm-up
+   (the other providers, the keyring check) and ``memory.settle`` wait for it to end.
 9. The loop runs. On quit: pending work is cancelled, the dialer closes its clients, the
    single-instance socket is removed and the history is closed.
 
@@ -49,7 +53,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from dialer_gui import ipc
 from dialer_gui.core import browser_door, logs, paths
 from dialer_gui.core.config import Config, load_config, save_config
-from dialer_gui.core.dialer import Dialer, DialPlan
+from dialer_gui.core.dialer import ConfirmFn, Dialer, DialPlan
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.secrets import SecretStore
@@ -59,7 +63,6 @@ from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
 from dialer_gui.ui import chooser, colors, messages, tasks
 from dialer_gui.ui.call_card import CallCard
-from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import Confirmer
 from dialer_gui.ui.dialpad import DialPad
 from dialer_gui.ui.event_loop import new_event_loop
@@ -194,17 +197,27 @@ class Application(QObject):
         self._load_services()
         await self._start_demo_if_needed()
         self._dialer = Dialer(self._effective_config(), self.secrets, self.history, self.events)
+        self._unsubscribe.append(
+            messages.watch_events(self.events, call_warning=self._call_warning)
+        )
+        self.confirmer = Confirmer(
+            countdown=lambda: int(self.dialer.config.general.confirm_countdown),
+            parent=lambda: None,
+        )
+        first_call = await self._place_start_link()
         try:
             await self.dialer.start_listeners()
         except DialerError as exc:
             messages.warning("Call results will not arrive", str(exc))
-        self._unsubscribe.append(
-            messages.watch_events(self.events, call_warning=self._call_warning)
-        )
         self._build_ui()
-        # Off the loop, once the window exists: HTTP clients, number metadata, the keyring.
-        tasks.spawn(self._warm_up())
-        tasks.spawn(self._check_keyring())
+        if first_call is not None and first_call.done() and not first_call.cancelled():
+            attempt = first_call.result()  # over before the call card existed: show how
+            if attempt is not None and self.call_card is not None:
+                self.call_card.show_call(attempt)
+        # Off the loop, once the window exists and a start-up link's call is over: HTTP
+        # clients, number metadata, the keyring.
+        tasks.spawn(self._warm_up(after=first_call))
+        tasks.spawn(self._check_keyring(after=first_call))
         self._ready = True
         # Scheduled on the asyncio loop, not a Qt timer: the dial must start while the loop runs.
         asyncio.get_running_loop().call_soon(self._run_initial_request)
@@ -268,14 +281,47 @@ class Application(QObject):
             return demo_config(self.config, self.sandbox.base_url)
         return self.config
 
-    async def _warm_up(self) -> None:
+    async def _place_start_link(self) -> asyncio.Task[CallAttempt | None] | None:
+        """Started for a link: dial it now, ahead of everything else; returns its task.
+
+        Returns once the call's request is on the wire, its prompt is shown (the prompt is
+        then the first thing to appear), or the call ended without either; None when the
+        app was not started for a link or the link is refused.
+        """
+        link = self.options.link
+        if not link:
+            return None
+        out = asyncio.Event()
+
+        async def ask_first(plan: DialPlan) -> bool:
+            out.set()  # the window is built behind the prompt once it shows
+            assert self.confirmer is not None
+            return await self.confirmer(plan)
+
+        task = self.open_link(link, confirm=ask_first, on_sent=out.set)
+        if task is None:
+            return None
+        task.add_done_callback(lambda _task: out.set())
+        await out.wait()
+        log.info("start-up link's call is out")
+        return task
+
+    async def _after(self, first_call: asyncio.Task[Any] | None) -> None:
+        """Wait for a start-up link's call to end, whatever its outcome."""
+        if first_call is not None:
+            await asyncio.wait([first_call])
+
+    async def _warm_up(self, after: asyncio.Task[Any] | None = None) -> None:
         """Warm the dialer, then hand start-up's garbage back while the app is idle."""
+        await self._after(after)
+        log.info("warm-up starts")
         await self.dialer.warm_up()
         if not self._closed:
             memory.settle()  # one full collection, 5-10 ms on the loop, once
 
-    async def _check_keyring(self) -> None:
+    async def _check_keyring(self, after: asyncio.Task[Any] | None = None) -> None:
         """Say once when passwords cannot be kept; the lookup may block on D-Bus, so not here."""
+        await self._after(after)
         problem = await asyncio.to_thread(lambda: self.secret_store.problem)
         if problem and not self.demo:  # the demo's own secrets live in memory anyway
             messages.warning("Passwords are not kept", problem)
@@ -334,10 +380,7 @@ class Application(QObject):
     def _build_ui(self) -> None:
         # Before any widget: placeholders and hints read at 4.5:1 in light and dark themes.
         self._palette_watch = colors.install(self.qapp)
-        self.confirmer = Confirmer(
-            countdown=lambda: int(self.dialer.config.general.confirm_countdown),
-            parent=lambda: None,
-        )
+        assert self.confirmer is not None
         self.dialpad = DialPad(self.dialer, self.confirmer, demo=self.demo)
         self.dialpad.clipboard_requested.connect(self.dial_clipboard)
         self._unsubscribe.append(self.dialpad.watch(self.events))
@@ -395,10 +438,7 @@ class Application(QObject):
     def _run_initial_request(self) -> None:
         if self._initial_done:
             return
-        self._initial_done = True
-        link = self.options.link
-        if link:
-            self.open_link(link, source=Source.LINK)
+        self._initial_done = True  # a start-up link was dialed first thing (see start)
         if self.options.clipboard:
             self.dial_clipboard()
         pending, self._pending = self._pending, []
@@ -487,28 +527,61 @@ class Application(QObject):
             self._browser_chooser_open = False
         if picked is None:
             return None
-        return await self._dial(picked.raw or picked.e164, Source.BROWSER, None, page=page)
+        return await self._dial(
+            picked.raw or picked.e164, Source.BROWSER, None, self.confirmer, page=page
+        )
 
-    def open_link(self, url: str, *, source: Source = Source.LINK) -> None:
-        """A link from the OS (macOS FileOpen, the start-up link): checked, then dialed."""
+    def open_link(
+        self,
+        url: str,
+        *,
+        confirm: ConfirmFn | None = None,
+        on_sent: Callable[[], None] | None = None,
+    ) -> asyncio.Task[CallAttempt | None] | None:
+        """A link from the OS (macOS FileOpen, the start-up link): checked, then dialed.
+
+        Returns the dial's task, or None when the link is refused.
+        """
         try:
             ipc.decode(ipc.encode(ipc.Message("dial", url, "link")))
         except IPCError as exc:
             log.warning("link dropped: %s", exc)
             messages.warning("Link not dialed", str(exc))
-            return
-        self.dial(url, source)
+            return None
+        return self.dial(url, Source.LINK, confirm=confirm, on_sent=on_sent)
 
-    def dial(self, text: str, source: Source, provider: str | None = None) -> asyncio.Task[Any]:
-        """Hand a dial request to the dialer; the result arrives as events."""
-        return tasks.spawn(self._dial(text, source, provider))
+    def dial(
+        self,
+        text: str,
+        source: Source,
+        provider: str | None = None,
+        *,
+        confirm: ConfirmFn | None = None,
+        on_sent: Callable[[], None] | None = None,
+    ) -> asyncio.Task[CallAttempt | None]:
+        """Hand a dial request to the dialer; the result arrives as events.
+
+        Args:
+            confirm: asks the user when the plan needs it; the app's prompt by default.
+            on_sent: see ``Dialer.dial``.
+        """
+        return tasks.spawn(
+            self._dial(text, source, provider, confirm or self.confirmer, on_sent=on_sent)
+        )
 
     async def _dial(
-        self, text: str, source: Source, provider: str | None, page: str | None = None
+        self,
+        text: str,
+        source: Source,
+        provider: str | None,
+        confirm: ConfirmFn | None,
+        *,
+        on_sent: Callable[[], None] | None = None,
+        page: str | None = None,
     ) -> CallAttempt | None:
         try:
             return await self.dialer.dial(
-                text, source, provider=provider, confirm=self.confirmer, page=page
+                text, source, provider=provider, confirm=confirm, on_sent=on_sent, page=page
             )
         except DialerError as exc:
             messages.error("Call not placed", str(exc))
@@ -536,6 +609,9 @@ class Application(QObject):
         return self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
 
     def dial_clipboard(self) -> asyncio.Task[Any]:
+        # Loaded on first use with its number chooser: most starts never read the clipboard.
+        from dialer_gui.ui.clipboard import dial_clipboard
+
         return tasks.spawn(dial_clipboard(self.dialer, self.confirmer, parent=None))
 
     def reload_secrets(self) -> asyncio.Task[Any]:

@@ -23,6 +23,7 @@ from dialer_gui.vocabulary.start_options import StartOptions
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
 # ExitCode values used on the hand-off path, without importing enum (see exitcodes.py).
 _OK, _USAGE, _INPUT = 0, 2, 6
@@ -74,7 +75,12 @@ def _main(argv: list[str] | None) -> int:
     return _main_parsed(args)
 
 
-def handle_link(uri: str, options: StartOptions | None = None) -> int:
+def handle_link(
+    uri: str,
+    options: StartOptions | None = None,
+    *,
+    start: Callable[[StartOptions], int] | None = None,
+) -> int:
     """Hand ``uri`` to the running instance, or start the app to dial it.
 
     A link the checks refuse is not dialed (exit 6): the reason goes to stderr and, since
@@ -83,43 +89,41 @@ def handle_link(uri: str, options: StartOptions | None = None) -> int:
 
     * the instance says ``ok``: it shows the call from here on; exit 0;
     * no instance listens, or only on a socket that cannot be trusted (see
-      :func:`dialer_gui.ipc.send`): this process starts the app with the link;
+      :func:`dialer_gui.ipc.send`): this process starts the app with the link (``start``:
+      the GUI app in this process by default; the OS's fast entry, ``link_entry.py``, runs the
+      full interpreter instead);
     * an instance took the connection but did not confirm the link (it refused it, closed the
       connection or did not answer in time): it may have the link already, so dialing it here
       too could call twice. Instead the link and the reason are shown in a desktop
       notification (and on stderr), so the user can dial it from the dial pad; exit 6.
     """
-    from dialer_gui import ipc
-    from dialer_gui.errors import IPCError
+    from dialer_gui import handoff
 
-    message = ipc.Message("dial", uri, "link")
-    try:
-        ipc.encode(message)  # runs the same checks the receiving side makes
-    except IPCError as exc:
-        _err(f"not dialing: {exc}")
+    offered = handoff.offer(uri)
+    if offered.outcome == handoff.REFUSED:
+        _err(f"not dialing: {offered.reason}")
         _notify(
             "Link not dialed",
-            f"dialer-gui did not dial {_shown(uri)}: {exc} "
+            f"dialer-gui did not dial {_shown(uri)}: {offered.reason} "
             "To call the number, type it on the dial pad.",
         )
         return _INPUT
-    try:
-        if ipc.send(message, timeout=2.0):
-            return _OK
-    except IPCError as exc:
+    if offered.outcome == handoff.HANDED:
+        return _OK
+    if offered.outcome == handoff.UNCONFIRMED:
         # The running instance took the connection: it has the link (or refused it), so this
         # process must not start a second app and dial it again; but this process has no
         # window and nobody reads its stderr, so the link is shown where the user looks.
-        _err(f"the running dialer-gui did not confirm the link {uri}: {exc}")
+        _err(f"the running dialer-gui did not confirm the link {uri}: {offered.reason}")
         _notify(
             "Link not confirmed",
-            f"dialer-gui did not confirm {uri}: {exc} "
+            f"dialer-gui did not confirm {uri}: {offered.reason} "
             "If it does not show this call, dial the number from its dial pad.",
         )
         return _INPUT
     options = options or StartOptions()
     options.link = uri
-    return _start_app(options)
+    return (start or _start_app)(options)
 
 
 _SHOWN_MAX = 80

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parent.parent / "dialer_gui"
-QT_FREE = ["core", "providers", "sandbox", "platform", "ipc.py", "errors.py", "cli.py"]
+QT_FREE = [
+    *("core", "providers", "sandbox", "platform", "ipc.py", "errors.py", "cli.py"),
+    *("handoff.py", "link_entry.py"),
+]
 
 
 def _modules() -> list[Path]:
@@ -69,3 +73,67 @@ def test_link_option_alone_starts_the_app_like_the_menu_entry_does() -> None:
         cli._main_parsed = original
     assert started == [[]]
     assert cli.main(["--link", "tel:1", "x"]) == cli._USAGE
+
+
+def test_the_fast_entry_loads_only_the_stdlib_and_the_hand_off_modules(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    """What ``python -I -S link_entry.py --link URI`` imports, handing a link to an instance."""
+    import socket
+    import threading
+
+    from dialer_gui import ipc
+
+    name = ipc.socket_name()
+    ipc.prepare_socket_dir(name)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(name)
+        server.listen(1)
+
+        def answer() -> None:
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"ok\n")
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        code = (
+            f"import sys; sys.path.append({str(PKG.parent)!r}); "
+            "from dialer_gui import link_entry; "
+            "code = link_entry.main(['--link', 'tel:+15551234567']); "
+            "print(code); print(' '.join(sorted(sys.modules)))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", code],
+            capture_output=True, text=True, check=True, timeout=30,
+        )  # fmt: skip
+        thread.join(5)
+    status, modules = out.stdout.splitlines()
+    assert status == "0", out.stderr
+    loaded = set(modules.split())
+    ours = {m for m in loaded if m.split(".")[0] == "dialer_gui"}
+    assert ours == {
+        "dialer_gui", "dialer_gui.cli", "dialer_gui.core", "dialer_gui.core.links",
+        "dialer_gui.errors", "dialer_gui.handoff", "dialer_gui.ipc", "dialer_gui.link_entry",
+        "dialer_gui.vocabulary", "dialer_gui.vocabulary.schemes",
+        "dialer_gui.vocabulary.start_options",
+    }  # fmt: skip
+    foreign = {m for m in loaded - ours if m.split(".")[0] not in sys.stdlib_module_names}
+    assert foreign <= {"__main__"}, foreign
+    costly = {"re", "json", "socket", "selectors", "urllib", "enum", "typing", "dataclasses"}
+    assert not loaded & (costly | {"pathlib", "argparse", "ipaddress"}), loaded & costly
+
+
+def test_starting_the_app_leaves_what_it_may_never_need_unloaded() -> None:
+    """Saving settings (tomlkit), the clipboard and its chooser are loaded on first use."""
+    code = (
+        "import sys; import dialer_gui.app; "
+        "print(','.join(m for m in ('tomlkit', 'dialer_gui.core.tomledit', 'uuid', "
+        "'dialer_gui.ui.clipboard', 'dialer_gui.ui.chooser') if m in sys.modules))"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == ""

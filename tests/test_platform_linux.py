@@ -105,7 +105,26 @@ def test_handler_command_pip_install(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     script = tmp_path / "bin" / "dialer-gui"
     script.write_text("#!/bin/sh\n")
     assert launcher.handler_command() == [str(script)]
-    assert launcher.link_command("%1") == [str(script), "--link", "%1"]
+
+
+def test_links_of_a_pip_install_go_to_the_fast_entry(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("APPIMAGE", raising=False)
+    monkeypatch.delenv("FLATPAK_ID", raising=False)
+    python = tmp_path / "My Env" / "bin" / "python"
+    monkeypatch.setattr(sys, "executable", str(python))
+    entry = str(Path(launcher.__file__).resolve().parent.parent / "link_entry.py")
+    assert launcher.link_command("%1") == [str(python), "-I", "-S", entry, "--link", "%1"]
+    assert launcher.desktop_exec() == f'"{python}" -I -S {entry} --link %u'
+    # Autostart and everything else keep the normal command.
+    assert launcher.desktop_exec(field_code=None) == f'"{python}" -m dialer_gui'
+
+
+def test_links_of_a_packaged_build_keep_its_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/dialer-gui/dialer-gui")
+    assert launcher.link_command("%u") == ["/opt/dialer-gui/dialer-gui", "--link", "%u"]
 
 
 # --- the desktop entry ----------------------------------------------------------------------

@@ -44,6 +44,21 @@ def test_command_for_a_pip_install_quotes_each_part() -> None:
     assert entries[(r"Software\Classes\dialer-gui.tel\DefaultIcon", "")] == f'"{python}",0'
 
 
+def test_the_fast_entry_as_a_windows_command() -> None:
+    python = r"C:\Users\Ann Lee\AppData\Local\Programs\Python311\pythonw.exe"
+    entry = r"C:\Users\Ann Lee\venv\Lib\site-packages\dialer_gui\link_entry.py"
+    entries = dict(((k, n), v) for k, n, v in windows.registry_entries([python, "-I", "-S", entry]))
+    command = entries[(r"Software\Classes\dialer-gui.tel\shell\open\command", "")]
+    assert command == f'"{python}" -I -S "{entry}" --link "%1"'
+    assert windows.is_our_command(command)
+
+
+def test_is_our_command() -> None:
+    assert windows.is_our_command(f'"{EXE}" --link "%1"')
+    assert not windows.is_our_command(r'"C:\Program Files\Skype\Skype.exe" "%1"')
+    assert not windows.is_our_command(r'"C:\Tools\dialer_gui_backup.exe" "%1"')
+
+
 def test_command_line_quotes_arguments_with_spaces() -> None:
     assert windows.command_line([EXE, "--config", r"C:\My Config\d.toml"]) == (
         f'"{EXE}" --config "C:\\My Config\\d.toml"'

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
+import os
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,7 +28,7 @@ from dialer_gui.core.provider_pool import ProviderPool, SecretSource, TransportF
 from dialer_gui.core.recorder import Recorder
 from dialer_gui.core.tracker import CallTracker, outcome_feeds
 from dialer_gui.errors import DialerError, HistoryError
-from dialer_gui.providers import redaction
+from dialer_gui.providers import http, redaction
 from dialer_gui.providers.base import CallRequest, Provider
 from dialer_gui.providers.errors import ErrorCategory, ProviderError
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Capabilities, Source, utcnow
@@ -145,7 +145,7 @@ class Dialer:
         await self.pool.warm_up()
 
     async def test_profile(self, name: str) -> str:
-        return await self.provider(name).check()
+        return await (await self.pool.ready(name)).check()
 
     # -- planning --------------------------------------------------------------------------
     def parse(self, raw: str) -> DialTarget:
@@ -206,15 +206,26 @@ class Dialer:
         provider: str | None = None,
         confirm: ConfirmFn | None = None,
         page: str | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> CallAttempt:
         """Place one call from ``raw`` (a number, a link, or text with one number).
 
-        ``page`` is the web page that asked (the browser companion), kept with the attempt.
+        Args:
+            page: the web page that asked (the browser companion), kept with the attempt.
+            on_sent: called when a request of this call is on the wire (for most APIs the
+                one request that places it; Fonality logs in first, so twice there), if it
+                gets that far. The app waits on it to place a cold link's call before it
+                builds its window.
         """
-        await self._take_turn()
-        plan = self.plan(raw, source, provider)
-        plan.page = page
-        return await self.dial_plan(plan, confirm=confirm)
+        token = http.REQUEST_SENT.set(on_sent) if on_sent is not None else None
+        try:
+            await self._take_turn()
+            plan = self.plan(raw, source, provider)
+            plan.page = page
+            return await self.dial_plan(plan, confirm=confirm)
+        finally:
+            if token is not None:
+                http.REQUEST_SENT.reset(token)
 
     async def _take_turn(self) -> None:
         """Wait for an event-loop turn of our own, in arrival order.
@@ -329,7 +340,7 @@ class Dialer:
         name = plan.profile.name
         try:
             try:
-                prov = self.provider(name)
+                prov = await self.pool.ready(name)  # built in a worker thread if new
                 # Known before sending (Teleforge): a call whose answer is lost can still be
                 # matched to its outcome later.
                 attempt.call_id = prov.expected_call_id(request)
@@ -461,4 +472,5 @@ class Dialer:
 
 
 def _reference() -> str:
-    return f"dg-{uuid.uuid4().hex[:24]}"
+    # 24 random hex digits, as uuid4().hex[:24] gave, without importing uuid (and platform).
+    return f"dg-{os.urandom(12).hex()}"

@@ -34,9 +34,6 @@ passwords in sip: links, user names instead of numbers, links longer than
 
 from __future__ import annotations
 
-import re
-from urllib.parse import unquote
-
 from dialer_gui.errors import LinkError, NumberError
 from dialer_gui.vocabulary.schemes import SCHEMES
 
@@ -65,25 +62,42 @@ MIN_LETTERS = 3
 """Fewest letters that make a tel: number a vanity number (phonenumbers' rule): one stray
 letter is a typo, not a word."""
 
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]{0,15}):")
-# Text that starts like one of our links (leading blanks allowed), whatever follows.
-_LOOKS_LIKE = re.compile(
-    r"\s*(?:" + "|".join(sorted(SCHEMES, key=len, reverse=True)) + "):", re.IGNORECASE
-)
+# The checks are written with sets of characters and string methods rather than ``re`` and
+# ``urllib.parse``: this module runs in the process the OS starts for every click, where
+# importing those two (with the ``enum`` that ``re`` loads) took about 6 ms, a third of the
+# whole hand-off. Every pattern is one character class with a length, so each check below is
+# the regular expression quoted in its docstring; ``tests/test_links_equivalence.py`` holds the
+# parser that used them and checks this one against it on generated links.
+_DIGITS = frozenset("0123456789")
+_HEX = frozenset("0123456789ABCDEFabcdef")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ALNUM = _LETTERS | _DIGITS
+_SCHEME_CHARS = _ALNUM | frozenset("+.-")
 # Raw characters no phone link has: controls, whitespace and URI delimiters we do not use.
-_FORBIDDEN = re.compile(r"[\x00-\x20\x7f?&#\"<>\\^`{|}]")
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# Numbers and contexts must also hold a digit; that is checked apart to keep these linear.
-_NUMBER = re.compile(r"\+?[0-9\-.() ]+")
-_SEPARATORS = re.compile(r"[\-.() ]")
-_SPELLED = re.compile(r"\+?[0-9][0-9A-Za-z\-.() ]*")
-_LETTER = re.compile(r"[A-Za-z]")
-_PARAM_NAME = re.compile(r"[A-Za-z0-9\-]{1,32}")
-_PARAM_VALUE = re.compile(r"[A-Za-z0-9\-_.!~*'()\[\]/:+$ ]{0,64}")
-_GLOBAL_CONTEXT = re.compile(r"\+[0-9\-.()]+")
-_DIGIT = re.compile(r"[0-9]")
-_DOMAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,252}")
-_HOST = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9.\-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
+_FORBIDDEN = frozenset([chr(c) for c in range(0x21)] + ["\x7f", *'?&#"<>\\^`{|}'])
+_SEPARATOR_CHARS = frozenset("-.() ")
+_SEPARATORS = {ord(c): None for c in _SEPARATOR_CHARS}  # for str.translate: drop them
+_NUMBER_CHARS = _DIGITS | _SEPARATOR_CHARS
+_PARAM_NAME_CHARS = _ALNUM | frozenset("-")
+_PARAM_VALUE_CHARS = _ALNUM | frozenset("-_.!~*'()[]/:+$ ")
+_CONTEXT_CHARS = _DIGITS | frozenset("-.()")
+_DOMAIN_CHARS = _ALNUM | frozenset(".-")
+_IPV6_CHARS = _HEX | frozenset(":.")
+
+# Text that starts like one of our links (leading blanks allowed), whatever follows.
+_LOOKS_LIKE = r"\s*(?:" + "|".join(sorted(SCHEMES, key=len, reverse=True)) + "):"
+
+
+def _spelled(number: str) -> bool:
+    """A number written with letters: an optional ``+``, a digit, then digits, letters and
+    separators only."""
+    body = number.removeprefix("+")
+    return (
+        bool(body)
+        and body[0] in _DIGITS
+        and all(c in _ALNUM or c in _SEPARATOR_CHARS for c in body)
+    )
+
 
 _FORBIDDEN_REASONS = {
     "?": "That link has a query part (after '?'), which phone links do not use.",
@@ -97,7 +111,63 @@ def looks_like_link(text: str) -> bool:
 
     Only the scheme is looked at; :func:`split_link` does the real checking.
     """
-    return _LOOKS_LIKE.match(text) is not None
+    # Not on the hand-off path (which checks the scheme itself), so ``re`` may load here; it
+    # caches the compiled pattern. Its IGNORECASE also takes the few non-ASCII letters that
+    # fold to ASCII ones (U+017F for s), which str.lower would not.
+    import re
+
+    return re.match(_LOOKS_LIKE, text, re.IGNORECASE) is not None
+
+
+def _only(text: str, allowed: frozenset[str], shortest: int = 1, longest: int = MAX_LINK) -> bool:
+    """``[allowed]{shortest,longest}`` matched against the whole of ``text``."""
+    return shortest <= len(text) <= longest and all(char in allowed for char in text)
+
+
+def _has_digit(text: str) -> bool:
+    """``[0-9]`` found anywhere in ``text`` (ASCII digits only, unlike str.isdigit)."""
+    return any(char in _DIGITS for char in text)
+
+
+def _is_number(text: str) -> bool:
+    """``\\+?[0-9\\-.() ]+`` matched against the whole of ``text``."""
+    return _only(text.removeprefix("+"), _NUMBER_CHARS)
+
+
+def _is_domain(text: str) -> bool:
+    """``[A-Za-z0-9][A-Za-z0-9.\\-]{0,252}`` matched against the whole of ``text``."""
+    return text[:1] in _ALNUM and _only(text, _DOMAIN_CHARS, 1, 253)
+
+
+def _is_host(text: str) -> bool:
+    """``(?:DOMAIN|\\[[0-9A-Fa-f:.]{2,45}\\])(?::[0-9]{1,5})?`` against the whole of ``text``."""
+    if text.startswith("["):
+        inside, bracket, port = text[1:].partition("]")
+        if not bracket or not _only(inside, _IPV6_CHARS, 2, 45):
+            return False
+    else:
+        # A domain holds no colon, so the first one starts the port.
+        domain, colon, port = text.partition(":")
+        if not _is_domain(domain):
+            return False
+        port = colon + port
+    return not port or (port[0] == ":" and _only(port[1:], _DIGITS, 1, 5))
+
+
+def _scheme_of(uri: str) -> str | None:
+    """What ``[A-Za-z][A-Za-z0-9+.\\-]{0,15}:`` matches at the start of ``uri``, colon left out."""
+    head, colon, _rest = uri.partition(":")
+    if colon and head[:1] in _LETTERS and _only(head, _SCHEME_CHARS, 1, 16):
+        return head
+    return None
+
+
+def _bad_escape(uri: str) -> bool:
+    """``%(?![0-9A-Fa-f]{2})`` found: a percent sign not followed by two hex digits."""
+    for index, char in enumerate(uri):
+        if char == "%" and not _only(uri[index + 1 : index + 3], _HEX, 2, 2):
+            return True
+    return False
 
 
 def _check_raw(uri: str) -> None:
@@ -107,25 +177,45 @@ def _check_raw(uri: str) -> None:
         raise LinkError("That link starts with '-', which could be read as an option.")
     if not uri.isascii():
         raise LinkError("That link contains characters that are not allowed in a link.")
-    bad = _FORBIDDEN.search(uri)
-    if bad:
+    bad = next((char for char in uri if char in _FORBIDDEN), None)
+    if bad is not None:
         raise LinkError(
             _FORBIDDEN_REASONS.get(
-                bad.group(),
+                bad,
                 "That link contains spaces, control characters or symbols that phone links "
                 "never have.",
             )
         )
-    if _BAD_ESCAPE.search(uri):
+    if _bad_escape(uri):
         raise LinkError(
             "That link has a broken percent-encoding ('%' not followed by two hex digits)."
         )
 
 
+def _unquote(part: str) -> str:
+    """``urllib.parse.unquote(part, errors="strict")`` for the ASCII text ``_check_raw`` lets
+    through.
+
+    Raises:
+        UnicodeDecodeError: the decoded bytes are not UTF-8.
+    """
+    first, *escaped = part.split("%")
+    if not escaped:
+        return part
+    data = bytearray(first.encode())
+    for item in escaped:
+        if _only(item[:2], _HEX, 2, 2):
+            data.append(int(item[:2], 16))
+            data += item[2:].encode()
+        else:  # kept as it is, as unquote keeps it (``_check_raw`` lets none through)
+            data += b"%" + item.encode()
+    return data.decode("utf-8")
+
+
 def _decode(part: str) -> str:
     """Percent-decode once; refuse anything that decodes to control or invisible characters."""
     try:
-        decoded = unquote(part, errors="strict")
+        decoded = _unquote(part)
     except UnicodeDecodeError as exc:
         raise LinkError("That link has a percent-encoding that is not valid text.") from exc
     if not decoded.isprintable():
@@ -140,12 +230,12 @@ def _parse_params(items: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for item in items:
         name, equals, value = item.partition("=")
-        if not _PARAM_NAME.fullmatch(name):
+        if not _only(name, _PARAM_NAME_CHARS, 1, 32):
             raise LinkError("That link has an empty or malformed parameter.")
         if "=" in value or (equals and not value):
             raise LinkError(f"The link parameter '{name}' has a malformed value.")
         value = _decode(value)
-        if not _PARAM_VALUE.fullmatch(value):
+        if not _only(value, _PARAM_VALUE_CHARS, 0, 64):
             raise LinkError(f"The link parameter '{name}' has characters that are not allowed.")
         key = name.lower()
         if key in params:
@@ -156,10 +246,10 @@ def _parse_params(items: list[str]) -> dict[str, str]:
 
 def _digits(number: str, what: str) -> str:
     """Strip visual separators from a decoded number; keep a leading ``+``."""
-    if not _NUMBER.fullmatch(number) or not _DIGIT.search(number):
+    if not _is_number(number) or not _has_digit(number):
         raise LinkError(f"{what} is not a phone number.")
     plus = "+" if number.startswith("+") else ""
-    digits = _SEPARATORS.sub("", number.removeprefix("+"))
+    digits = number.removeprefix("+").translate(_SEPARATORS)
     if len(digits) > MAX_DIGITS:
         raise LinkError(f"The number in that link has more than {MAX_DIGITS} digits.")
     return plus + digits
@@ -167,10 +257,10 @@ def _digits(number: str, what: str) -> str:
 
 def _spelled_digits(number: str, what: str) -> str:
     """A vanity number's digits and letters (upper case), separators removed; see the top."""
-    if not _SPELLED.fullmatch(number) or len(_LETTER.findall(number)) < MIN_LETTERS:
+    if not _spelled(number) or sum(c in _LETTERS for c in number) < MIN_LETTERS:
         raise LinkError(f"{what} is not a phone number.")
     plus = "+" if number.startswith("+") else ""
-    spelled = _SEPARATORS.sub("", number.removeprefix("+")).upper()
+    spelled = number.removeprefix("+").translate(_SEPARATORS).upper()
     if len(spelled) > MAX_DIGITS:
         raise LinkError(f"The number in that link has more than {MAX_DIGITS} digits.")
     return plus + spelled
@@ -185,7 +275,7 @@ def _split_sip(rest: str) -> tuple[str, list[str]]:
     host, *uri_params = host_part.split(";")
     if ":" in user:
         raise LinkError("That sip: link contains a password, which we never accept.")
-    if not _HOST.fullmatch(host):
+    if not _is_host(host):
         raise LinkError("The host in that sip: link is not valid.")
     return user, user_params + uri_params
 
@@ -208,13 +298,13 @@ def split_link(uri: str) -> tuple[str, str, dict[str, str]]:
     if not isinstance(uri, str):
         raise LinkError("A link must be text.")
     _check_raw(uri)
-    match = _SCHEME.match(uri)
-    if match is None:
+    found = _scheme_of(uri)
+    if found is None:
         raise LinkError("That is not a link: it does not start with a scheme such as tel:.")
-    scheme = match.group(1).lower()
+    scheme = found.lower()
     if scheme not in SCHEMES:
         raise LinkError(f"Only tel:, callto: and sip: links can be dialled, not {scheme}: links.")
-    rest = uri[match.end() :]
+    rest = uri[len(found) + 1 :]
     if scheme in ("tel", "callto"):
         rest = rest.removeprefix("//")
         number, *items = rest.split(";")
@@ -225,11 +315,11 @@ def split_link(uri: str) -> tuple[str, str, dict[str, str]]:
     if not number:
         raise LinkError("That link has no number in it.")
     decoded = _decode(number)
-    if scheme == "callto" and not (_NUMBER.fullmatch(decoded) and _DIGIT.search(decoded)):
+    if scheme == "callto" and not (_is_number(decoded) and _has_digit(decoded)):
         raise LinkError(
             "That callto: link names a user, not a phone number, so it cannot be dialled."
         )
-    if scheme == "tel" and _LETTER.search(decoded):
+    if scheme == "tel" and any(c in _LETTERS for c in decoded):
         digits = _spelled_digits(decoded, what)
     else:
         digits = _digits(decoded, what)
@@ -238,8 +328,8 @@ def split_link(uri: str) -> tuple[str, str, dict[str, str]]:
         params["ext"] = _digits(params["ext"], "The extension in that link").lstrip("+")
     context = params.get("phone-context")
     if context is not None and not (
-        (_GLOBAL_CONTEXT.fullmatch(context) and _DIGIT.search(context))
-        or _DOMAIN.fullmatch(context)
+        (context[:1] == "+" and _only(context[1:], _CONTEXT_CHARS) and _has_digit(context))
+        or _is_domain(context)
     ):
         raise LinkError("The phone-context of that link is neither a number prefix nor a domain.")
     return scheme, digits, params
@@ -269,7 +359,7 @@ def target_from_link(
 
     context = params.get("phone-context", "")
     if scheme == "tel" and not number.startswith("+") and context.startswith("+"):
-        number = "+" + _SEPARATORS.sub("", context[1:]) + number
+        number = "+" + context[1:].translate(_SEPARATORS) + number
         if len(number) - 1 > MAX_DIGITS:
             raise LinkError(f"The number in that link has more than {MAX_DIGITS} digits.")
     try:
@@ -294,7 +384,7 @@ def spelled_number(uri: str) -> str | None:
         scheme, number, _params = split_link(uri)
     except LinkError:
         return None
-    if scheme != "tel" or not _LETTER.search(number):
+    if scheme != "tel" or not any(c in _LETTERS for c in number):
         return None
     rest = uri[uri.index(":") + 1 :].removeprefix("//")
     return _decode(rest.split(";")[0])

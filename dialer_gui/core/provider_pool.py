@@ -1,10 +1,11 @@
 """The provider pool: one long-lived provider (and HTTP client) per profile.
 
-It builds providers on first use or ahead of time (``warm_up``, off the event loop), hands out
-the same one for every call so a tel: click reuses a warm connection, replaces them all when
-the settings change, and closes a replaced provider only once its last request is answered:
-closing its client under a request the PBX may already have would turn the call "unknown" and
-invite a second try.
+It builds providers in a worker thread, on first use (``ready``, which a call awaits) or ahead
+of time (``warm_up``); a call and the warm-up asking for the same profile share one build.
+It hands out the same provider for every call so a tel: click reuses a warm connection,
+replaces them all when the settings change, and closes a replaced provider only once its last
+request is answered: closing its client under a request the PBX may already have would turn
+the call "unknown" and invite a second try.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ class ProviderPool:
         self.busy: dict[int, int] = {}  # id(provider) -> requests in flight
         self.retired: list[Provider] = []  # replaced by reload(), closed once idle
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Builds in a worker thread, by profile; each stores its provider when done.
+        self._building: dict[str, asyncio.Task[Provider | None]] = {}
 
     def get(self, name: str) -> Provider:
         """The provider of profile ``name``, made on first use.
@@ -98,25 +101,54 @@ class ProviderPool:
         _ = provider.client  # the expensive part: TLS context and connection pool
         return provider
 
-    async def warm_up(self) -> None:
-        """Build every profile's provider and HTTP client in a worker thread.
+    async def ready(self, name: str) -> Provider:
+        """The provider of profile ``name``; one not made yet is built in a worker thread.
 
         Creating an httpx client loads the CA bundle (tens of milliseconds) and reading the
-        keyring can block on D-Bus; done ahead, the first call finds a warm client.
+        keyring can block on D-Bus, so neither happens on the event loop. A build the
+        settings replaced while it ran is dropped and the new settings' one is awaited.
+
+        Raises:
+            KeyError: no such profile. DialerError: its settings or secrets are unusable.
         """
+        while True:
+            provider = self.providers.get(name)
+            if provider is not None:
+                return provider
+            build = self._building.get(name)
+            if build is None:
+                build = asyncio.get_running_loop().create_task(self._build_off_loop(name))
+                self._building[name] = build
+            # Shielded: a cancelled call must not drop a build the warm-up or the next call
+            # waits for (the thread runs to its end anyway).
+            built = await asyncio.shield(build)
+            if built is not None:
+                return built
+
+    async def _build_off_loop(self, name: str) -> Provider | None:
+        """Build ``name`` in a thread and keep it; None when the settings changed meanwhile."""
+        config = self.config
+        try:
+            provider = await asyncio.to_thread(self._build, name)
+        finally:
+            if self._building.get(name) is asyncio.current_task():
+                del self._building[name]
+        if self.config is not config or name in self.providers:
+            await provider.aclose()  # made for settings no longer in use, or made twice
+            return self.providers.get(name) if self.config is config else None
+        self.providers[name] = provider
+        return provider
+
+    async def warm_up(self) -> None:
+        """Build every profile's provider and HTTP client ahead of the first call."""
         config = self.config
         for name in list(config.providers):
-            if name in self.providers:
-                continue
+            if self.config is not config:
+                return  # the settings changed; their own warm-up follows
             try:
-                provider = await asyncio.to_thread(self._build, name)
+                await self.ready(name)
             except (DialerError, KeyError) as exc:  # reported when someone dials with it
                 log.info("provider %s not warmed up: %s", name, exc)
-                continue
-            if self.config is not config or name in self.providers:
-                await provider.aclose()  # settings changed meanwhile, or a call got there first
-                continue
-            self.providers[name] = provider
 
     def reload(self, config: Config) -> None:
         """Take new settings: every provider is made again; the old ones close when idle."""
@@ -155,6 +187,8 @@ class ProviderPool:
         task.add_done_callback(self._tasks.discard)
 
     async def aclose(self) -> None:
+        # Builds still running end first, so that what they made is closed below.
+        await asyncio.gather(*self._building.values(), return_exceptions=True)
         for provider in [*self.providers.values(), *self.retired]:
             await provider.aclose()
         self.providers.clear()

@@ -2,6 +2,12 @@
 
 The link is always passed as ``--link URI`` and must come last, so a URI can never be read as
 an option. ``dialer_gui.cli`` treats whatever follows ``--link`` as data only.
+
+For a pip install the OS runs the fast entry for links (:func:`link_handler_command`): the
+interpreter with ``-I -S`` and the absolute path of ``dialer_gui/link_entry.py``, which hands
+the link to the running app importing only the standard library and our hand-off modules.
+Everything else (autostart, the app menu, a link when the app is not running) ends up in the
+normal command, :func:`handler_command`.
 """
 
 from __future__ import annotations
@@ -10,12 +16,35 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["desktop_exec", "desktop_quote", "handler_command", "link_command", "native_host_path"]
+__all__ = [
+    "desktop_exec",
+    "desktop_quote",
+    "handler_command",
+    "link_command",
+    "link_handler_command",
+    "native_host_path",
+]
 
 # Characters that force quoting in a desktop entry's Exec key (Desktop Entry spec, "The Exec
 # key"); inside double quotes, the four in _ESCAPED_IN_QUOTES need a backslash.
 _RESERVED = frozenset(" \t\n\"'\\><~|&;$*?#()`")
 _ESCAPED_IN_QUOTES = ("\\", '"', "`", "$")
+# The interpreter options of the fast entry: no site-packages (-S), no PYTHON* variables and
+# no script or working folder on the module path (-I).
+FAST_OPTIONS = ("-I", "-S")
+
+
+def _packaged_command() -> list[str] | None:
+    """The command of a packaged build (PyInstaller, AppImage, Flatpak), or None."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    appimage = os.environ.get("APPIMAGE")
+    if appimage:
+        return [appimage]
+    flatpak = os.environ.get("FLATPAK_ID")
+    if flatpak:
+        return ["flatpak", "run", flatpak]
+    return None
 
 
 def handler_command() -> list[str]:
@@ -26,14 +55,9 @@ def handler_command() -> list[str]:
         ``["flatpak", "run", id]`` inside a Flatpak, the ``dialer-gui`` console script next
         to the interpreter for a pip install, else ``[python, "-m", "dialer_gui"]``.
     """
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    appimage = os.environ.get("APPIMAGE")
-    if appimage:
-        return [appimage]
-    flatpak = os.environ.get("FLATPAK_ID")
-    if flatpak:
-        return ["flatpak", "run", flatpak]
+    packaged = _packaged_command()
+    if packaged is not None:
+        return packaged
     script = Path(sys.executable).with_name("dialer-gui.exe" if os.name == "nt" else "dialer-gui")
     if script.is_file():
         return [str(script)]
@@ -60,9 +84,36 @@ def native_host_path() -> Path | None:
     return None
 
 
+def _link_python() -> str:
+    """The interpreter for the fast entry: ``pythonw.exe`` on Windows (no console window)."""
+    if os.name == "nt":
+        windowless = Path(sys.executable).with_name("pythonw.exe")
+        if windowless.is_file():
+            return str(windowless)
+    return sys.executable
+
+
+def link_handler_command() -> list[str]:
+    """The command the OS runs for a link, without ``--link URI``.
+
+    A packaged build starts as :func:`handler_command` says. A pip install (regular or
+    editable) gets the fast entry: ``[python, "-I", "-S", "/abs/path/dialer_gui/link_entry.py"]``,
+    both paths absolute, so the entry finds our package without site-packages (see
+    ``dialer_gui/link_entry.py``).
+    """
+    packaged = _packaged_command()
+    if packaged is not None:
+        return packaged
+    # Found beside this room rather than imported: the entry sits above every room.
+    entry = Path(__file__).resolve().parent.parent / "link_entry.py"
+    if not entry.is_file():  # an install that left it out: the normal command still works
+        return handler_command()
+    return [_link_python(), *FAST_OPTIONS, str(entry)]
+
+
 def link_command(placeholder: str) -> list[str]:
-    """The handler command with ``--link`` and the OS's placeholder for the URI, last."""
-    return [*handler_command(), "--link", placeholder]
+    """The link handler command with ``--link`` and the OS's placeholder for the URI, last."""
+    return [*link_handler_command(), "--link", placeholder]
 
 
 def desktop_quote(arg: str) -> str:
@@ -91,10 +142,13 @@ def desktop_exec(command: list[str] | None = None, *, field_code: str | None = "
     """The Exec line of our desktop entry.
 
     Args:
-        command: The command; :func:`handler_command` by default.
+        command: The command; by default :func:`link_handler_command` with a field code,
+            :func:`handler_command` without.
         field_code: ``%u`` for the link handler (added as ``--link %u``); None for autostart.
     """
-    parts = [desktop_quote(arg) for arg in (command or handler_command())]
+    if command is None:
+        command = link_handler_command() if field_code is not None else handler_command()
+    parts = [desktop_quote(arg) for arg in command]
     if field_code is not None:
         parts += ["--link", field_code]
     return " ".join(parts)

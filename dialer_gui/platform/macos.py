@@ -7,6 +7,11 @@ opens in ``CFBundleURLTypes`` (see :func:`info_plist`; the packaged copy is
 ``QEvent.FileOpen`` event carrying the URL, not as ``--link`` (the app must handle that
 event). Making dialer-gui the default calls ``LSSetDefaultHandlerForURLScheme`` through
 ``ctypes``; it only works for a bundle LaunchServices knows.
+
+So no process is started per click here: LaunchServices hands the URL to the running app
+itself, and the fast entry that Linux and Windows run for a link (``link_entry.py``, see
+``launcher.py``) has nothing to do. When the app is not running, LaunchServices starts the
+bundle and the URL arrives as that event once its event loop runs.
 """
 
 from __future__ import annotations

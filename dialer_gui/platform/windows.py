@@ -5,7 +5,9 @@ Windows 8 a program cannot make itself the default for a scheme (the user's choi
 protected by a hash), so we register the way browsers do and open Settings > Default apps:
 
 * ``Software\\Classes\\dialer-gui.tel``: the ProgID with ``URL Protocol``, an icon and
-  ``shell\\open\\command`` = ``"<exe>" --link "%1"``;
+  ``shell\\open\\command`` = ``"<exe>" --link "%1"``, where for a pip install ``<exe>`` is the
+  fast entry, ``"<pythonw.exe>" -I -S "<...\\dialer_gui\\link_entry.py>"`` (see
+  ``platform/launcher.py``);
 * ``Software\\dialer-gui\\Capabilities``: name, description and ``URLAssociations`` mapping
   tel, callto, sip and sips to the ProgID;
 * ``Software\\RegisteredApplications``: ``dialer-gui`` pointing at the Capabilities key.
@@ -22,12 +24,13 @@ import subprocess
 import sys
 
 from dialer_gui.platform import APP_ID, SCHEMES, RegistrationError
-from dialer_gui.platform.launcher import handler_command
+from dialer_gui.platform.launcher import link_handler_command
 
 __all__ = [
     "CAPABILITIES_KEY",
     "PROG_ID",
     "command_line",
+    "is_our_command",
     "query_default",
     "register",
     "registry_entries",
@@ -57,7 +60,7 @@ def registry_entries(
     """The registry values to write under HKCU, as ``(key, value name, value)``.
 
     Args:
-        command: The program and its fixed arguments (``launcher.handler_command()``).
+        command: The program and its fixed arguments (``launcher.link_handler_command()``).
         claim_schemes: Also write ``Software\\Classes\\<scheme>`` so that we open the links
             even where the user never picked a default (see the module docstring).
 
@@ -92,6 +95,13 @@ def registry_entries(
     return entries
 
 
+def is_our_command(command: str) -> bool:
+    """Whether a scheme's open command is one :func:`registry_entries` wrote: the installed
+    program (``...\\dialer-gui.exe``) or the fast entry (``...\\dialer_gui\\link_entry.py``)."""
+    text = command.lower()
+    return "--link" in text and (APP_ID in text or "dialer_gui" in text)
+
+
 def register(*, claim_schemes: bool = False) -> list[str]:  # pragma: no cover - Windows only
     """Write :func:`registry_entries` and open Settings > Default apps.
 
@@ -102,7 +112,7 @@ def register(*, claim_schemes: bool = False) -> list[str]:  # pragma: no cover -
         raise RegistrationError("This step only works on Windows.")
     import winreg
 
-    entries = registry_entries(handler_command(), claim_schemes=claim_schemes)
+    entries = registry_entries(link_handler_command(), claim_schemes=claim_schemes)
     try:
         for key, name, value in entries:
             with winreg.CreateKeyEx(winreg.HKEY_CURRENT_USER, key, 0, winreg.KEY_SET_VALUE) as k:
@@ -180,7 +190,7 @@ def unregister() -> list[str]:  # pragma: no cover - Windows only
                 value, _ = winreg.QueryValueEx(k, "")
         except FileNotFoundError:
             continue
-        if "--link" in str(value) and APP_ID in str(value).lower():
+        if is_our_command(str(value)):
             _delete_tree(hkcu, rf"Software\Classes\{scheme}")
             steps.append(f"Removed the {scheme}: handler that pointed at dialer-gui.")
     _notify_association_change()

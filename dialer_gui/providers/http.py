@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import hashlib
 import json
 import logging
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from dialer_gui import __version__, tls
@@ -49,6 +50,17 @@ CUT_NOTE = f"\n[dialer-gui: the answer is longer than {MAX_BODY // 1024} KB; the
 MAX_DEPTH = 64
 USER_AGENT = f"dialer-gui/{__version__}"
 DEFAULT_TIMEOUT = 10.0  # seconds, when the profile sets no "timeout"
+
+
+REQUEST_SENT: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "dialer_gui_request_sent", default=None
+)
+"""Called when a request :func:`send` sends in this context is written whole (once per
+request, so for each request of an API that needs two, such as Fonality's login and dial).
+
+Set by the caller that needs to know (``Dialer.dial(on_sent=...)``) around the coroutine that
+sends; a context variable, so that no provider's interface has to carry it.
+"""
 
 
 def _ssl_context(ca_file: str) -> ssl.SSLContext:
@@ -300,8 +312,9 @@ class _Progress:
     after it the PBX may have ("unknown").
     """
 
-    def __init__(self, previous: Any = None) -> None:
+    def __init__(self, previous: Any = None, on_sent: Callable[[], None] | None = None) -> None:
         self.previous = previous  # a hook already on the request keeps hearing every event
+        self.on_sent = on_sent
         self.heard = False
         self.sending = False
 
@@ -312,6 +325,9 @@ class _Progress:
         # the request may be on their way.
         if not name.startswith("connection."):
             self.sending = True
+        if self.on_sent is not None and name.endswith(".send_request_body.complete"):
+            on_sent, self.on_sent = self.on_sent, None
+            on_sent()
         if self.previous is not None:
             await self.previous(name, info)
 
@@ -344,7 +360,7 @@ async def send(
 
     secrets = list(secrets)
     extra_secrets = list(extra_secrets)
-    progress = _Progress(request.extensions.get("trace"))
+    progress = _Progress(request.extensions.get("trace"), REQUEST_SENT.get())
     request.extensions["trace"] = progress
     chunks: list[bytes] = []
     try:

@@ -138,6 +138,9 @@ class HTTPServer:
         self.port = 0
         self.tls = False
         self.received = asyncio.Event()
+        # Told of every request to an API as it arrives, before it is answered (the
+        # benchmarks' sink process prints each one with its receive stamp).
+        self.on_request: Callable[[Request], None] | None = None
 
     # -- configuration -------------------------------------------------------------------------
     def route(
@@ -292,6 +295,8 @@ class HTTPServer:
         request.api = route.api
         self.requests.append(request)
         self.received.set()
+        if self.on_request is not None:
+            self.on_request(request)
         fault = self._take_fault(route.api)
         if fault is not None and fault.kind not in ANSWERED_FAULTS:
             return await self._misbehave(fault, request, route, writer)

@@ -10,16 +10,22 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from dialer_gui.core import atomic, paths, tomledit
+from dialer_gui.core import atomic, paths
 from dialer_gui.core.config.reading import MAX_SIZE, ConfigFileError, validate_config
 from dialer_gui.core.config.schema import GENERAL_FIELDS, Config, config_to_dict, plain
+
+# tomledit (and tomlkit, 8 ms) is imported when a file is written, not by every start that
+# only reads one.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dialer_gui.core.tomledit import KeyPath
 
 HEADER = """dialer-gui settings. Passwords, tokens and other secrets are not kept here:
 they live in the system keyring (dialer-gui secret set PROFILE FIELD)."""
 
 
-def _comments() -> dict[tomledit.KeyPath, str]:
-    comments: dict[tomledit.KeyPath, str] = {("general", f.name): f.help for f in GENERAL_FIELDS}
+def _comments() -> dict[KeyPath, str]:
+    comments: dict[KeyPath, str] = {("general", f.name): f.help for f in GENERAL_FIELDS}
     comments[("routes",)] = (
         "Routes are tried in order; match is extension, country:XX, prefix:+NNN or *."
     )
@@ -29,7 +35,7 @@ def _comments() -> dict[tomledit.KeyPath, str]:
 _DEFAULTS = {f.name: f.default for f in GENERAL_FIELDS}
 
 
-def _keep(path: tomledit.KeyPath, value: Any) -> bool:
+def _keep(path: KeyPath, value: Any) -> bool:
     """A general setting the file does not name is added only when it differs from the default."""
     if len(path) == 2 and path[0] == "general" and path[1] in _DEFAULTS:
         return bool(plain(_DEFAULTS[path[1]]) != value)
@@ -41,6 +47,8 @@ def dump_config(config: Config, previous: str = "") -> str:
 
     Only keys whose values changed are rewritten, so comments, order and spelling stay.
     """
+    from dialer_gui.core import tomledit
+
     return tomledit.update(
         previous, config_to_dict(config), header=HEADER, comments=_comments(), keep=_keep
     )
