@@ -61,7 +61,7 @@ from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryE
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
-from dialer_gui.ui import chooser, colors, messages, tasks
+from dialer_gui.ui import colors, messages, tasks
 from dialer_gui.ui.call_card import CallCard
 from dialer_gui.ui.confirm import Confirmer
 from dialer_gui.ui.dialpad import DialPad
@@ -77,6 +77,7 @@ from dialer_gui.vocabulary.target import DialTarget
 
 if TYPE_CHECKING:
     from dialer_gui.sandbox import Sandbox
+    from dialer_gui.ui.chooser import NumberChooser
     from dialer_gui.ui.ipc_server import IPCServer
     from dialer_gui.ui.settings_dialog import SettingsDialog
 
@@ -168,7 +169,7 @@ class Application(QObject):
         self._pending: list[ipc.Message] = []
         # The browser door's chooser, while one is open (one at a time); tests watch it.
         self._browser_chooser_open = False
-        self.on_browser_chooser: Callable[[chooser.NumberChooser], None] | None = None
+        self.on_browser_chooser: Callable[[NumberChooser], None] | None = None
         self._closed = False
         self._unsubscribe: list[Any] = []
 
@@ -520,6 +521,8 @@ class Application(QObject):
     ) -> CallAttempt | None:
         self._browser_chooser_open = True
         try:
+            from dialer_gui.ui import chooser  # on first use: most starts never need it
+
             picked = await chooser.choose(
                 targets, parent=None, shown=self.on_browser_chooser, origin="the selection"
             )
@@ -574,7 +577,7 @@ class Application(QObject):
         text: str,
         source: Source,
         provider: str | None,
-        confirm: ConfirmFn | None,
+        confirm: ConfirmFn | None = None,
         *,
         on_sent: Callable[[], None] | None = None,
         page: str | None = None,
