@@ -68,6 +68,7 @@ from dialer_gui.ui.history_view import HistoryView
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.main_window import MainWindow
 from dialer_gui.ui.tray import Tray, TrayActions
+from dialer_gui.ui.window_state import WindowState
 from dialer_gui.vocabulary.calls import CallAttempt, Source
 from dialer_gui.vocabulary.start_options import StartOptions
 from dialer_gui.vocabulary.target import DialTarget
@@ -85,7 +86,10 @@ HISTORY_BUSY_WAIT = 0.05
 HAND_OVER_WAIT = 3.0
 """Seconds a starting process keeps offering its request to an instance not listening yet."""
 
-NO_TRAY = "No system tray was found, so dialer-gui runs as a window."
+NO_TRAY = (
+    "No system tray was found, so dialer-gui runs as a window: closing it quits. Everything "
+    "is in the menu bar (Alt or F10)."
+)
 TLS_OFF = (
     "TLS certificate checks are OFF for “{name}”: someone on the network could read or "
     "change this call request."
@@ -355,9 +359,11 @@ class Application(QObject):
             has_tray=self.has_tray,
             demo=self.demo,
             call_card=self.call_card,
+            state=WindowState.load(),
         )
         self.window.quit_requested.connect(self.quit)
         self.window.settings_requested.connect(self.show_settings)
+        self.window.clipboard_requested.connect(self.dial_clipboard)
         self.qapp.setWindowIcon(app_icon(self.demo))
         self.qapp.setQuitOnLastWindowClosed(not self.has_tray)
         if self.has_tray:
@@ -388,7 +394,8 @@ class Application(QObject):
         self._file_open_filter = FileOpenFilter(self)
         self.qapp.installEventFilter(self._file_open_filter)
         if not self.has_tray:
-            messages.info("No system tray", NO_TRAY)
+            # In the window, once per install: a status line cut it off, and said it every start.
+            self.window.notice_once("no_tray", NO_TRAY)
         if not self.options.background or not self.has_tray:
             self.window.show_dialpad()
 
@@ -634,6 +641,8 @@ class Application(QObject):
         self._closed = True
         if self.settings_dialog is not None:
             self.settings_dialog.close_for_quit()
+        if self.window is not None:
+            self.window.save_state()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self.history_model is not None:
