@@ -48,10 +48,11 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dialer_gui import ipc
 from dialer_gui.core import browser_door, logs, paths
-from dialer_gui.core.config import Config, load_config, save_config
+from dialer_gui.core.config import GENERAL_FIELDS, Config, load_config, save_config
 from dialer_gui.core.dialer import Dialer, DialPlan
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
+from dialer_gui.core.policy import QUIETABLE
 from dialer_gui.core.secrets import SecretStore
 from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryError, IPCError
 from dialer_gui.exitcodes import ExitCode
@@ -341,6 +342,7 @@ class Application(QObject):
         self.confirmer = Confirmer(
             countdown=lambda: int(self.dialer.config.general.confirm_countdown),
             parent=lambda: None,
+            stop_asking=self.stop_asking,
         )
         self.dialpad = DialPad(self.dialer, self.confirmer, demo=self.demo)
         self.dialpad.clipboard_requested.connect(self.dial_clipboard)
@@ -624,6 +626,31 @@ class Application(QObject):
         tasks.spawn(self._warm_up())
         if self.dialpad is not None:
             self.dialpad.refresh_providers()
+
+    def stop_asking(self, setting: str) -> None:
+        """A prompt's "Don't ask again": that door's ``confirm_*`` setting off, and saved.
+
+        Saved through the config writer like any setting (the user's comments kept), unless
+        the settings file has a problem: writing it then could lose what the user wrote, so the
+        change holds for this session and says so.
+        """
+        if setting not in QUIETABLE:
+            return
+        changes: dict[str, Any] = {setting: False}
+        self.config.general = dataclasses.replace(self.config.general, **changes)
+        label = next(f.label for f in GENERAL_FIELDS if f.name == setting)
+        if self.config_problem is not None:
+            messages.warning(
+                "Not saved",
+                f"“{label}” is off until dialer-gui quits: the settings file has a problem.",
+            )
+        else:
+            try:
+                save_config(self.config)
+            except ConfigError as exc:
+                messages.error("Setting not saved", str(exc))
+        self.dialer.reload(self._effective_config())
+        tasks.spawn(self._warm_up())
 
     # -- quitting ---------------------------------------------------------------------------
     def quit(self) -> None:
