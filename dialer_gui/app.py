@@ -383,6 +383,14 @@ class Application(QObject):
                 ),
                 demo=self.demo,
             )
+            self._unsubscribe.append(self.tray.watch(self.events))
+            try:
+                latest = self.history.query(limit=1)
+            except HistoryError as exc:
+                log.warning("no last call for the tray: %s", exc)
+                latest = []
+            if latest:
+                self.tray.call_changed(latest[0])
             self.tray.show()
         presenter = messages.MessagePresenter(
             tray=self.tray,
@@ -626,6 +634,8 @@ class Application(QObject):
         tasks.spawn(self._warm_up())
         if self.dialpad is not None:
             self.dialpad.refresh_providers()
+        if self.tray is not None:
+            self.tray.refresh_tooltip()
 
     def stop_asking(self, setting: str) -> None:
         """A prompt's "Don't ask again": that door's ``confirm_*`` setting off, and saved.
