@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QLayout,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -165,6 +166,9 @@ class ConfirmDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # Its size is its content's: window managers (openbox, xfwm) offer no maximise button
+        # for a window that cannot grow, whatever hints they ignore.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
         self.default_button.setFocus()
         # Wide enough for the whole title beside the window buttons (a narrow prompt of a
         # short number cut it to "Place th...").

@@ -104,7 +104,8 @@ class NoticeBar(QFrame):
         self.raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.isVisible():
+        # Not isVisible(): that is False until the window shows, and it opens after the text.
+        if event.type() == QEvent.Type.Resize and not self.isHidden():
             self.place()
         return super().eventFilter(watched, event)
 

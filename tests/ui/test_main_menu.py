@@ -119,6 +119,10 @@ def test_the_no_tray_notice_is_readable_and_shown_once_per_install(qtbot, qapp, 
     notice = first.window.notice
     assert notice.isVisible() and notice.label.text() == NO_TRAY
     assert notice.label.wordWrap()  # never cut off, however narrow the window
+    # It floats inside the window, following its size (it was placed before the window showed).
+    central = first.window.centralWidget()
+    qtbot.waitUntil(lambda: central.rect().contains(notice.geometry()))
+    assert notice.label.height() >= notice.label.heightForWidth(notice.label.width())
     qtbot.mouseClick(notice.dismiss_button, Qt.MouseButton.LeftButton)
     assert not notice.isVisible()
     stop(qtbot, first)

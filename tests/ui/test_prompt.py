@@ -108,6 +108,8 @@ def test_no_minimise_or_maximise_and_the_whole_title(qtbot, dialer, sandbox):  #
     assert not flags & Qt.WindowType.WindowMaximizeButtonHint
     assert flags & Qt.WindowType.WindowCloseButtonHint
     assert flags & Qt.WindowType.WindowStaysOnTopHint
+    # A window that cannot grow gets no maximise button from WMs that ignore the hints.
+    assert dialog.minimumSize() == dialog.maximumSize()
     assert dialog.windowTitle() == TITLE
     assert dialog.width() >= dialog.fontMetrics().horizontalAdvance(TITLE) * 2
     assert QApplication.activeWindow() is dialog
