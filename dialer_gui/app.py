@@ -52,10 +52,11 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dialer_gui import ipc
 from dialer_gui.core import browser_door, logs, paths
-from dialer_gui.core.config import Config, load_config, save_config
+from dialer_gui.core.config import GENERAL_FIELDS, Config, load_config, save_config
 from dialer_gui.core.dialer import ConfirmFn, Dialer, DialPlan
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
+from dialer_gui.core.policy import QUIETABLE
 from dialer_gui.core.secrets import SecretStore
 from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryError, IPCError
 from dialer_gui.exitcodes import ExitCode
@@ -71,6 +72,7 @@ from dialer_gui.ui.history_view import HistoryView
 from dialer_gui.ui.icons import app_icon
 from dialer_gui.ui.main_window import MainWindow
 from dialer_gui.ui.tray import Tray, TrayActions
+from dialer_gui.ui.window_state import WindowState
 from dialer_gui.vocabulary.calls import CallAttempt, Source
 from dialer_gui.vocabulary.start_options import StartOptions
 from dialer_gui.vocabulary.target import DialTarget
@@ -89,7 +91,10 @@ HISTORY_BUSY_WAIT = 0.05
 HAND_OVER_WAIT = 3.0
 """Seconds a starting process keeps offering its request to an instance not listening yet."""
 
-NO_TRAY = "No system tray was found, so dialer-gui runs as a window."
+NO_TRAY = (
+    "No system tray was found, so dialer-gui runs as a window: closing it quits. Everything "
+    "is in the menu bar (Alt or F10)."
+)
 TLS_OFF = (
     "TLS certificate checks are OFF for “{name}”: someone on the network could read or "
     "change this call request."
@@ -204,6 +209,7 @@ class Application(QObject):
         self.confirmer = Confirmer(
             countdown=lambda: int(self.dialer.config.general.confirm_countdown),
             parent=lambda: None,
+            stop_asking=self.stop_asking,
         )
         first_call = await self._place_start_link()
         try:
@@ -399,9 +405,11 @@ class Application(QObject):
             has_tray=self.has_tray,
             demo=self.demo,
             call_card=self.call_card,
+            state=WindowState.load(),
         )
         self.window.quit_requested.connect(self.quit)
         self.window.settings_requested.connect(self.show_settings)
+        self.window.clipboard_requested.connect(self.dial_clipboard)
         self.qapp.setWindowIcon(app_icon(self.demo))
         self.qapp.setQuitOnLastWindowClosed(not self.has_tray)
         if self.has_tray:
@@ -419,6 +427,14 @@ class Application(QObject):
                 ),
                 demo=self.demo,
             )
+            self._unsubscribe.append(self.tray.watch(self.events))
+            try:
+                latest = self.history.query(limit=1)
+            except HistoryError as exc:
+                log.warning("no last call for the tray: %s", exc)
+                latest = []
+            if latest:
+                self.tray.call_changed(latest[0])
             self.tray.show()
         presenter = messages.MessagePresenter(
             tray=self.tray,
@@ -432,7 +448,8 @@ class Application(QObject):
         self._file_open_filter = FileOpenFilter(self)
         self.qapp.installEventFilter(self._file_open_filter)
         if not self.has_tray:
-            messages.info("No system tray", NO_TRAY)
+            # In the window, once per install: a status line cut it off, and said it every start.
+            self.window.notice_once("no_tray", NO_TRAY)
         if not self.options.background or not self.has_tray:
             self.window.show_dialpad()
 
@@ -696,6 +713,33 @@ class Application(QObject):
         tasks.spawn(self._warm_up())
         if self.dialpad is not None:
             self.dialpad.refresh_providers()
+        if self.tray is not None:
+            self.tray.refresh_tooltip()
+
+    def stop_asking(self, setting: str) -> None:
+        """A prompt's "Don't ask again": that door's ``confirm_*`` setting off, and saved.
+
+        Saved through the config writer like any setting (the user's comments kept), unless
+        the settings file has a problem: writing it then could lose what the user wrote, so the
+        change holds for this session and says so.
+        """
+        if setting not in QUIETABLE:
+            return
+        changes: dict[str, Any] = {setting: False}
+        self.config.general = dataclasses.replace(self.config.general, **changes)
+        label = next(f.label for f in GENERAL_FIELDS if f.name == setting)
+        if self.config_problem is not None:
+            messages.warning(
+                "Not saved",
+                f"“{label}” is off until dialer-gui quits: the settings file has a problem.",
+            )
+        else:
+            try:
+                save_config(self.config)
+            except ConfigError as exc:
+                messages.error("Setting not saved", str(exc))
+        self.dialer.reload(self._effective_config())
+        tasks.spawn(self._warm_up())
 
     # -- quitting ---------------------------------------------------------------------------
     def quit(self) -> None:
@@ -713,6 +757,8 @@ class Application(QObject):
         self._closed = True
         if self.settings_dialog is not None:
             self.settings_dialog.close_for_quit()
+        if self.window is not None:
+            self.window.save_state()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self.history_model is not None:

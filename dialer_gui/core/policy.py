@@ -194,3 +194,28 @@ class DuplicateGuard:
         cutoff = self._clock() - self.window
         for key in [k for k, (t, _) in self._recent.items() if t < cutoff]:
             del self._recent[key]
+
+
+RISKY_TYPES = frozenset({"premium_rate"})
+"""Number types whose prompt has Cancel as its default, beside emergency numbers."""
+
+QUIETABLE = frozenset({"confirm_links", "confirm_clipboard", "confirm_browser"})
+"""The settings a prompt may turn off ("don't ask again for numbers like this")."""
+
+
+def risky(number_type: str, emergency: bool) -> bool:
+    """An emergency or premium-rate call: the prompt defaults to Cancel and is never quieted."""
+    return emergency or number_type in RISKY_TYPES
+
+
+def quiet_setting(source: Source, reason: str, number_type: str, emergency: bool) -> str | None:
+    """The setting that turns off this prompt, when the prompt may offer to.
+
+    Only a prompt asked for by its door alone (``reason`` is the door's own, not a number type
+    that always asks or a number that does not look valid) from a link, the clipboard or the
+    browser, and never for an emergency or premium-rate number.
+    """
+    trust = trust_of(source)
+    if risky(number_type, emergency) or trust.setting not in QUIETABLE:
+        return None
+    return trust.setting if reason == trust.reason else None

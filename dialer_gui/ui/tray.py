@@ -1,8 +1,12 @@
 """The tray icon and its menu, brought up to date each time it opens (Vorta's pattern).
 
-The menu: Dial…, Dial clipboard, recent numbers (redial), the provider to use by default (a
-radio group), History, Settings…, Quit. Refreshing on ``aboutToShow`` keeps the recent numbers
-and the profiles current without any bookkeeping.
+The menu, in groups led by separators: Dial…, Dial clipboard | recent numbers (redial) | the
+provider to use by default (a radio group) | History, Settings… | Quit. Refreshing on
+``aboutToShow`` keeps the recent numbers and the profiles current without any bookkeeping.
+
+The tooltip names the default provider and the last call (its number and state, in the words
+of ``vocabulary.calls.STATE_WORDS``), as plain text: desktops render tray tooltips as markup,
+so a number or provider name holding ``<`` is escaped.
 
 The actions are made once and reused, shown or hidden, rather than cleared and made again at
 every opening: PySide6 keeps a reference for each Python slot connected to an action that is
@@ -13,6 +17,7 @@ list first needs one more entry.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +26,10 @@ from typing import Protocol
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from dialer_gui.core.events import CallChanged, EventBus
 from dialer_gui.errors import DialerError
 from dialer_gui.ui.icons import app_icon
+from dialer_gui.vocabulary.calls import CallAttempt, state_words
 from dialer_gui.vocabulary.profiles import ProviderProfile
 
 log = logging.getLogger("dialer_gui.ui.tray")
@@ -66,7 +73,9 @@ class Tray(QSystemTrayIcon):
         menu.setObjectName("trayMenu")
         menu.addAction("&Dial…").triggered.connect(self._show_dialpad)
         menu.addAction("Dial &clipboard").triggered.connect(self._dial_clipboard)
-        self._recent_section = menu.addSection("Recent")
+        # A plain separator, not a titled section: styles draw a section's title differently
+        # (or not at all), and the "Call ..." entries say what they are.
+        self._recent_section = menu.addSeparator()
         self._recent_actions: list[QAction] = []
         for _ in range(RECENT_IN_MENU):
             action = menu.addAction("")
@@ -78,6 +87,10 @@ class Tray(QSystemTrayIcon):
         self._provider_group.setExclusive(True)
         self._provider_group.triggered.connect(self._choose_provider)
         self._provider_actions: list[QAction] = []
+        # Moved in front of the provider menu, so a separator leads that group too.
+        self._provider_separator = QAction(menu)
+        self._provider_separator.setSeparator(True)
+        menu.insertAction(self._providers.menuAction(), self._provider_separator)
         menu.addSeparator()
         menu.addAction("&History").triggered.connect(self._show_history)
         menu.addAction("&Settings…").triggered.connect(self._show_settings)
@@ -86,12 +99,45 @@ class Tray(QSystemTrayIcon):
         menu.aboutToShow.connect(self.rebuild)
         self.setContextMenu(menu)
         self.activated.connect(self._activated)
+        self.demo = demo
+        self.last_call: CallAttempt | None = None
         self.set_demo(demo)
         self.rebuild()
 
     def set_demo(self, demo: bool) -> None:
+        self.demo = demo
         self.setIcon(app_icon(demo))
-        self.setToolTip("dialer-gui (Demo: calls go to a simulator)" if demo else "dialer-gui")
+        self.refresh_tooltip()
+
+    def watch(self, events: EventBus) -> Callable[[], None]:
+        """Follow calls for the tooltip; returns the unsubscribe function."""
+
+        def on_event(event: object) -> None:
+            if isinstance(event, CallChanged):
+                self.call_changed(event.attempt)
+
+        return events.subscribe(on_event)
+
+    def call_changed(self, attempt: CallAttempt) -> None:
+        """A call was made or moved on: it is the last call unless an older one."""
+        last = self.last_call
+        if last is None or attempt.id is None or last.id is None or attempt.id >= last.id:
+            self.last_call = attempt
+        self.refresh_tooltip()
+
+    def tooltip_text(self) -> str:
+        """The tooltip as plain text: the app, the default provider, the last call."""
+        lines = ["dialer-gui (Demo: calls go to a simulator)" if self.demo else "dialer-gui"]
+        default = self.dialer.default_profile_name()
+        lines.append(f"Provider: {default}" if default else "No provider set up")
+        last = self.last_call
+        if last is not None:
+            number = last.display or last.number or last.raw_input
+            lines.append(f"Last call: {number}, {state_words(last.state, last.leg)}")
+        return "\n".join(lines)
+
+    def refresh_tooltip(self) -> None:
+        self.setToolTip(html.escape(self.tooltip_text(), quote=False).replace("\n", "<br>"))
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (
@@ -129,6 +175,7 @@ class Tray(QSystemTrayIcon):
         """Bring the menu up to date with the current history and profiles."""
         recent = self._recent()
         self._recent_section.setVisible(bool(recent))
+        self.refresh_tooltip()  # the default provider may have changed elsewhere
         for i, action in enumerate(self._recent_actions):
             if i < len(recent):
                 number, display = recent[i]
@@ -142,6 +189,7 @@ class Tray(QSystemTrayIcon):
 
         profiles = self.dialer.profiles()
         self._providers.menuAction().setVisible(bool(profiles))
+        self._provider_separator.setVisible(bool(profiles))
         while len(self._provider_actions) < len(profiles):
             action = QAction(self._providers)
             action.setCheckable(True)

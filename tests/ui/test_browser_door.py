@@ -111,6 +111,8 @@ def test_several_numbers_open_one_chooser_and_the_pick_is_dialed(qtbot, started)
     dialog.list.setCurrentRow(1)
     dialog.accept()
     qtbot.waitUntil(lambda: calls(app) == ["447911123456"])
+    # The PBX has the call a moment before its answer is written in the history.
+    qtbot.waitUntil(lambda: len(settled_rows(app)) == 1)
     (row,) = settled_rows(app)
     assert row.source is Source.BROWSER and row.page == PAGE
 

@@ -75,8 +75,8 @@ def test_ctrl_comma_in_the_main_window_opens_the_settings(qtbot, qapp, qloop) ->
     run(qtbot, app.start())
     try:
         assert app.window is not None
-        assert app.window.settings_shortcut.key().toString() == "Ctrl+,"
-        app.window.settings_shortcut.activated.emit()
+        assert app.window.settings_action.shortcut().toString() == "Ctrl+,"
+        app.window.settings_action.trigger()
         assert app.settings_dialog is not None and app.settings_dialog.isVisible()
         app.settings_dialog.ask_discard = lambda: True
     finally:
