@@ -49,11 +49,20 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from dialer_gui import ipc
 from dialer_gui.core import browser_door, logs, paths
 from dialer_gui.core.config import Config, load_config, save_config
+from dialer_gui.core.contacts.lookup import NumberNames
+from dialer_gui.core.contacts.store import ContactStore
 from dialer_gui.core.dialer import Dialer, DialPlan
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
 from dialer_gui.core.secrets import SecretStore
-from dialer_gui.errors import AlreadyRunning, ConfigError, DialerError, HistoryError, IPCError
+from dialer_gui.errors import (
+    AlreadyRunning,
+    ConfigError,
+    ContactsError,
+    DialerError,
+    HistoryError,
+    IPCError,
+)
 from dialer_gui.exitcodes import ExitCode
 from dialer_gui.platform import memory
 from dialer_gui.sandbox.demo import DemoSecrets, demo_config, demo_secrets
@@ -147,6 +156,7 @@ class Application(QObject):
         self.secrets = DemoSecrets(self.secret_store, demo_secrets())
         # Made by start(): the history once the lock is ours, the dialer on top of it.
         self._history: HistoryStore | None = None
+        self.contacts: ContactStore | None = None  # None: the phone book could not be opened
         self._dialer: Dialer | None = None
         self.ipc_server: IPCServer | None = None
         self.tray: Tray | None = None
@@ -193,7 +203,10 @@ class Application(QObject):
             return False
         self._load_services()
         await self._start_demo_if_needed()
-        self._dialer = Dialer(self._effective_config(), self.secrets, self.history, self.events)
+        names = NumberNames(self.contacts) if self.contacts is not None else None
+        self._dialer = Dialer(
+            self._effective_config(), self.secrets, self.history, self.events, names=names
+        )
         try:
             await self.dialer.start_listeners()
         except DialerError as exc:
@@ -235,6 +248,10 @@ class Application(QObject):
                 "Call history is kept in memory only",
                 f"{exc} Calls made now are forgotten when dialer-gui quits.",
             )
+        try:
+            self.contacts = ContactStore(paths.contacts_path())
+        except ContactsError as exc:
+            messages.warning("The phone book cannot be opened", f"{exc} Calls show numbers only.")
         try:
             interrupted = self.history.mark_interrupted()
         except HistoryError as exc:
@@ -662,6 +679,8 @@ class Application(QObject):
         messages.uninstall()
         if self._history is not None:
             self._history.close()
+        if self.contacts is not None:
+            self.contacts.close()
 
 
 # -- process entry --------------------------------------------------------------------------------

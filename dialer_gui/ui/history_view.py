@@ -192,13 +192,15 @@ class HistoryView(QWidget):
             (Column.PROVIDER, 110),
             (Column.STATE, 110),
             (Column.CALL_ID, 170),
+            (Column.NAME, 130),
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # What was called and how it ended first, so they show in the dial pad's width; the
         # rest scrolls. Only the order shown changes: the model's columns stay as they are.
-        header.moveSection(header.visualIndex(Column.NUMBER), 1)
-        header.moveSection(header.visualIndex(Column.STATE), 2)
+        header.moveSection(header.visualIndex(Column.NAME), 1)
+        header.moveSection(header.visualIndex(Column.NUMBER), 2)
+        header.moveSection(header.visualIndex(Column.STATE), 3)
         # ``activated`` alone: it is Enter, and a double click where the platform activates on
         # one; connecting ``doubleClicked`` as well opened every Details dialog twice.
         self.table.activated.connect(lambda _index: self.show_details())
