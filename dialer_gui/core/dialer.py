@@ -60,6 +60,7 @@ class CallPlacer(Protocol):
         *,
         provider: str | None = None,
         confirm: ConfirmFn | None = None,
+        contact: tuple[str, str] | None = None,
     ) -> CallAttempt: ...
 
 
@@ -213,14 +214,19 @@ class Dialer:
         provider: str | None = None,
         confirm: ConfirmFn | None = None,
         page: str | None = None,
+        contact: tuple[str, str] | None = None,
     ) -> CallAttempt:
         """Place one call from ``raw`` (a number, a link, or text with one number).
 
         ``page`` is the web page that asked (the browser companion), kept with the attempt.
+        ``contact`` (name, label) is the contact the number was picked from, which names the
+        call even when the number is shared with another contact.
         """
         await self._take_turn()
         plan = self.plan(raw, source, provider)
         plan.page = page
+        if contact is not None:
+            plan.contact, plan.contact_label = contact
         return await self.dial_plan(plan, confirm=confirm)
 
     async def _take_turn(self) -> None:
