@@ -515,7 +515,11 @@ class Application(QObject):
         self._browser_chooser_open = True
         try:
             picked = await chooser.choose(
-                targets, parent=None, shown=self.on_browser_chooser, origin="the selection"
+                targets,
+                parent=None,
+                shown=self.on_browser_chooser,
+                origin="the selection",
+                names=self.dialer.names,
             )
         finally:
             self._browser_chooser_open = False

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 from uifakes import ListHistory, attempt
-from uitools import dialer, qloop  # noqa: F401
+from uitools import dialer, finish, qloop  # noqa: F401
 
 from dialer_gui.core.contacts.lookup import NumberNames
 from dialer_gui.core.contacts.store import ContactStore
 from dialer_gui.core.events import EventBus
 from dialer_gui.core.history import HistoryStore
+from dialer_gui.ui.chooser import context_around
+from dialer_gui.ui.clipboard import dial_clipboard
 from dialer_gui.ui.confirm import ConfirmDialog
 from dialer_gui.ui.history_model import Column, HistoryModel
 from dialer_gui.ui.history_view import HistoryView
@@ -70,3 +74,40 @@ def test_the_prompt_says_whom_it_calls_and_on_which_number(
     assert "Jane Doe, mobile (+1 212-555-0100)" in texts
     number = dialog.findChild(QLabel, "confirmNumber")
     assert number.textFormat() is Qt.TextFormat.PlainText  # a name from a file, shown as text
+
+
+def test_the_clipboard_chooser_names_each_number_and_shows_the_words_around_it(
+    qtbot,
+    dialer,  # noqa: F811
+    sandbox,
+    tmp_path: Path,
+) -> None:
+    QGuiApplication.clipboard().setText(
+        "Hi all, for the launch ring Jane on +1 212 555 0100 after lunch,\n"
+        "or the\u202eevil\u202c front desk: +1 646 555 0199. Thanks"
+    )
+    seen: list = []
+    with ContactStore(tmp_path / "contacts.sqlite3") as contacts:
+        mobile = ContactNumber("mobile", "(212) 555-0100", "+12125550100")
+        contacts.add(Contact("Jane Doe", numbers=(mobile,)))
+        dialer.names = NumberNames(contacts)
+        task = asyncio.ensure_future(dial_clipboard(dialer, None, on_chooser=seen.append))
+        qtbot.waitUntil(lambda: bool(seen))
+        chooser = seen[0]
+        texts = [chooser.list.item(r).text() for r in range(chooser.list.count())]
+        qtbot.keyClick(chooser.list, Qt.Key.Key_Escape)
+        assert finish(qtbot, task) is None
+    assert texts == [
+        "+1 212-555-0100  ·  Jane Doe, mobile\n"
+        "Hi all, for the launch ring Jane on +1 212 555 0100 after lunch,",
+        "+1 646-555-0199\nor the evil front desk: +1 646 555 0199. Thanks",
+    ]
+
+
+def test_words_around_a_number_are_whole_words_on_one_line() -> None:
+    assert context_around("call 555 0100", "555 0100") == "call 555 0100"
+    assert context_around("x" * 10, "nothing") == ""
+    assert context_around("Mobile: 0791\nFax: 0792", "0791") == "Mobile: 0791"
+    long = "word " * 20 + "555 0100" + " more" * 20
+    shown = context_around(long, "555 0100")
+    assert shown.startswith("…word") and shown.endswith("more…") and "\n" not in shown
