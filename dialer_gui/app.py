@@ -42,9 +42,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, QUrl
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QFileOpenEvent
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
 
 from dialer_gui import ipc
 from dialer_gui.core import browser_door, logs, paths
@@ -159,6 +159,7 @@ class Application(QObject):
         self._history: HistoryStore | None = None
         self.contacts: ContactStore | None = None  # None: the phone book could not be opened
         self.finder: ContactFinder | None = None  # the dial pad's search, once its index is built
+        self.contact_dialog: QDialog | None = None  # the last contact dialog opened (tests)
         self._dialer: Dialer | None = None
         self.ipc_server: IPCServer | None = None
         self.tray: Tray | None = None
@@ -374,6 +375,7 @@ class Application(QObject):
             self.finder = ContactFinder(self.contacts)
         self.dialpad = DialPad(self.dialer, self.confirmer, demo=self.demo, contacts=self.finder)
         self.dialpad.clipboard_requested.connect(self.dial_clipboard)
+        self.dialpad.contact_requested.connect(self.edit_contact)
         self._unsubscribe.append(self.dialpad.watch(self.events))
         self.history_model = HistoryModel(self.history, self.events)
         self.history_view = HistoryView(
@@ -381,6 +383,7 @@ class Application(QObject):
             self.history,
             self.redial,
             lambda: [p.name for p in self.dialer.profiles()],
+            edit_contact=(lambda a: self.edit_contact(a.number)) if self.contacts else None,
         )
         self.call_card = CallCard(self.events, self.dialer)
         self.window = MainWindow(
@@ -572,6 +575,26 @@ class Application(QObject):
     def redial(self, attempt: CallAttempt) -> asyncio.Task[Any]:
         provider = attempt.provider if attempt.provider in self.dialer.config.providers else None
         return self.dial(attempt.number or attempt.raw_input, Source.HISTORY, provider)
+
+    def edit_contact(self, number: str) -> None:
+        """Open the contact dialog for ``number`` (its contact, or a new one holding it)."""
+        if self.contacts is None:
+            return
+        from dialer_gui.core.contacts.normalise import Normaliser
+        from dialer_gui.ui.contact_dialog import dialog_for_number
+
+        g = self.dialer.config.general
+        lengths = (int(g.extension_lengths[0]), int(g.extension_lengths[1]))
+        try:
+            dialog = dialog_for_number(
+                self.contacts, Normaliser(g.region, lengths), number, parent=self.window
+            )
+        except ContactsError as exc:
+            messages.error("The phone book cannot be read", str(exc))
+            return
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()  # not exec(): the loop, and calls, go on meanwhile
+        self.contact_dialog = dialog
 
     def dial_clipboard(self) -> asyncio.Task[Any]:
         return tasks.spawn(dial_clipboard(self.dialer, self.confirmer, parent=None))

@@ -120,6 +120,7 @@ class DialPad(QWidget):
 
     dismissed = Signal()
     clipboard_requested = Signal()
+    contact_requested = Signal(str)  # add or edit the contact of this number ("" for none)
 
     def __init__(
         self,
@@ -251,6 +252,11 @@ class DialPad(QWidget):
         self.clipboard_button.setObjectName("clipboardButton")
         self.clipboard_button.setAccessibleName("Dial the number in the clipboard")
         self.clipboard_button.clicked.connect(self.clipboard_requested)
+        self.contact_button = QPushButton("C&ontact…")
+        self.contact_button.setObjectName("contactButton")
+        self.contact_button.setToolTip("Add the number to the phone book, or edit its contact")
+        self.contact_button.clicked.connect(self.request_contact)
+        self.contact_button.setVisible(self.contacts is not None)
 
         self.status = QLabel()
         self.status.setObjectName("callStatus")
@@ -268,6 +274,7 @@ class DialPad(QWidget):
         edit_row.addWidget(self.backspace_button)
         edit_row.addWidget(self.clear_button)
         edit_row.addWidget(self.clipboard_button)
+        edit_row.addWidget(self.contact_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
@@ -382,6 +389,12 @@ class DialPad(QWidget):
         self.field.setFocus()
         announce(self, f"{found.contact.name}, {found.number.label}: {number}")
         return True
+
+    def request_contact(self) -> None:
+        """Ask for the contact dialog: the field's number normalised, when it is one."""
+        plan = self.current_plan()
+        number = plan.target.e164 if plan is not None and plan.target is not None else ""
+        self.contact_requested.emit(number)
 
     def close_matches(self) -> bool:
         """Close the list; False when it was not open."""
