@@ -60,9 +60,16 @@ class MatchList(QListView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setUniformItemSizes(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        height = self.sizeHintForRow(0) if model.rowCount() else self.fontMetrics().height() + 6
-        self.setFixedHeight(max(height, self.fontMetrics().height() + 6) * ROWS_SHOWN + 4)
+        self.fit_rows()
         self.hide()
+
+    def fit_rows(self) -> None:
+        """As high as its rows, up to :data:`ROWS_SHOWN` (more scroll), so the preview and the
+        keys move no further than the list needs."""
+        rows = min(max(self.model().rowCount(), 1), ROWS_SHOWN)
+        row = self.sizeHintForRow(0) if self.model().rowCount() else -1
+        row = max(row, self.fontMetrics().height() + 2)
+        self.setFixedHeight(row * rows + 2 * self.frameWidth() + 2)
 
     def step(self, step: int) -> int:
         """Move the selection down (+1) or up (-1); -1 means back in the field."""

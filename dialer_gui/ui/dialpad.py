@@ -351,8 +351,8 @@ class DialPad(QWidget):
             self.press("0")
 
     def _text_changed(self, text: str) -> None:
+        self.search_contacts(text)  # first: the preview reads whether contacts were found
         self.update_preview()
-        self.search_contacts(text)
 
     # -- contacts -------------------------------------------------------------------------------
     def search_contacts(self, text: str) -> None:
@@ -368,6 +368,7 @@ class DialPad(QWidget):
                 log.warning("contact search failed: %s", exc)
                 found = []
         self.match_model.set_matches(found)
+        self.match_list.fit_rows()
         self.match_list.setVisible(bool(found))
         if found:
             people = len({m.contact.id for m in found})
@@ -507,6 +508,12 @@ class DialPad(QWidget):
             self.preview.setText(
                 f"<span style='{HINT_STYLE}'>Type a number, an extension, or paste a tel: "
                 "link. Enter calls; Up shows recent numbers.</span>"
+            )
+        elif plan.error and self.match_list.isVisible():
+            # A name being typed is no mistake while it finds contacts: say what to do.
+            self.preview.setText(
+                f"<span style='{HINT_STYLE}'>Down arrow chooses a contact, Enter takes its "
+                "number.</span>"
             )
         else:
             self.preview.setText(preview_html(plan))

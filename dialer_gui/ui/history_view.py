@@ -150,7 +150,7 @@ class HistoryView(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("historySearch")
-        self.search.setPlaceholderText("Search number, call ID or error")
+        self.search.setPlaceholderText("Search name, number, call ID or error")
         self.search.setAccessibleName("Search the history")
         self.search.setClearButtonEnabled(True)
         for action in self.search.findChildren(QAction):  # Qt's own clear button is unnamed
@@ -197,7 +197,7 @@ class HistoryView(QWidget):
             (Column.PROVIDER, 110),
             (Column.STATE, 110),
             (Column.CALL_ID, 170),
-            (Column.NAME, 130),
+            (Column.NAME, 110),
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
