@@ -12,7 +12,7 @@ import getpass
 import json
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple
 
@@ -119,6 +119,23 @@ def _pick_text(ns: argparse.Namespace, region: str) -> _Picked | None:
     listed = ", ".join(t.display for t in found[:10])
     _err(f"found {len(found)} numbers ({listed}); run again with the one to call.")
     return None
+
+
+def _number_names() -> Callable[[str], Any] | None:
+    """The phone book's names for the numbers dialed (``core.contacts.lookup``), or None when
+    there is no phone book yet (a call never creates one)."""
+    from dialer_gui.core import paths
+    from dialer_gui.core.contacts.lookup import NumberNames
+    from dialer_gui.core.contacts.store import ContactStore
+
+    path = paths.contacts_path()
+    if not path.exists():
+        return None
+    try:
+        return NumberNames(ContactStore(path, read_only=True))
+    except ContactsError as exc:
+        _err(f"warning: {exc} The call shows the number only.")
+        return None
 
 
 def _dial_by_name(text: str, as_json: bool) -> tuple[bool, _Picked | None]:
@@ -256,7 +273,7 @@ def cmd_call(ns: argparse.Namespace) -> int:
         history = _open_history() if not ns.dry_run else None
         from dialer_gui.core.history import HistoryStore
 
-        dialer = Dialer(cfg, secrets, history or HistoryStore(":memory:"))
+        dialer = Dialer(cfg, secrets, history or HistoryStore(":memory:"), names=_number_names())
         plan = dialer.plan(raw, source, ns.provider)
         if picked.contact:
             # Dialed by name: the history keeps the name typed and the contact's name.
@@ -583,11 +600,13 @@ def cmd_history(ns: argparse.Namespace) -> int:
     if ns.json:
         print(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1))
     else:
+        named = any(r.contact for r in rows)  # a Name column only when a call has a name
         table = [
             [
                 r.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 str(r.source),
-                r.display,
+                *([r.contact or ""] if named else []),
+                r.shown_number,
                 r.provider,
                 str(r.state),
                 r.call_id or r.error or r.outcome or "",
@@ -671,6 +690,7 @@ def _row_json(r: CallAttempt) -> dict[str, Any]:
         "input": r.raw_input,
         "number": r.number,
         "display": r.display,
+        "contact": r.contact,
         "provider": r.provider,
         "dialed": r.dialed,
         "state": str(r.state),

@@ -274,3 +274,22 @@ def test_sync_writes_the_directory_into_the_phone_book_read_only(
     assert (row["name"], row["number"], row["directory"]) == ("Jane Doe", "+12125550100", "office")
     assert run("delete", str(row["id"])) == ExitCode.USAGE
     assert "read-only here" in capsys.readouterr().err
+
+
+def test_a_number_typed_as_digits_is_named_in_the_call_and_the_history(
+    sandbox: SandboxThread, env: dict[str, str]
+) -> None:
+    add(("Jane Doe", [("mobile", "07911 123456", "+447911123456")]))
+    done = cli("call", "--json", "07911 123456", env=env)
+    assert done.returncode == ExitCode.OK, done.stderr
+    assert json.loads(done.stdout)["contact"] == "Jane Doe"
+    assert cli("call", "--json", "020 7946 0958", env=env).returncode == ExitCode.OK
+    rows = json.loads(cli("history", "--json", env=env).stdout)
+    assert [(r["contact"], r["number"]) for r in rows] == [
+        (None, "+442079460958"),
+        ("Jane Doe", "+447911123456"),
+    ]
+    lines = cli("history", env=env).stdout.splitlines()
+    # The name in a column of its own, the number beside it, shown once.
+    assert "  Jane Doe  +44 7911 123456  " in lines[1]
+    assert "Jane Doe" not in lines[0] and "+44 20 7946 0958" in lines[0]

@@ -38,6 +38,7 @@ from dialer_gui.vocabulary.target import DialTarget
 
 if TYPE_CHECKING:
     from dialer_gui.core.config import Config
+    from dialer_gui.core.contacts.lookup import NameLookup
     from dialer_gui.core.history import HistoryStore
 
 __all__ = ["CallPlacer", "ConfirmFn", "DialPlan", "Dialer", "SecretSource", "TransportFactory"]
@@ -59,6 +60,7 @@ class CallPlacer(Protocol):
         *,
         provider: str | None = None,
         confirm: ConfirmFn | None = None,
+        contact: tuple[str, str] | None = None,
     ) -> CallAttempt: ...
 
 
@@ -77,8 +79,10 @@ class Dialer:
         *,
         transport_factory: TransportFactory | None = None,
         clock: Callable[[], float] | None = None,
+        names: NameLookup | None = None,
     ) -> None:
         self.config = config
+        self.names = names  # the phone book's name for a number (core.contacts.lookup)
         self.secrets = secrets
         self.events = events or EventBus()
         self.pool = ProviderPool(config, secrets, transport_factory=transport_factory)
@@ -156,6 +160,10 @@ class Dialer:
         plan = planner.plan(self.config, raw, source, provider)
         if plan.target is not None and plan.error is None:
             plan.duplicate_of = self._dupes.duplicate_of(plan.target.e164)
+        if plan.target is not None and self.names is not None:
+            named = self.names(plan.target.e164)
+            if named is not None:
+                plan.contact, plan.contact_label = named.name, named.label
         return plan
 
     def in_flight(self) -> set[str]:
@@ -207,6 +215,7 @@ class Dialer:
         confirm: ConfirmFn | None = None,
         page: str | None = None,
         on_sent: Callable[[], None] | None = None,
+        contact: tuple[str, str] | None = None,
     ) -> CallAttempt:
         """Place one call from ``raw`` (a number, a link, or text with one number).
 
@@ -216,12 +225,16 @@ class Dialer:
                 one request that places it; Fonality logs in first, so twice there), if it
                 gets that far. The app waits on it to place a cold link's call before it
                 builds its window.
+            contact: (name, label) of the contact the number was picked from, which names
+                the call even when the number is shared with another contact.
         """
         token = http.REQUEST_SENT.set(on_sent) if on_sent is not None else None
         try:
             await self._take_turn()
             plan = self.plan(raw, source, provider)
             plan.page = page
+            if contact is not None:
+                plan.contact, plan.contact_label = contact
             return await self.dial_plan(plan, confirm=confirm)
         finally:
             if token is not None:
@@ -431,7 +444,8 @@ class Dialer:
         )
         assert plan.target is not None
         id_text = f" Call ID {result.call_id}." if result.call_id else ""
-        text = f"{plan.target.display} via {attempt.provider}: your phone rings first.{id_text}"
+        # The display: "Jane Doe (+44 7911 123456)" when the number is a contact's.
+        text = f"{attempt.display} via {attempt.provider}: your phone rings first.{id_text}"
         if unsent:
             text += f" {unsent[0].upper()}{unsent[1:]}"
         self.events.emit(Notice("info", TITLES[Reason.ACCEPTED], text, attempt.id))

@@ -51,7 +51,18 @@ class DialPlan:
     emergency: bool = False  # a short emergency number (911, 112), which looks like an extension
     page: str | None = None  # the web page that asked (the browser companion), as checked
     unsent_extension: str = ""  # the extension behind the number, which the PBX will not get
-    contact: str | None = None  # the contact's name, when the number was picked by name
+    contact: str | None = None  # the contact's name: picked by name, or the number's only one
+    contact_label: str = ""  # the contact's label for the number ("mobile"), when known
+
+    @property
+    def callee(self) -> str:
+        """Who is called, for the prompt: "Jane Doe, mobile (+1 212-555-0100)", or the number
+        when it names no contact."""
+        shown = self.target.display if self.target else self.raw
+        if not self.contact:
+            return shown
+        label = f", {self.contact_label}" if self.contact_label else ""
+        return f"{self.contact}{label} ({shown})"
 
     @property
     def ok(self) -> bool:

@@ -57,7 +57,11 @@ async def dial_clipboard(
     if len(targets) == 1:
         target = targets[0]
     else:
-        picked = await chooser.choose(targets, parent=parent, shown=on_chooser)
+        # The phone book's names, when the dialer has one (fakes in tests need not).
+        names = getattr(dialer, "names", None)
+        picked = await chooser.choose(
+            targets, parent=parent, shown=on_chooser, names=names, text=text
+        )
         if picked is None:
             return None
         target = picked

@@ -92,8 +92,7 @@ class ConfirmDialog(QDialog):
         )
         self.remaining = max(0, int(countdown))
 
-        target = plan.target
-        number = QLabel(target.display if target else plan.raw)
+        number = QLabel(plan.callee)  # "Jane Doe, mobile (+1 212-555-0100)" or the number
         number.setObjectName("confirmNumber")
         number.setTextFormat(Qt.TextFormat.PlainText)  # plan.raw is the link as it came
         font = number.font()

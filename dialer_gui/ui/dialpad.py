@@ -3,10 +3,14 @@
 Keyboard first: digits, ``+``, ``*`` and ``#`` typed anywhere in the pad go to the number field;
 Enter calls; Escape clears, a second Escape hides the window (the first time in a session it
 says the app is still running and how to bring it back); Up and Down walk through recent
-numbers. The preview under the field is the dialer's own plan (``Dialer.plan``), so it shows
-the formatted number and the exact string the provider will receive, or why it cannot be
-dialed, in words. Calling never blocks: the coroutine runs on the loop, the Call button shows
-"Calling…" for that number, and a second press for the same number places no second call.
+numbers. With a phone book (``contacts``), what is typed also finds contacts by name,
+organisation, number or keypad letters (``5646`` finds "John") in a list under the field:
+Down and Up walk through it, Enter picks (the field gets the number, the call the name), and
+Escape closes the list before it clears the field. The preview under the field is the
+dialer's own plan (``Dialer.plan``), so it shows the formatted number and the exact string the
+provider will receive, or why it cannot be dialed, in words. Calling never blocks: the
+coroutine runs on the loop, the Call button shows "Calling…" for that number, and a second
+press for the same number places no second call.
 """
 
 from __future__ import annotations
@@ -32,11 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dialer_gui.core.contacts.finder import ContactFinder, Match
 from dialer_gui.core.dialer import CallPlacer, ConfirmFn, DialPlan
 from dialer_gui.core.events import CallChanged, EventBus
 from dialer_gui.errors import DialerError
 from dialer_gui.ui import colors, messages
 from dialer_gui.ui.accessible import announce, name_with_text, plain
+from dialer_gui.ui.contact_list import MatchList, MatchModel
 from dialer_gui.ui.tasks import spawn
 from dialer_gui.vocabulary.calls import CallAttempt, CallState, Source
 from dialer_gui.vocabulary.profiles import ProviderProfile
@@ -114,6 +120,7 @@ class DialPad(QWidget):
 
     dismissed = Signal()
     clipboard_requested = Signal()
+    contact_requested = Signal(str)  # add or edit the contact of this number ("" for none)
 
     def __init__(
         self,
@@ -121,11 +128,14 @@ class DialPad(QWidget):
         confirm: ConfirmFn | None = None,
         *,
         demo: bool = False,
+        contacts: ContactFinder | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.dialer = dialer
         self.confirm = confirm
+        self.contacts = contacts
+        self._picked: tuple[str, str, str] | None = None  # (field text, name, label) picked
         self._confirming = False  # a confirmation for this pad's call is open
         self._pending: set[str] = set()
         self._recent: list[str] | None = None
@@ -166,6 +176,9 @@ class DialPad(QWidget):
         self.field.textChanged.connect(self._text_changed)
         self.field.returnPressed.connect(self.call)
         self.field.installEventFilter(self)
+        self.match_model = MatchModel(self)
+        self.match_list = MatchList(self.match_model, self)
+        self.match_list.clicked.connect(lambda index: self.pick(index.row()))
 
         self.preview = QLabel()
         self.preview.setObjectName("preview")
@@ -239,6 +252,11 @@ class DialPad(QWidget):
         self.clipboard_button.setObjectName("clipboardButton")
         self.clipboard_button.setAccessibleName("Dial the number in the clipboard")
         self.clipboard_button.clicked.connect(self.clipboard_requested)
+        self.contact_button = QPushButton("C&ontact…")
+        self.contact_button.setObjectName("contactButton")
+        self.contact_button.setToolTip("Add the number to the phone book, or edit its contact")
+        self.contact_button.clicked.connect(self.request_contact)
+        self.contact_button.setVisible(self.contacts is not None)
 
         self.status = QLabel()
         self.status.setObjectName("callStatus")
@@ -256,10 +274,12 @@ class DialPad(QWidget):
         edit_row.addWidget(self.backspace_button)
         edit_row.addWidget(self.clear_button)
         edit_row.addWidget(self.clipboard_button)
+        edit_row.addWidget(self.contact_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.field)
+        layout.addWidget(self.match_list)
         layout.addWidget(self.preview)
         layout.addLayout(provider_row)
         layout.addLayout(keys)
@@ -330,8 +350,64 @@ class DialPad(QWidget):
         if not self._zero_plus:
             self.press("0")
 
-    def _text_changed(self, _text: str) -> None:
+    def _text_changed(self, text: str) -> None:
+        self.search_contacts(text)  # first: the preview reads whether contacts were found
         self.update_preview()
+
+    # -- contacts -------------------------------------------------------------------------------
+    def search_contacts(self, text: str) -> None:
+        """Show the contacts ``text`` finds under the field (none: the list closes)."""
+        if self.contacts is None:
+            return
+        if self._picked is not None and text == self._picked[0]:
+            found: list[Match] = []  # the number just picked: the list has done its work
+        else:
+            try:
+                found = self.contacts.matches(text)
+            except DialerError as exc:  # the phone book went away: numbers still dial
+                log.warning("contact search failed: %s", exc)
+                found = []
+        self.match_model.set_matches(found)
+        self.match_list.fit_rows()
+        self.match_list.setVisible(bool(found))
+        if found:
+            people = len({m.contact.id for m in found})
+            numbers = "number" if len(found) == 1 else "numbers"
+            who = "contact" if people == 1 else "contacts"
+            text = f"{people} {who} found, {len(found)} {numbers}. Down arrow to choose."
+            self.match_list.setAccessibleDescription(text)
+            announce(self.match_list, text)
+
+    def pick(self, row: int) -> bool:
+        """Put the number of the list's ``row`` in the field; the call will carry the name."""
+        found = self.match_model.at(row)
+        if found is None:
+            return False
+        number = found.number.number
+        self._picked = (number, found.contact.name, found.number.label)
+        self.field.setText(number)
+        self.close_matches()
+        self.field.setFocus()
+        announce(self, f"{found.contact.name}, {found.number.label}: {number}")
+        return True
+
+    def request_contact(self) -> None:
+        """Ask for the contact dialog: the field's number normalised, when it is one."""
+        plan = self.current_plan()
+        number = plan.target.e164 if plan is not None and plan.target is not None else ""
+        self.contact_requested.emit(number)
+
+    def close_matches(self) -> bool:
+        """Close the list; False when it was not open."""
+        shown = self.match_list.isVisible()
+        self.match_list.hide()
+        self.match_model.set_matches([])
+        return shown
+
+    def _picked_contact(self, text: str) -> tuple[str, str] | None:
+        if self._picked is not None and text.strip() == self._picked[0]:
+            return self._picked[1], self._picked[2]
+        return None
 
     # -- recent numbers -------------------------------------------------------------------------
     def _recent_numbers(self) -> list[str]:
@@ -370,14 +446,23 @@ class DialPad(QWidget):
             and isinstance(event, QKeyEvent)
             and event.type() == QEvent.Type.KeyPress
         ):
-            if event.key() == Qt.Key.Key_Up:
+            listing = self.match_list.isVisible()
+            key = event.key()
+            if listing and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+                self.match_list.step(+1 if key == Qt.Key.Key_Down else -1)
+                return True
+            enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if listing and enter and self.pick(self.match_list.currentIndex().row()):
+                return True  # picked: the next Enter calls
+            if key == Qt.Key.Key_Up:
                 self.recent_step(+1)
                 return True
-            if event.key() == Qt.Key.Key_Down:
+            if key == Qt.Key.Key_Down:
                 self.recent_step(-1)
                 return True
-            if event.key() == Qt.Key.Key_Escape:
-                self.escape()
+            if key == Qt.Key.Key_Escape:
+                if not self.close_matches():
+                    self.escape()
                 return True
         return super().eventFilter(watched, event)
 
@@ -411,7 +496,11 @@ class DialPad(QWidget):
         text = self.field.text().strip()
         if not text:
             return None
-        return self.dialer.plan(text, Source.DIALPAD, self.provider())
+        plan = self.dialer.plan(text, Source.DIALPAD, self.provider())
+        picked = self._picked_contact(text)
+        if picked is not None:
+            plan.contact, plan.contact_label = picked
+        return plan
 
     def update_preview(self) -> None:
         plan = self.current_plan()
@@ -419,6 +508,12 @@ class DialPad(QWidget):
             self.preview.setText(
                 f"<span style='{HINT_STYLE}'>Type a number, an extension, or paste a tel: "
                 "link. Enter calls; Up shows recent numbers.</span>"
+            )
+        elif plan.error and self.match_list.isVisible():
+            # A name being typed is no mistake while it finds contacts: say what to do.
+            self.preview.setText(
+                f"<span style='{HINT_STYLE}'>Down arrow chooses a contact, Enter takes its "
+                "number.</span>"
             )
         else:
             self.preview.setText(preview_html(plan))
@@ -456,9 +551,9 @@ class DialPad(QWidget):
         self._pending.add(key)
         self._status_number = key
         self._update_button(plan)
-        display = plan.target.display if plan.target else plan.raw
-        self._set_status(f"Calling {display}…", HINT_STYLE)
-        self.last_task = spawn(self._dial(plan.raw, key, self.provider()))
+        self._set_status(f"Calling {plan.callee}…", HINT_STYLE)
+        picked = self._picked_contact(plan.raw)
+        self.last_task = spawn(self._dial(plan.raw, key, self.provider(), picked))
         return self.last_task
 
     async def _confirm(self, plan: DialPlan) -> bool:
@@ -477,11 +572,15 @@ class DialPad(QWidget):
             self._set_status(f"Calling {display}…", HINT_STYLE)
         return ok
 
-    async def _dial(self, raw: str, key: str, provider: str | None) -> CallAttempt | None:
+    async def _dial(
+        self, raw: str, key: str, provider: str | None, picked: tuple[str, str] | None = None
+    ) -> CallAttempt | None:
         confirm = self._confirm if self.confirm is not None else None
+        # The contact picked from the list names the call (only then: fakes need not know it).
+        named = {"contact": picked} if picked is not None else {}
         try:
             attempt = await self.dialer.dial(
-                raw, Source.DIALPAD, provider=provider, confirm=confirm
+                raw, Source.DIALPAD, provider=provider, confirm=confirm, **named
             )
         except DialerError as exc:
             messages.error("Call not placed", str(exc))
@@ -566,6 +665,9 @@ def preview_html(plan: DialPlan) -> str:
     target = plan.target
     assert target is not None
     lines = [f"<b>{esc(target.display)}</b>"]
+    if plan.contact:  # from the phone book: escaped like every text from outside
+        label = f", {plan.contact_label}" if plan.contact_label else ""
+        lines[0] = f"<b>{esc(plan.contact)}</b>{esc(label)} · {lines[0]}"
     if plan.emergency:
         kind = "emergency number"  # not "extension": what it looks like is not what it is
     elif target.is_extension:

@@ -73,6 +73,7 @@ class Column(enum.IntEnum):
     STATE = 4
     CALL_ID = 5
     DETAILS = 6
+    NAME = 7  # the contact's name; shown beside the number (the view orders the columns)
 
 
 HEADERS = {
@@ -83,6 +84,7 @@ HEADERS = {
     Column.STATE: "State",
     Column.CALL_ID: "Call ID",
     Column.DETAILS: "Error or outcome",
+    Column.NAME: "Name",
 }
 
 SOURCE_TEXT = {
@@ -390,7 +392,9 @@ class HistoryModel(QAbstractTableModel):
         if column is Column.SOURCE:
             return SOURCE_TEXT.get(str(attempt.source), str(attempt.source))
         if column is Column.NUMBER:
-            return attempt.display or attempt.number or attempt.raw_input
+            return attempt.shown_number
+        if column is Column.NAME:
+            return attempt.contact or ""
         if column is Column.PROVIDER:
             return attempt.provider
         if column is Column.STATE:
@@ -403,7 +407,7 @@ class HistoryModel(QAbstractTableModel):
     def _tooltip(attempt: CallAttempt, column: Column) -> str | None:
         if column is Column.TIME:
             return attempt.created.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-        if column is Column.NUMBER:
+        if column in (Column.NUMBER, Column.NAME):
             parts = [attempt.display or attempt.number]
             if attempt.dialed:
                 parts.append(f"Sent to the PBX as: {attempt.dialed}")

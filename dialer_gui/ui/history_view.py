@@ -125,6 +125,8 @@ class HistoryView(QWidget):
         history: the store, for the CSV export of everything the filters match.
         redial: called with the attempt to dial again.
         providers: returns the profile names for the provider filter.
+        edit_contact: called with the attempt whose number's contact to add or edit (the
+            Contact… button and menu item show only with it).
     """
 
     def __init__(
@@ -134,9 +136,12 @@ class HistoryView(QWidget):
         redial: Callable[[CallAttempt], object],
         providers: Callable[[], list[str]],
         parent: QWidget | None = None,
+        *,
+        edit_contact: Callable[[CallAttempt], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("historyView")
+        self._edit_contact = edit_contact
         self.model = model
         self._history = history
         self._redial = redial
@@ -145,7 +150,7 @@ class HistoryView(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("historySearch")
-        self.search.setPlaceholderText("Search number, call ID or error")
+        self.search.setPlaceholderText("Search name, number, call ID or error")
         self.search.setAccessibleName("Search the history")
         self.search.setClearButtonEnabled(True)
         for action in self.search.findChildren(QAction):  # Qt's own clear button is unnamed
@@ -192,13 +197,15 @@ class HistoryView(QWidget):
             (Column.PROVIDER, 110),
             (Column.STATE, 110),
             (Column.CALL_ID, 170),
+            (Column.NAME, 110),
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # What was called and how it ended first, so they show in the dial pad's width; the
         # rest scrolls. Only the order shown changes: the model's columns stay as they are.
-        header.moveSection(header.visualIndex(Column.NUMBER), 1)
-        header.moveSection(header.visualIndex(Column.STATE), 2)
+        header.moveSection(header.visualIndex(Column.NAME), 1)
+        header.moveSection(header.visualIndex(Column.NUMBER), 2)
+        header.moveSection(header.visualIndex(Column.STATE), 3)
         # ``activated`` alone: it is Enter, and a double click where the platform activates on
         # one; connecting ``doubleClicked`` as well opened every Details dialog twice.
         self.table.activated.connect(lambda _index: self.show_details())
@@ -220,6 +227,10 @@ class HistoryView(QWidget):
         self.details_button = QPushButton("De&tails…")
         self.details_button.setToolTip("Everything about this call (Enter)")
         self.details_button.clicked.connect(self.show_details)
+        self.contact_button = QPushButton("C&ontact…")
+        self.contact_button.setToolTip("Add this number to the phone book, or edit its contact")
+        self.contact_button.clicked.connect(self.edit_contact)
+        self.contact_button.setVisible(edit_contact is not None)
         self.export_button = QPushButton(EXPORT_TEXT)
         self.export_button.setToolTip("Save the calls shown to a CSV file")
         self.export_button.clicked.connect(self.export)
@@ -253,6 +264,7 @@ class HistoryView(QWidget):
         actions.addWidget(self.redial_button)
         actions.addWidget(self.copy_button)
         actions.addWidget(self.details_button)
+        actions.addWidget(self.contact_button)
         actions.addStretch(1)
         actions.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -315,11 +327,17 @@ class HistoryView(QWidget):
         self.redial_button.setEnabled(attempt is not None and bool(attempt.number))
         self.copy_button.setEnabled(attempt is not None and bool(attempt.call_id))
         self.details_button.setEnabled(attempt is not None)
+        self.contact_button.setEnabled(attempt is not None and bool(attempt.number))
 
     def redial(self) -> None:
         attempt = self.selected()
         if attempt is not None and attempt.number:
             self._redial(attempt)
+
+    def edit_contact(self) -> None:
+        attempt = self.selected()
+        if attempt is not None and attempt.number and self._edit_contact is not None:
+            self._edit_contact(attempt)
 
     def copy_call_id(self) -> None:
         attempt = self.selected()
@@ -350,6 +368,10 @@ class HistoryView(QWidget):
         menu.addAction("Redial", self.redial).setEnabled(self.redial_button.isEnabled())
         menu.addAction("Copy call ID", self.copy_call_id).setEnabled(self.copy_button.isEnabled())
         menu.addAction("Details…", self.show_details)
+        if self._edit_contact is not None:
+            menu.addAction("Contact…", self.edit_contact).setEnabled(
+                self.contact_button.isEnabled()
+            )
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def export(self) -> None:

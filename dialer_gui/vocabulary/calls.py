@@ -177,6 +177,16 @@ class CallAttempt:
     # (whose rows keep state, error and category as they always have).
     reason: Reason | None = field(default=None, compare=False)
 
+    @property
+    def shown_number(self) -> str:
+        """The number as shown, without the contact's name the dialer put before it: the
+        history keeps "Jane Doe (+1 212-555-0100)" whole as the display, for the notices."""
+        shown = self.display or self.number or self.raw_input
+        prefix = f"{self.contact} (" if self.contact else ""
+        if prefix and shown.startswith(prefix) and shown.endswith(")"):
+            return shown[len(prefix) : -1]
+        return shown
+
 
 class Follows(enum.StrEnum):
     """How much a provider can tell about a call after it took it."""

@@ -185,6 +185,14 @@ class ContactIndex:
             entries.pop(contact_id, None)
         self._dirty = True
 
+    def follow(self, store: ContactStore) -> None:
+        """Read results from ``store`` and follow its changes (an index built elsewhere, in a
+        worker thread with a connection of its own, is handed over this way)."""
+        self.close()
+        self.store = store
+        self._version = store.data_version()
+        self._unsubscribe = store.subscribe(self.apply)
+
     def close(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
