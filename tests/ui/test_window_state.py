@@ -36,12 +36,12 @@ def stop(qtbot, application):
 def test_size_and_place_are_saved_at_quit_and_restored(qtbot, qapp, qloop):  # noqa: F811
     first = start(qtbot, qapp)
     qtbot.waitUntil(first.window.isVisible)
-    first.window.setGeometry(QRect(120, 90, 460, 560))
+    first.window.setGeometry(QRect(120, 90, 520, 560))
     stop(qtbot, first)
-    assert WindowState.load().geometry == (120, 90, 460, 560)
+    assert WindowState.load().geometry == (120, 90, 520, 560)
     second = start(qtbot, qapp)
     qtbot.waitUntil(second.window.isVisible)
-    assert second.window.geometry() == QRect(120, 90, 460, 560)
+    assert second.window.geometry() == QRect(120, 90, 520, 560)
     stop(qtbot, second)
 
 
@@ -52,10 +52,10 @@ def test_closing_to_the_tray_saves_the_place_and_says_so_once(qtbot, qapp, qloop
 
     app = start(qtbot, qapp, tray=True)
     app.window.show_dialpad()
-    app.window.setGeometry(QRect(50, 60, 450, 580))
+    app.window.setGeometry(QRect(50, 60, 510, 580))
     app.window.close()
     assert not app.window.isVisible()
-    assert WindowState.load().geometry == (50, 60, 450, 580)
+    assert WindowState.load().geometry == (50, 60, 510, 580)
 
     def told():
         return [m for m in messages.shown if m.title == "dialer-gui is still running"]

@@ -29,7 +29,6 @@ import enum
 import logging
 import os
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -699,6 +698,8 @@ def _meaning(contact: Contact) -> tuple[object, ...]:
 
 
 def _new_uid() -> str:
+    import uuid  # here, not at the top: a start opens the phone book and needs no uuid
+
     return f"dialer-gui-{uuid.uuid4()}"
 
 
