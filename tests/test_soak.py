@@ -32,8 +32,11 @@ def test_soak_leaves_references_memory_files_and_threads_flat(tmp_path: Path) ->
     assert result["alive"]
     assert result["hand_offs"] == 3000 and result["calls"] == 300
     if sys.version_info < (3, 12):  # None is immortal later, its count fixed
-        assert abs(final["none"] - warm["none"]) < 300, (warm, final)
-        assert abs(final["true"] - warm["true"]) < 300, (warm, final)
+        # Growth is what aborts a long-running app (none_dealloc); since the app started
+        # deferring imports and the first call's warm-up, the warm reading can still hold a
+        # few hundred references that are gone by the end, which is no leak.
+        assert final["none"] - warm["none"] < 300, (warm, final)
+        assert final["true"] - warm["true"] < 300, (warm, final)
     assert final["fds"] <= warm["fds"] + 2
     assert final["threads"] <= warm["threads"]
     assert final["rss_kib"] - warm["rss_kib"] < 8 * 1024
