@@ -25,7 +25,14 @@ from PySide6.QtWidgets import QMessageBox, QStatusBar, QSystemTrayIcon, QWidget
 
 from dialer_gui.core.events import Event, EventBus, Notice
 from dialer_gui.ui.history_model import advice_for
-from dialer_gui.vocabulary.calls import CallAttempt, CallState
+from dialer_gui.vocabulary.calls import (
+    LIVE_ENDINGS,
+    LIVE_STATES,
+    CallAttempt,
+    CallState,
+    state_words,
+    talk_time,
+)
 
 log = logging.getLogger("dialer_gui.messages")
 
@@ -235,7 +242,20 @@ def call_message(attempt: CallAttempt) -> Message | None:
     if attempt.state is CallState.COMPLETED:
         outcome = (attempt.outcome or "completed").replace("_", " ")
         return Message("info", f"Call to {who}: {outcome}", attempt.detail or "")
-    return None
+    return _progress_message(attempt, who)
+
+
+def _progress_message(attempt: CallAttempt, who: str) -> Message | None:
+    """What became of a call after "accepted": its leg in progress, or how it ended."""
+    state = attempt.state
+    if state not in LIVE_STATES and state not in LIVE_ENDINGS:
+        return None
+    words = state_words(state, attempt.leg)
+    if attempt.duration is not None and state in (CallState.ENDED, CallState.HUNG_UP):
+        words += f" after {talk_time(attempt.duration)}"
+    level = "warning" if state in (CallState.BUSY, CallState.NO_ANSWER) else "info"
+    detail = (attempt.detail or "") if state is CallState.UNTRACKED else ""
+    return Message(level, f"Call to {who}: {words}", detail)
 
 
 def watch_events(

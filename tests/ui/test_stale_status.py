@@ -84,3 +84,20 @@ def test_the_test_result_goes_when_a_field_is_edited(qtbot, tmp_path, qloop, san
     assert dialog.test_result.text()
     dialog.editors["verify_tls"].widget.toggle()
     assert dialog.test_result.text() == ""
+
+
+def test_the_last_call_line_follows_the_call_after_accepted(qtbot, app):
+    """Not "your phone rings first" while the card above says the other side is talking."""
+    import dataclasses
+
+    from dialer_gui.vocabulary.calls import Leg
+
+    pad = app.dialpad
+    pad.field.setText(NUMBER)
+    first = finish(qtbot, pad.call())
+    assert "rings first" in pad.status.text()
+    pad.call_changed(dataclasses.replace(first, state=CallState.RINGING, leg=Leg.CALLEE))
+    assert "Their phone is ringing" in pad.status.text()
+    pad.call_changed(dataclasses.replace(first, state=CallState.ENDED, duration=75.0))
+    assert "Ended after 1:15" in pad.status.text()
+    assert "rings first" not in pad.status.text()
