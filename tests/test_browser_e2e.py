@@ -24,7 +24,15 @@ from typing import Any
 
 import pytest
 from cdp_pipe import CHROMIUM, Chromium, Page
-from test_e2e import APP, _listening, _stop, app_env, history_rows, wait_for  # noqa: F401
+from test_e2e import (  # noqa: F401
+    APP,
+    _listening,
+    _stop,
+    app_env,
+    calls,
+    history_rows,
+    wait_for,
+)
 from test_native_host_app import set_general
 
 from dialer_gui.platform.launcher import native_host_path
@@ -130,15 +138,15 @@ def test_a_click_on_a_number_and_on_a_tel_link_place_calls_through_the_app(
     buttons = wait_for(lambda: page.buttons_named("Call "), "the call buttons on the page")
     (name, number_button), *_ = [b for b in buttons if "7946" in b[0] and "0958" in b[0]]
     page.click(number_button)
-    wait_for(lambda: len(sandbox.requests) == 1, "the call from the number")
+    wait_for(lambda: len(calls(sandbox)) == 1, "the call from the number")
     page.click(page.node_for("#reception"))
-    wait_for(lambda: len(sandbox.requests) == 2, "the call from the tel: link")
+    wait_for(lambda: len(calls(sandbox)) == 2, "the call from the tel: link")
     wait_for(
         lambda: len([r for r in history_rows() if r.state is CallState.ACCEPTED]) == 2,
         "two accepted calls",
     )
     rows = history_rows()
-    assert [r.json()["callee"] for r in sandbox.requests] == ["02079460958", "02079460960"]
+    assert [r.json()["callee"] for r in calls(sandbox)] == ["02079460958", "02079460960"]
     assert all(r.source is Source.BROWSER for r in rows)
     # The page is kept without its query and fragment (a session token is no history's business).
     assert {r.page for r in rows} == {f"{crm_site}/contacts.html"}
