@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import test_e2e
-from test_e2e import APP, TIMEOUT, _listening, _stop, history_rows, wait_for
+from test_e2e import APP, TIMEOUT, _listening, _stop, calls, history_rows, wait_for
 from test_hostile_input import HOSTILE_LINKS
 
 from dialer_gui.platform import linux
@@ -77,11 +77,11 @@ def test_the_registered_command_hands_a_link_to_the_running_app(
 ) -> None:
     done = run(exec_argv(registered, "tel:+44-20-7946-0958"), app_env)
     assert (done.returncode, done.stderr) == (0, "")
-    wait_for(lambda: sandbox.requests, "the provider request")
+    wait_for(lambda: calls(sandbox), "the provider request")
     rows = wait_for(
         lambda: [r for r in history_rows() if r.state is CallState.ACCEPTED], "accepted row"
     )
-    (request,) = sandbox.requests
+    (request,) = calls(sandbox)
     assert request.json()["callee"] == "02079460958"
     assert rows[0].source == "link" and rows[0].raw_input == "tel:+44-20-7946-0958"
 
@@ -100,8 +100,8 @@ def test_xdg_open_runs_the_entry_and_the_call_is_placed(
         env.pop(name, None)
     done = run(["xdg-open", "tel:+442079460959"], env)
     assert done.returncode == 0, done.stderr
-    wait_for(lambda: sandbox.requests, "the provider request")
-    assert [r.json()["callee"] for r in sandbox.requests] == ["02079460959"]
+    wait_for(lambda: calls(sandbox), "the provider request")
+    assert [r.json()["callee"] for r in calls(sandbox)] == ["02079460959"]
 
 
 def test_hostile_links_are_refused_by_the_entry_exactly_as_by_the_normal_path(
@@ -116,7 +116,7 @@ def test_hostile_links_are_refused_by_the_entry_exactly_as_by_the_normal_path(
         assert (fast.returncode, fast.stderr) == (normal.returncode, normal.stderr), case
         assert fast.returncode != 0 and fast.stderr.startswith("dialer-gui: "), case
         assert "Traceback" not in fast.stderr, case
-    assert sandbox.requests == []
+    assert calls(sandbox) == []
     assert running_app.poll() is None
 
 
@@ -129,7 +129,7 @@ def test_with_no_app_running_the_entry_becomes_the_app_and_dials_once(
         exec_argv(registered, "tel:+442079460958"), env=app_env, stderr=subprocess.PIPE
     )
     try:
-        wait_for(lambda: sandbox.requests, "the provider request")
+        wait_for(lambda: calls(sandbox), "the provider request")
         wait_for(lambda: any(r.state is CallState.ACCEPTED for r in history_rows()), "accepted")
         # The process the OS started is the app now (the same process, replaced by exec).
         assert proc.poll() is None
@@ -137,10 +137,10 @@ def test_with_no_app_running_the_entry_becomes_the_app_and_dials_once(
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
         assert b"-I" not in cmdline and b"dialer_gui" in cmdline
         assert run(exec_argv(registered, "tel:+442079460959"), app_env).returncode == 0
-        wait_for(lambda: len(sandbox.requests) == 2, "the second request")
+        wait_for(lambda: len(calls(sandbox)) == 2, "the second request")
     finally:
         _stop(proc)
-    assert [r.json()["callee"] for r in sandbox.requests] == ["02079460958", "02079460959"]
+    assert [r.json()["callee"] for r in calls(sandbox)] == ["02079460958", "02079460959"]
 
 
 def test_from_the_app_menu_the_entry_starts_the_app(
